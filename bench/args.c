@@ -1,0 +1,36 @@
+/*
+ * args.c - see args.h.
+ */
+#include "args.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void usage_error(const char *format, ...)
+{
+    va_list ap;
+    va_start(ap, format);
+    fputs("gilbench: ", stderr);
+    vfprintf(stderr, format, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(GB_EXIT_USAGE);
+}
+
+uint64_t parse_whole_number(const char *option, const char *text, uint64_t min, uint64_t max)
+{
+    const char *p = text;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (*text == '\0' || *p != '\0')
+        usage_error("%s '%s' is not a whole number; accepted: %llu to %llu", option, text,
+                    (unsigned long long)min, (unsigned long long)max);
+    errno = 0;
+    unsigned long long value = strtoull(text, NULL, 10);
+    if (errno == ERANGE || value < min || value > max)
+        usage_error("%s '%s' is out of range; accepted: %llu to %llu", option, text,
+                    (unsigned long long)min, (unsigned long long)max);
+    return value;
+}

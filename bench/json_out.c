@@ -1,0 +1,68 @@
+/*
+ * json_out.c - formats a run's result as one JSON object on one line.
+ * Numbers of seconds are printed with 9 significant digits; the checksum is
+ * a hex string because JSON readers hold numbers as doubles and would round
+ * a 64-bit value.
+ */
+#include "json_out.h"
+
+#include <stdlib.h>
+
+void json_write_string(FILE *out, const char *text)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(out, "\\u%04x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+char *result_json_line(const struct gb_job *job, long switch_interval_us,
+                       const struct gb_result *r)
+{
+    char *line = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&line, &size);
+    if (!out)
+        return NULL;
+    bool gil = job->mode == GB_MODE_GIL;
+    fputs("{\"workload\":", out);
+    json_write_string(out, job->workload->name);
+    fprintf(out, ",\"mode\":\"%s\",\"workers\":%u", gb_mode_name(job->mode), job->workers);
+    fprintf(out, ",\"units\":%llu,\"weak\":%s", (unsigned long long)job->units,
+            job->weak ? "true" : "false");
+    fprintf(out, ",\"seconds\":%.9g,\"startup_seconds\":%.9g", r->seconds, r->startup_seconds);
+    fprintf(out, ",\"worker_seconds_min\":%.9g,\"worker_seconds_max\":%.9g",
+            r->worker_seconds_min, r->worker_seconds_max);
+    fprintf(out, ",\"cpu_user_seconds\":%.6f,\"cpu_sys_seconds\":%.6f", r->cpu_user_seconds,
+            r->cpu_sys_seconds);
+    fprintf(out, ",\"max_rss_kib\":%ld", r->max_rss_kib);
+    fprintf(out, ",\"checksum\":\"%016llx\"", (unsigned long long)r->checksum);
+    fprintf(out, ",\"switch_interval_us\":%ld", gil ? switch_interval_us : 0L);
+    fprintf(out, ",\"gil_switches\":%lu,\"gil_wait_seconds\":%.9g,\"gil_hold_seconds\":%.9g",
+            r->gil_switches, r->gil_wait_seconds, r->gil_hold_seconds);
+    fprintf(out, ",\"gil_drop_requests\":%llu", (unsigned long long)r->gil_drop_requests);
+    fputs(",\"params\":{", out);
+    for (int i = 0; i < GB_MAX_PARAMS && job->workload->params[i].name; i++) {
+        fputs(i ? "," : "", out);
+        json_write_string(out, job->workload->params[i].name);
+        fprintf(out, ":%llu", (unsigned long long)job->params[i]);
+    }
+    fputc('}', out);
+    for (int i = 0; i < r->figure_count; i++) {
+        fputc(',', out);
+        json_write_string(out, r->figures[i].name);
+        fprintf(out, ":%.6g", r->figures[i].value);
+    }
+    fputs("}\n", out);
+    if (fclose(out) != 0) {
+        free(line);
+        return NULL;
+    }
+    return line;
+}

@@ -1,0 +1,182 @@
+/*
+ * run.c - one configuration, start to finish: the workload's setup, the
+ * timed region (create the workers, let them work, wait for all of them),
+ * the checksum check, the totals, the teardown.
+ *
+ * The timed region is what a Python user times around start() and join():
+ * it begins before the first worker is created and ends when the last one
+ * has been joined or reaped, so it includes what starting threads or
+ * processes costs.  Start-up (until the last worker is running) is also
+ * reported on its own.
+ */
+#include "run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+
+#include "clock.h"
+#include "workers.h"
+
+const char *gb_mode_name(enum gb_mode mode)
+{
+    switch (mode) {
+    case GB_MODE_GIL: return "gil";
+    case GB_MODE_THREADS: return "threads";
+    case GB_MODE_PROCS: return "procs";
+    }
+    return "?";
+}
+
+void gb_share(const struct gb_job *job, unsigned index, uint64_t *first, uint64_t *count)
+{
+    if (job->weak) {
+        *first = 0;
+        *count = job->units;
+        return;
+    }
+    uint64_t base = job->units / job->workers;
+    uint64_t extra = job->units % job->workers;
+    *count = base + (index < extra ? 1 : 0);
+    *first = base * index + (index < extra ? index : extra);
+}
+
+static void worker_body(struct gb_worker_slot *slot)
+{
+    struct gb_worker *w = &slot->ctx;
+    slot->started_at = gb_now();
+    if (w->gil)
+        gil_take(w->gil, &w->gil_stats);
+    slot->checksum = w->job->workload->work(w, slot->first_unit, slot->unit_count);
+    if (w->gil)
+        gil_drop(w->gil, &w->gil_stats);
+    slot->finished_at = gb_now();
+}
+
+static uint64_t expected_checksum(const struct gb_job *job)
+{
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < job->workers; i++) {
+        uint64_t first, count;
+        gb_share(job, i, &first, &count);
+        for (uint64_t u = first; u < first + count; u++)
+            sum += gb_unit_checksum(u, job->workload->expected_value(job, u));
+    }
+    return sum;
+}
+
+static double rusage_seconds(struct timeval tv)
+{
+    return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
+}
+
+static void summarise_workers(const struct gb_job *job, const struct gb_worker_slot *slots,
+                              double started, struct gb_result *r)
+{
+    double last_start = started;
+    r->worker_seconds_min = 1e300;
+    r->worker_seconds_max = 0;
+    for (unsigned i = 0; i < job->workers; i++) {
+        const struct gb_worker_slot *s = &slots[i];
+        double own = s->finished_at - s->started_at;
+        if (s->started_at > last_start)
+            last_start = s->started_at;
+        if (own < r->worker_seconds_min)
+            r->worker_seconds_min = own;
+        if (own > r->worker_seconds_max)
+            r->worker_seconds_max = own;
+        r->checksum += s->checksum;
+        r->gil_wait_seconds += s->ctx.gil_stats.wait_seconds;
+        r->gil_hold_seconds += s->ctx.gil_stats.hold_seconds;
+        r->gil_drop_requests += s->ctx.gil_stats.drop_requests_honoured;
+    }
+    r->startup_seconds = last_start - started;
+}
+
+int gb_run(struct gb_job *job, long switch_interval_us, struct gb_result *r)
+{
+    memset(r, 0, sizeof *r);
+    const struct gb_workload *wl = job->workload;
+    size_t slots_size = sizeof(struct gb_worker_slot) * job->workers;
+    /* Shared so that forked workers can hand their results back. */
+    struct gb_worker_slot *slots = mmap(NULL, slots_size, PROT_READ | PROT_WRITE,
+                                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (slots == MAP_FAILED) {
+        fprintf(stderr, "gilbench: cannot map %zu bytes for %u workers\n", slots_size,
+                job->workers);
+        return 1;
+    }
+    struct gil gil;
+    bool use_gil = job->mode == GB_MODE_GIL;
+    if (use_gil && gil_init(&gil, switch_interval_us) != 0) {
+        fprintf(stderr, "gilbench: cannot initialise the GIL model\n");
+        munmap(slots, slots_size);
+        return 1;
+    }
+    if (wl->setup && wl->setup(job) != 0) {
+        if (use_gil)
+            gil_destroy(&gil);
+        munmap(slots, slots_size);
+        return 1;
+    }
+    for (unsigned i = 0; i < job->workers; i++) {
+        slots[i].ctx = (struct gb_worker){ .gil = use_gil ? &gil : NULL, .job = job, .index = i };
+        gb_share(job, i, &slots[i].first_unit, &slots[i].unit_count);
+    }
+
+    struct rusage before, after;
+    struct process_usage children = { 0 };
+    getrusage(RUSAGE_SELF, &before);
+    double started = gb_now();
+    int status = job->mode == GB_MODE_PROCS
+                     ? run_in_processes(slots, job->workers, worker_body, &children)
+                     : run_in_threads(slots, job->workers, worker_body);
+    double finished = gb_now();
+    getrusage(RUSAGE_SELF, &after);
+
+    if (status == 0) {
+        r->seconds = finished - started;
+        summarise_workers(job, slots, started, r);
+        r->cpu_user_seconds = rusage_seconds(after.ru_utime) - rusage_seconds(before.ru_utime) +
+                              children.user_seconds;
+        r->cpu_sys_seconds = rusage_seconds(after.ru_stime) - rusage_seconds(before.ru_stime) +
+                             children.sys_seconds;
+        r->max_rss_kib = after.ru_maxrss > children.max_rss_kib ? after.ru_maxrss
+                                                                : children.max_rss_kib;
+        if (use_gil)
+            r->gil_switches = gil_switches(&gil);
+        r->expected_checksum = expected_checksum(job);
+        if (r->checksum != r->expected_checksum) {
+            fprintf(stderr,
+                    "gilbench: wrong result: %s computed checksum %llu, expected %llu "
+                    "(mode %s, %u workers, %llu units)\n",
+                    wl->name, (unsigned long long)r->checksum,
+                    (unsigned long long)r->expected_checksum,
+                    gb_mode_name(job->mode),
+                    job->workers, (unsigned long long)job->units);
+            status = 1;
+        }
+    }
+    if (status == 0 && wl->report) {
+        struct gb_worker *contexts = malloc(sizeof *contexts * job->workers);
+        if (contexts) {
+            for (unsigned i = 0; i < job->workers; i++)
+                contexts[i] = slots[i].ctx;
+            struct gb_run_outcome outcome = { .seconds = r->seconds, .workers = contexts };
+            r->figure_count = wl->report(job, &outcome, r->figures);
+            free(contexts);
+        } else {
+            fprintf(stderr, "gilbench: out of memory for the report of %u workers\n", job->workers);
+            status = 1;
+        }
+    }
+
+    if (wl->teardown)
+        wl->teardown(job);
+    if (use_gil)
+        gil_destroy(&gil);
+    munmap(slots, slots_size);
+    return status;
+}

@@ -1,0 +1,52 @@
+/*
+ * run.h - running one configuration (workload x mode x workers) and what it
+ * measured.  The CLI (cli.c) fills a gb_job; gb_run() does the timed region
+ * and hands back a gb_result for json_out.c to print.
+ */
+#ifndef GILBENCH_RUN_H
+#define GILBENCH_RUN_H
+
+#include "workload.h"
+
+/* What a worker did, filled in by the engine beside the workload's context. */
+struct gb_worker_slot {
+    struct gb_worker ctx;
+    uint64_t first_unit;
+    uint64_t unit_count;
+    uint64_t checksum;
+    double started_at;          /* CLOCK_MONOTONIC, when the worker began running */
+    double finished_at;
+};
+
+struct gb_result {
+    double seconds;             /* timed region: before creating workers .. all finished */
+    double startup_seconds;     /* timed region start .. the last worker running */
+    double worker_seconds_min;
+    double worker_seconds_max;
+    double cpu_user_seconds;
+    double cpu_sys_seconds;
+    long max_rss_kib;           /* largest peak RSS of any one process of the run */
+    uint64_t checksum;
+    uint64_t expected_checksum;
+    unsigned long gil_switches;
+    double gil_wait_seconds;    /* summed over workers */
+    double gil_hold_seconds;    /* summed over workers */
+    uint64_t gil_drop_requests; /* honoured, summed over workers */
+    struct gb_figure figures[GB_MAX_FIGURES];
+    int figure_count;
+};
+
+/* Runs the job.  Returns 0 and fills *result when every worker finished and
+ * the checksum matched; otherwise prints one line per problem on stderr and
+ * returns 1. */
+int gb_run(struct gb_job *job, long switch_interval_us, struct gb_result *result);
+
+/* "gil", "threads" or "procs". */
+const char *gb_mode_name(enum gb_mode mode);
+
+/* The units a worker does: strong scaling splits job->units as evenly as
+ * possible (the first units % workers workers get one more); weak scaling
+ * gives every worker all of them. */
+void gb_share(const struct gb_job *job, unsigned index, uint64_t *first, uint64_t *count);
+
+#endif

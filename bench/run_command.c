@@ -1,0 +1,222 @@
+/*
+ * run_command.c - `gilbench run`: reads the options of one configuration,
+ * checks every one of them before anything runs, runs it and prints the
+ * result as one JSON line on stdout (and appends the same line to a file
+ * with --append-json, which is how `make bench` keeps the line of every run
+ * while hyperfine times the whole process and discards its output).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "commands.h"
+#include "json_out.h"
+#include "registry.h"
+#include "run.h"
+
+#define MAX_WORKERS 4096
+#define MAX_UNITS 1000000000000ULL
+
+static void print_run_help(void)
+{
+    printf("usage: gilbench run --workload NAME --mode gil|threads|procs [options]\n"
+           "\n"
+           "Runs one configuration and prints its result as one JSON object on one line.\n"
+           "\n"
+           "  --workload NAME          a workload from `gilbench list`\n"
+           "  --mode MODE              gil      threads under a model of CPython's GIL\n"
+           "                           threads  the same threads with no lock (free-threaded Python)\n"
+           "                           procs    forked worker processes (multiprocessing, fork)\n"
+           "  --workers N              workers to run, 1 to %d (default 1)\n"
+           "  --units U                total units of work, 1 to %llu (default: the workload's)\n"
+           "  --weak                   every worker does all U units (weak scaling) instead of\n"
+           "                           a share of them (strong scaling, the default)\n"
+           "  --switch-interval-us US  the GIL's switch interval in microseconds, 1 to %ld\n"
+           "                           (default %ld, as sys.getswitchinterval()); gil mode only\n"
+           "  --param NAME=VALUE       a workload setting (listed below); repeatable\n"
+           "  --append-json FILE       also append the JSON line to FILE, in one write\n"
+           "  --help                   this text\n"
+           "\n"
+           "Exit status: 0 success, 1 the run failed (a worker crashed, a wrong checksum),\n"
+           "2 bad usage.\n"
+           "\nWorkload settings:\n",
+           MAX_WORKERS, MAX_UNITS, GIL_MAX_INTERVAL_US, GIL_DEFAULT_INTERVAL_US);
+    for (size_t i = 0; i < gb_workload_count; i++) {
+        const struct gb_workload *wl = gb_workloads[i];
+        printf("  %s (default %llu units, a unit is %s)\n", wl->name,
+               (unsigned long long)wl->default_units, wl->unit);
+        for (int p = 0; p < GB_MAX_PARAMS && wl->params[p].name; p++)
+            printf("      %-10s %s (default %llu, %llu to %llu)\n", wl->params[p].name,
+                   wl->params[p].description, (unsigned long long)wl->params[p].default_value,
+                   (unsigned long long)wl->params[p].min_value,
+                   (unsigned long long)wl->params[p].max_value);
+    }
+}
+
+static const char *workload_names(void)
+{
+    static char names[1024];
+    size_t used = 0;
+    for (size_t i = 0; i < gb_workload_count && used < sizeof names; i++)
+        used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "",
+                                 gb_workloads[i]->name);
+    return names;
+}
+
+static enum gb_mode parse_mode(const char *text)
+{
+    if (strcmp(text, "gil") == 0)
+        return GB_MODE_GIL;
+    if (strcmp(text, "threads") == 0)
+        return GB_MODE_THREADS;
+    if (strcmp(text, "procs") == 0)
+        return GB_MODE_PROCS;
+    usage_error("unknown --mode '%s'; accepted: gil, threads, procs", text);
+}
+
+/* Applies one --param NAME=VALUE to the job, whose workload is known. */
+static void apply_param(struct gb_job *job, const char *text, bool *given)
+{
+    const char *equals = strchr(text, '=');
+    if (!equals || equals == text)
+        usage_error("--param '%s' is not NAME=VALUE", text);
+    size_t name_length = (size_t)(equals - text);
+    const struct gb_workload *wl = job->workload;
+    for (int i = 0; i < GB_MAX_PARAMS && wl->params[i].name; i++) {
+        const struct gb_param *p = &wl->params[i];
+        if (strlen(p->name) != name_length || strncmp(p->name, text, name_length) != 0)
+            continue;
+        if (given[i])
+            usage_error("--param %s is given twice", p->name);
+        given[i] = true;
+        char option[64];
+        snprintf(option, sizeof option, "--param %s", p->name);
+        job->params[i] = parse_whole_number(option, equals + 1, p->min_value, p->max_value);
+        return;
+    }
+    char accepted[512] = "";
+    size_t used = 0;
+    for (int i = 0; i < GB_MAX_PARAMS && wl->params[i].name && used < sizeof accepted; i++)
+        used += (size_t)snprintf(accepted + used, sizeof accepted - used, "%s%s", i ? ", " : "",
+                                 wl->params[i].name);
+    usage_error("workload %s has no setting '%.*s'; accepted: %s", wl->name, (int)name_length,
+                text, used ? accepted : "none");
+}
+
+/* The value of an option given as "--name value" or "--name=value". */
+static const char *option_value(int argc, char **argv, int *i, const char *name)
+{
+    const char *arg = argv[*i];
+    size_t length = strlen(name);
+    if (arg[length] == '=')
+        return arg + length + 1;
+    if (*i + 1 >= argc)
+        usage_error("%s needs a value", name);
+    return argv[++*i];
+}
+
+static bool is_option(const char *arg, const char *name)
+{
+    size_t length = strlen(name);
+    return strncmp(arg, name, length) == 0 && (arg[length] == '\0' || arg[length] == '=');
+}
+
+static int append_line(const char *path, const char *line)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fprintf(stderr, "gilbench: cannot open --append-json file %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    size_t length = strlen(line);
+    ssize_t written = write(fd, line, length);
+    int close_rc = close(fd);
+    if (written != (ssize_t)length || close_rc != 0) {
+        fprintf(stderr, "gilbench: cannot append to %s: %s\n", path,
+                written < 0 || close_rc != 0 ? strerror(errno) : "short write");
+        return 1;
+    }
+    return 0;
+}
+
+int run_command(int argc, char **argv)
+{
+    const char *workload_name = NULL, *mode_text = NULL, *units_text = NULL;
+    const char *append_path = NULL;
+    const char *param_texts[64];
+    int param_count = 0;
+    struct gb_job job = { .workers = 1 };
+    long switch_interval_us = GIL_DEFAULT_INTERVAL_US;
+
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            print_run_help();
+            return 0;
+        } else if (is_option(arg, "--workload")) {
+            workload_name = option_value(argc, argv, &i, "--workload");
+        } else if (is_option(arg, "--mode")) {
+            mode_text = option_value(argc, argv, &i, "--mode");
+        } else if (is_option(arg, "--workers")) {
+            job.workers = (unsigned)parse_whole_number(
+                "--workers", option_value(argc, argv, &i, "--workers"), 1, MAX_WORKERS);
+        } else if (is_option(arg, "--units")) {
+            units_text = option_value(argc, argv, &i, "--units");
+        } else if (is_option(arg, "--switch-interval-us")) {
+            switch_interval_us = (long)parse_whole_number(
+                "--switch-interval-us", option_value(argc, argv, &i, "--switch-interval-us"), 1,
+                GIL_MAX_INTERVAL_US);
+        } else if (strcmp(arg, "--weak") == 0) {
+            job.weak = true;
+        } else if (is_option(arg, "--param")) {
+            if (param_count == (int)(sizeof param_texts / sizeof param_texts[0]))
+                usage_error("too many --param options");
+            param_texts[param_count++] = option_value(argc, argv, &i, "--param");
+        } else if (is_option(arg, "--append-json")) {
+            append_path = option_value(argc, argv, &i, "--append-json");
+            if (*append_path == '\0')
+                usage_error("--append-json needs a file name");
+        } else {
+            usage_error("unknown option '%s' for run; see gilbench run --help", arg);
+        }
+    }
+    if (!workload_name)
+        usage_error("run needs --workload NAME; accepted: %s", workload_names());
+    job.workload = gb_find_workload(workload_name);
+    if (!job.workload)
+        usage_error("unknown --workload '%s'; accepted: %s", workload_name, workload_names());
+    if (!mode_text)
+        usage_error("run needs --mode; accepted: gil, threads, procs");
+    job.mode = parse_mode(mode_text);
+    job.units = units_text ? parse_whole_number("--units", units_text, 1, MAX_UNITS)
+                           : job.workload->default_units;
+    if (job.weak && job.units > MAX_UNITS / job.workers)
+        usage_error("--units %llu x --workers %u is more than %llu units in all",
+                    (unsigned long long)job.units, job.workers, MAX_UNITS);
+
+    bool given[GB_MAX_PARAMS] = { false };
+    for (int i = 0; i < GB_MAX_PARAMS && job.workload->params[i].name; i++)
+        job.params[i] = job.workload->params[i].default_value;
+    for (int i = 0; i < param_count; i++)
+        apply_param(&job, param_texts[i], given);
+
+    struct gb_result result;
+    if (gb_run(&job, switch_interval_us, &result) != 0)
+        return 1;
+    char *line = result_json_line(&job, switch_interval_us, &result);
+    if (!line) {
+        fprintf(stderr, "gilbench: out of memory formatting the result\n");
+        return 1;
+    }
+    int status = append_path ? append_line(append_path, line) : 0;
+    if (status == 0 && (fputs(line, stdout) == EOF || fflush(stdout) != 0)) {
+        fprintf(stderr, "gilbench: cannot write the result to stdout\n");
+        status = 1;
+    }
+    free(line);
+    return status;
+}

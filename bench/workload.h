@@ -1,0 +1,143 @@
+/*
+ * workload.h - the interface between the engine and a workload file.
+ *
+ * A workload is one C file in workloads/.  It defines one `const struct
+ * gb_workload` whose C name is `workload_<file name>`; the Makefile finds the
+ * file with a wildcard and generates the registry, so adding the file and
+ * running `make` is all it takes for the workload to appear in `gilbench list`
+ * and to run in every mode.
+ *
+ * The engine splits the run's units over the workers and calls `work` once per
+ * worker, in a thread (modes gil and threads) or in a forked process (procs).
+ * Inside `work` a workload uses three calls that model CPython's C API:
+ *
+ *   gb_checkpoint(w)      a bytecode boundary ("eval breaker"): under the gil
+ *                         mode the holder honours a pending drop request here;
+ *   gb_release_gil(w)     Py_BEGIN_ALLOW_THREADS, before blocking or GIL-free work;
+ *   gb_reacquire_gil(w)   Py_END_ALLOW_THREADS, after it.
+ *
+ * Outside the gil mode the three cost one predictable branch (w->gil == NULL).
+ *
+ * Correctness: `work` returns the sum (mod 2^64) of gb_unit_checksum(u, value)
+ * over the units it did, where value is what the workload computed for unit u.
+ * `expected_value(job, u)` gives the value the unit must produce, computed in
+ * an independent way where one exists (a closed form, a cheaper formula); the
+ * engine compares the total with the sum over all units and fails the run on a
+ * mismatch, so a lost, repeated or miscomputed unit cannot pass for a good run.
+ */
+#ifndef GILBENCH_WORKLOAD_H
+#define GILBENCH_WORKLOAD_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gil.h"
+
+enum gb_mode { GB_MODE_GIL, GB_MODE_THREADS, GB_MODE_PROCS };
+
+/* A workload-specific setting, given on the command line as --param NAME=VALUE. */
+struct gb_param {
+    const char *name;
+    const char *description;
+    uint64_t default_value;
+    uint64_t min_value;
+    uint64_t max_value;
+};
+
+#define GB_MAX_PARAMS 8
+#define GB_MAX_FIGURES 8
+
+/* One configuration being run: shared by all workers, read-only once they start. */
+struct gb_job {
+    const struct gb_workload *workload;
+    enum gb_mode mode;
+    unsigned workers;
+    uint64_t units;             /* total units of the run (every worker's share added up) */
+    bool weak;                  /* every worker does `units` units instead of a share */
+    uint64_t params[GB_MAX_PARAMS]; /* values of workload->params, in the same order */
+    void *state;                /* whatever setup() made: inputs shared by all workers */
+};
+
+/* One worker's context, handed to work(). */
+struct gb_worker {
+    struct gil *gil;            /* NULL outside the gil mode */
+    const struct gb_job *job;
+    unsigned index;             /* 0 .. job->workers - 1 */
+    /* GIL accounting, maintained by gil.c; zero outside the gil mode. */
+    struct gil_worker_stats gil_stats;
+    /* Workload-defined figures for report(): filled by work(), zero otherwise. */
+    double figures[GB_MAX_FIGURES];
+};
+
+/* A named figure that a workload adds to the JSON line (e.g. "gflops"). */
+struct gb_figure {
+    const char *name;
+    double value;
+};
+
+struct gb_run_outcome {
+    double seconds;                  /* the timed region, wall clock */
+    const struct gb_worker *workers; /* every worker's context after the run */
+};
+
+struct gb_workload {
+    const char *name;
+    const char *description;         /* one line */
+    const char *unit;                /* what one unit is, e.g. "one 10 ms sleep" */
+    uint64_t default_units;
+    struct gb_param params[GB_MAX_PARAMS]; /* terminated by an entry with name == NULL */
+
+    /* Optional: called once in the engine's process before the timed region.
+     * Returns 0, or -1 after printing one line on stderr. */
+    int (*setup)(struct gb_job *job);
+    /* Optional: called once after the run, also after a failed one. */
+    void (*teardown)(struct gb_job *job);
+
+    /* Required: do units [first, first + count) and return their checksum. */
+    uint64_t (*work)(struct gb_worker *w, uint64_t first, uint64_t count);
+    /* Required: the value unit u must produce (see the comment at the top). */
+    uint64_t (*expected_value)(const struct gb_job *job, uint64_t unit);
+
+    /* Optional: workload-specific figures for the JSON line; returns how many
+     * entries of out[GB_MAX_FIGURES] it filled. */
+    int (*report)(const struct gb_job *job, const struct gb_run_outcome *outcome,
+                  struct gb_figure *out);
+};
+
+/* Mixes a unit's index into its value so that a unit done twice and another
+ * never done cannot cancel out in the sum (splitmix64's finaliser). */
+static inline uint64_t gb_unit_checksum(uint64_t unit, uint64_t value)
+{
+    uint64_t z = unit * 0x9e3779b97f4a7c15u + value;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* The value of the i-th entry of workload->params for this job. */
+static inline uint64_t gb_param(const struct gb_job *job, int i)
+{
+    return job->params[i];
+}
+
+static inline void gb_checkpoint(struct gb_worker *w)
+{
+    if (w->gil && atomic_load_explicit(&w->gil->drop_request, memory_order_relaxed))
+        gil_honour_drop_request(w->gil, &w->gil_stats);
+}
+
+static inline void gb_release_gil(struct gb_worker *w)
+{
+    if (w->gil)
+        gil_drop(w->gil, &w->gil_stats);
+}
+
+static inline void gb_reacquire_gil(struct gb_worker *w)
+{
+    if (w->gil)
+        gil_take(w->gil, &w->gil_stats);
+}
+
+#endif
