@@ -11,7 +11,7 @@ OPENBLAS_CFLAGS := $(shell pkg-config --cflags openblas 2>/dev/null)
 OPENBLAS_LIBS   := $(shell pkg-config --libs openblas 2>/dev/null)
 ifeq ($(OPENBLAS_LIBS),)
   ifeq ($(filter clean help,$(MAKECMDGOALS)),)
-    $(error OpenBLAS not found through `pkg-config openblas`; install it with: apt-get install -y pkg-config libopenblas-pthread-dev)
+    $(error $(shell scripts/check-deps.sh $(if $(filter bench% plots,$(MAKECMDGOALS)),bench,test) 2>&1))
   endif
 endif
 
@@ -22,8 +22,17 @@ ENGINE_SRCS   := $(sort $(wildcard bench/*.c))
 WORKLOAD_SRCS := $(sort $(wildcard workloads/*.c))
 ENGINE_OBJS   := $(ENGINE_SRCS:%.c=$(BUILD)/%.o)
 WORKLOAD_OBJS := $(WORKLOAD_SRCS:%.c=$(BUILD)/%.o)
+# The engine without its command line: what the C tests link against.
+CORE_SRCS     := bench/args.c bench/gil.c bench/json_out.c bench/process_workers.c \
+                 bench/run.c bench/stats.c bench/thread_workers.c
+CORE_OBJS     := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 
-.PHONY: all help clean
+C_TESTS       := $(patsubst tests/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/*_test.c)))
+SHELL_TESTS   := $(patsubst tests/%,$(BUILD)/tests/%,$(sort $(wildcard tests/*.t)))
+# The tests of the GIL and the pools, which also run under ThreadSanitizer.
+THREAD_TESTS  := gil_test engine_test
+
+.PHONY: all help clean test test-programs
 all: $(BUILD)/gilbench
 
 help:
@@ -52,7 +61,33 @@ $(BUILD)/%.o: %.c
 %/.:
 	mkdir -p $@
 
+# ---- tests ----
+# `make test` builds three variants (plain; ThreadSanitizer for the GIL and
+# pool tests; AddressSanitizer+UBSan for everything) and runs all their tests
+# in one `prove`, which prints one summary.
+test:
+	@scripts/check-deps.sh test
+	$(MAKE) --no-print-directory test-programs
+	$(MAKE) --no-print-directory BUILD=build/tsan SANITIZE=thread \
+	    $(addprefix build/tsan/tests/,$(THREAD_TESTS))
+	$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=address,undefined \
+	    CFLAGS='-O1 -g -fno-sanitize-recover=all' test-programs
+	prove $(PROVE_FLAGS) $(C_TESTS) $(SHELL_TESTS) \
+	    $(addprefix build/tsan/tests/,$(THREAD_TESTS)) \
+	    $(patsubst $(BUILD)/%,build/asan/%,$(C_TESTS) $(SHELL_TESTS))
+
+test-programs: $(BUILD)/gilbench $(C_TESTS) $(SHELL_TESTS)
+
+$(BUILD)/tests/%_test: tests/%_test.c $(CORE_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -o $@ $^ -lpthread -lm
+
+# A shell test runs against the gilbench of its variant.
+$(BUILD)/tests/%.t: tests/%.t
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nGILBENCH=$(BUILD)/gilbench exec $< "$$@"\n' > $@ && chmod +x $@
+
 clean:
 	rm -rf build
 
--include $(ENGINE_OBJS:.o=.d) $(WORKLOAD_OBJS:.o=.d)
+-include $(ENGINE_OBJS:.o=.d) $(WORKLOAD_OBJS:.o=.d) $(C_TESTS:=.d)

@@ -1,0 +1,150 @@
+#!/bin/bash
+# cli.t - the gilbench command line: bad input is refused with one line and
+# exit status 2, good input gives one complete JSON line, and a workload file
+# added to a copy of the tree is built, listed and run in every mode.
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
+
+# expect_usage_error DESCRIPTION PATTERN ARGS...: exit 2, nothing on stdout,
+# exactly one line on stderr that matches PATTERN (the bad value, named).
+expect_usage_error() {
+    description=$1 pattern=$2
+    shift 2
+    run_capture "$GILBENCH" "$@"
+    lines=$(printf '%s\n' "$ERR" | grep -c .)
+    if [ "$STATUS" -eq 2 ] && [ -z "$OUT" ] && [ "$lines" -eq 1 ] &&
+        printf '%s' "$ERR" | grep -q -- "$pattern"; then
+        ok 0 "refused: $description"
+    else
+        ok 1 "refused: $description"
+        diag "status $STATUS, stdout '$OUT', stderr '$ERR'"
+    fi
+}
+
+run="run --workload cpu_loop --mode gil"
+expect_usage_error "no command" "command is needed"
+expect_usage_error "unknown command" "'frobnicate'" frobnicate
+expect_usage_error "list with an argument" "no arguments" list extra
+expect_usage_error "run without --workload" "needs --workload" run --mode gil
+expect_usage_error "unknown workload" "'nope'.*cpu_loop" run --workload nope --mode gil
+expect_usage_error "run without --mode" "needs --mode" run --workload cpu_loop
+expect_usage_error "unknown mode" "'fast'.*gil, threads, procs" run --workload cpu_loop --mode fast
+expect_usage_error "0 workers" "'0'.*1 to 4096" $run --workers 0
+expect_usage_error "4097 workers" "'4097'.*1 to 4096" $run --workers 4097
+expect_usage_error "negative workers" "'-1'" $run --workers -1
+expect_usage_error "non-numeric workers" "'abc'" $run --workers abc
+expect_usage_error "workers with a suffix" "'4x'" $run --workers 4x
+expect_usage_error "empty workers" "''" $run --workers ''
+expect_usage_error "overflowing workers" "'99999999999999999999999'" $run --workers 99999999999999999999999
+expect_usage_error "--workers without a value" "needs a value" $run --workers
+expect_usage_error "0 units" "--units '0'" $run --units 0
+expect_usage_error "fractional units" "--units '1.5'" $run --units 1.5
+expect_usage_error "switch interval 0" "'0'.*1 to 1000000" $run --switch-interval-us 0
+expect_usage_error "negative switch interval" "'-5'" $run --switch-interval-us -5
+expect_usage_error "switch interval above 1 s" "'1000001'" $run --switch-interval-us 1000001
+expect_usage_error "unknown flag" "'--bogus'" $run --bogus
+expect_usage_error "unknown workload setting" "no setting 'nope'.*sleep_us" run --workload io_wait --mode gil --param nope=1
+expect_usage_error "a setting without a value" "'n'.*NAME=VALUE" run --workload blas_dgemm --mode gil --param n
+expect_usage_error "a setting below its minimum" "--param n '2'.*16 to" run --workload blas_dgemm --mode gil --param n=2
+expect_usage_error "a setting given twice" "given twice" run --workload io_wait --mode gil --param sleep_us=1 --param sleep_us=2
+expect_usage_error "a workload with no settings" "accepted: none" $run --param x=1
+expect_usage_error "weak scaling past the unit limit" "more than" $run --weak --units 1000000000000 --workers 2
+
+# ---- good input ----
+fields='workload mode workers units weak seconds startup_seconds worker_seconds_min
+worker_seconds_max cpu_user_seconds cpu_sys_seconds max_rss_kib checksum switch_interval_us
+gil_switches gil_wait_seconds gil_hold_seconds gil_drop_requests params'
+for mode in gil threads procs; do
+    run_capture "$GILBENCH" run --workload cpu_loop --mode "$mode" --workers 2 --units 40 \
+        --append-json "$TEST_TMP/runs.jsonl"
+    lines=$(printf '%s\n' "$OUT" | grep -c .)
+    ok $(( STATUS != 0 || lines != 1 )) "$mode: exit 0 and exactly one line on stdout"
+    missing=""
+    for field in $fields; do
+        printf '%s' "$OUT" | jq -e "has(\"$field\")" >/dev/null || missing="$missing $field"
+    done
+    ok $([ -z "$missing" ]; echo $?) "$mode: the JSON line has every field${missing:+ (missing:$missing)}"
+    check "$mode: mode, workers and units are what was asked" \
+        jq -e ".mode == \"$mode\" and .workers == 2 and .units == 40 and .seconds > 0" <<<"$OUT"
+    if [ "$mode" = gil ]; then
+        check "gil: the switch interval is reported" jq -e '.switch_interval_us == 5000' <<<"$OUT"
+    else
+        check "$mode: the GIL fields are 0" \
+            jq -e '.switch_interval_us == 0 and .gil_switches == 0 and .gil_wait_seconds == 0' <<<"$OUT"
+    fi
+done
+check "--append-json appends the same lines" test "$(wc -l < "$TEST_TMP/runs.jsonl")" -eq 3
+check "the checksum is the same in every mode" \
+    test "$(jq -r .checksum "$TEST_TMP/runs.jsonl" | sort -u | wc -l)" -eq 1
+run_capture "$GILBENCH" run --workload=io_wait --mode=threads --workers=4 --units=8 --param=sleep_us=1000
+check "--name=value forms are accepted" test "$STATUS" -eq 0
+check "a workload setting is reported" jq -e '.params.sleep_us == 1000' <<<"$OUT"
+run_capture "$GILBENCH" run --workload blas_dgemm --mode threads --units 2 --param n=64
+check "blas_dgemm reports GFLOP/s" jq -e '.gflops > 0' <<<"$OUT"
+run_capture "$GILBENCH" run --workload cpu_loop --mode threads --workers 3 --units 7 --weak
+check "--weak: every worker does all units" jq -e '.weak == true and .units == 7' <<<"$OUT"
+run_capture "$GILBENCH" run --workload cpu_loop --mode gil --append-json /nonexistent/dir/runs.jsonl --units 5
+check "an unwritable --append-json file fails the run with a message" \
+    test "$STATUS" -eq 1 -a -z "$OUT" -a -n "$ERR"
+
+for help in "--help" "run --help"; do
+    run_capture "$GILBENCH" $help
+    check "$help explains itself" test "$STATUS" -eq 0 -a -n "$OUT"
+done
+run_capture "$GILBENCH" run --help
+for option in --workload --mode --workers --units --weak --switch-interval-us --param --append-json; do
+    printf '%s' "$OUT" | grep -q -- "$option" || missing_help="$missing_help $option"
+done
+ok $([ -z "$missing_help" ]; echo $?) "run --help describes every option${missing_help:+ (missing:$missing_help)}"
+run_capture "$GILBENCH" list
+for name in cpu_loop io_wait blas_dgemm; do
+    check "list shows $name" grep -q "^$name " <<<"$OUT"
+done
+
+# ---- adding a workload is adding a file ----
+if [ -z "${GILBENCH_SKIP_ADD_WORKLOAD:-}" ]; then
+    tree="$TEST_TMP/tree"
+    mkdir -p "$tree"
+    cp -r Makefile bench workloads scripts "$tree"/
+    cat > "$tree/workloads/added_by_test.c" <<'EOC'
+/* added_by_test - a workload that a test adds to a copy of the tree. */
+#include "../bench/workload.h"
+static uint64_t added_work(struct gb_worker *w, uint64_t first, uint64_t count)
+{
+    uint64_t sum = 0;
+    for (uint64_t u = first; u < first + count; u++) {
+        gb_checkpoint(w);
+        sum += gb_unit_checksum(u, u + 7);
+    }
+    return sum;
+}
+static uint64_t added_expected(const struct gb_job *job, uint64_t unit)
+{
+    (void)job;
+    return unit + 7;
+}
+const struct gb_workload workload_added_by_test = {
+    .name = "added_by_test",
+    .description = "a workload added by the test suite",
+    .unit = "one addition",
+    .default_units = 100,
+    .work = added_work,
+    .expected_value = added_expected,
+};
+EOC
+    if make -s -C "$tree" >"$TEST_TMP/make.log" 2>&1; then
+        ok 0 "make builds a tree with one more workload file"
+        check "the new workload is listed" grep -q '^added_by_test .*added by the test suite' \
+            <<<"$("$tree/build/gilbench" list)"
+        for mode in gil threads procs; do
+            check "the new workload runs in $mode mode" \
+                jq -e '.workload == "added_by_test"' \
+                <<<"$("$tree/build/gilbench" run --workload added_by_test --mode $mode --workers 3)"
+        done
+    else
+        ok 1 "make builds a tree with one more workload file"
+        diag "$(cat "$TEST_TMP/make.log")"
+    fi
+fi
+
+done_testing

@@ -1,0 +1,300 @@
+/*
+ * gil_test.c - the GIL model's invariants, under stress.  Also built with
+ * ThreadSanitizer.  Timing assertions here are about the algorithm's
+ * behaviour (a waiter cannot get the lock before its first timed wait has
+ * expired; it does get it), with generous upper bounds for a busy machine.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "../bench/clock.h"
+#include "../bench/gil.h"
+#include "tap.h"
+
+static void sleep_us(long us)
+{
+    struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
+    nanosleep(&ts, NULL);
+}
+
+/* A check point, as workloads write it (see workload.h). */
+static void checkpoint(struct gil *gil, struct gil_worker_stats *me)
+{
+    if (atomic_load_explicit(&gil->drop_request, memory_order_relaxed))
+        gil_honour_drop_request(gil, me);
+}
+
+/* ---- stress: one holder at a time, nobody starves ---- */
+
+enum { STRESS_THREADS = 8, STRESS_ROUNDS = 2500 };
+
+struct stress {
+    struct gil gil;
+    atomic_int holders;
+    atomic_int max_holders;
+    atomic_int finished;
+};
+
+struct stress_thread {
+    struct stress *shared;
+    unsigned seed;
+    struct gil_worker_stats stats;
+    int rounds_done;
+};
+
+static void enter(struct stress *s)
+{
+    int now = atomic_fetch_add(&s->holders, 1) + 1;
+    int max = atomic_load(&s->max_holders);
+    while (now > max && !atomic_compare_exchange_weak(&s->max_holders, &max, now))
+        ;
+}
+
+/* The counted region is only ever entered while holding the lock, so two
+ * threads inside it at once would mean two holders. */
+static void critical_section(struct stress *s)
+{
+    enter(s);
+    for (volatile int i = 0; i < 20; i++)
+        ;
+    atomic_fetch_sub(&s->holders, 1);
+}
+
+static void *stress_main(void *arg)
+{
+    struct stress_thread *t = arg;
+    struct stress *s = t->shared;
+    gil_take(&s->gil, &t->stats);
+    for (int round = 0; round < STRESS_ROUNDS; round++) {
+        /* Some CPU work with check points, then a blocking section of random length. */
+        for (int spin = 0; spin < 200; spin++) {
+            critical_section(s);
+            checkpoint(&s->gil, &t->stats);
+        }
+        if (rand_r(&t->seed) % 4 == 0) {
+            gil_drop(&s->gil, &t->stats);
+            if (rand_r(&t->seed) % 2)
+                sleep_us(rand_r(&t->seed) % 50);
+            gil_take(&s->gil, &t->stats);
+        }
+        t->rounds_done++;
+    }
+    gil_drop(&s->gil, &t->stats);
+    atomic_fetch_add(&s->finished, 1);
+    return NULL;
+}
+
+static void test_stress(void)
+{
+    static struct stress s;
+    struct stress_thread threads[STRESS_THREADS];
+    pthread_t ids[STRESS_THREADS];
+    gil_init(&s.gil, 20); /* a short interval: many forced switches */
+    for (int i = 0; i < STRESS_THREADS; i++) {
+        threads[i] = (struct stress_thread){ .shared = &s, .seed = 1234u + (unsigned)i };
+        pthread_create(&ids[i], NULL, stress_main, &threads[i]);
+    }
+    for (int i = 0; i < STRESS_THREADS; i++)
+        pthread_join(ids[i], NULL);
+    uint64_t acquisitions = 0, honoured = 0;
+    int all_done = 1;
+    for (int i = 0; i < STRESS_THREADS; i++) {
+        acquisitions += threads[i].stats.acquisitions;
+        honoured += threads[i].stats.drop_requests_honoured;
+        all_done &= threads[i].rounds_done == STRESS_ROUNDS;
+    }
+    diag("%d threads: %llu acquisitions, %llu drop requests honoured, %lu switches",
+         STRESS_THREADS, (unsigned long long)acquisitions, (unsigned long long)honoured,
+         gil_switches(&s.gil));
+    ok(atomic_load(&s.max_holders) == 1, "never two holders at once (max seen: %d)",
+       atomic_load(&s.max_holders));
+    ok(all_done && atomic_load(&s.finished) == STRESS_THREADS,
+       "every thread got the lock often enough to finish all its rounds");
+    ok(acquisitions >= 5000, "many thousands of acquisitions (%llu)",
+       (unsigned long long)acquisitions);
+    ok(honoured > 0, "forced switches happened under stress (%llu)", (unsigned long long)honoured);
+    gil_destroy(&s.gil);
+}
+
+/* ---- a waiter facing a CPU-bound holder ---- */
+
+struct duel {
+    struct gil gil;
+    atomic_int waiter_has_it;
+    atomic_int holder_ready;
+    double waiter_asked_at, waiter_got_at;
+};
+
+static void *cpu_bound_holder(void *arg)
+{
+    struct duel *d = arg;
+    struct gil_worker_stats me = { 0 };
+    gil_take(&d->gil, &me);
+    atomic_store(&d->holder_ready, 1);
+    double give_up = gb_now() + 5.0;
+    while (!atomic_load(&d->waiter_has_it) && gb_now() < give_up)
+        checkpoint(&d->gil, &me);
+    gil_drop(&d->gil, &me);
+    return NULL;
+}
+
+static void test_waiter_gets_it_after_one_interval(long interval_us)
+{
+    struct duel d = { 0 };
+    gil_init(&d.gil, interval_us);
+    pthread_t holder;
+    pthread_create(&holder, NULL, cpu_bound_holder, &d);
+    while (!atomic_load(&d.holder_ready))
+        sleep_us(100);
+    struct gil_worker_stats me = { 0 };
+    d.waiter_asked_at = gb_now();
+    gil_take(&d.gil, &me);
+    d.waiter_got_at = gb_now();
+    atomic_store(&d.waiter_has_it, 1);
+    gil_drop(&d.gil, &me);
+    pthread_join(holder, NULL);
+
+    double waited_us = (d.waiter_got_at - d.waiter_asked_at) * 1e6;
+    ok(waited_us >= interval_us * 0.99,
+       "interval %ld us: the waiter does not get the lock before one interval (%.0f us)",
+       interval_us, waited_us);
+    ok(waited_us <= interval_us * 40.0 + 100000,
+       "interval %ld us: the waiter gets the lock, about one interval later (%.0f us)",
+       interval_us, waited_us);
+    ok(me.drop_requests_made >= 1, "interval %ld us: the waiter asked by setting a drop request",
+       interval_us);
+    gil_destroy(&d.gil);
+}
+
+/* ---- a release around a blocking call lets another thread run ---- */
+
+struct blocking {
+    struct gil gil;
+    atomic_int released;
+    double released_at, reacquired_at, other_got_at;
+};
+
+static void *blocking_caller(void *arg)
+{
+    struct blocking *b = arg;
+    struct gil_worker_stats me = { 0 };
+    gil_take(&b->gil, &me);
+    b->released_at = gb_now();
+    gil_drop(&b->gil, &me);         /* Py_BEGIN_ALLOW_THREADS */
+    atomic_store(&b->released, 1);
+    sleep_us(100000);               /* the blocking call */
+    gil_take(&b->gil, &me);         /* Py_END_ALLOW_THREADS */
+    b->reacquired_at = gb_now();
+    gil_drop(&b->gil, &me);
+    return NULL;
+}
+
+static void test_release_lets_others_run(void)
+{
+    struct blocking b = { 0 };
+    gil_init(&b.gil, 5000);
+    pthread_t caller;
+    pthread_create(&caller, NULL, blocking_caller, &b);
+    while (!atomic_load(&b.released))
+        sleep_us(100);
+    struct gil_worker_stats me = { 0 };
+    gil_take(&b.gil, &me);
+    b.other_got_at = gb_now();
+    sleep_us(20000); /* hold it a while, as a CPU-bound thread would */
+    gil_drop(&b.gil, &me);
+    pthread_join(caller, NULL);
+    ok(b.other_got_at > b.released_at && b.other_got_at < b.reacquired_at,
+       "another thread takes the lock while the holder is in a blocking call");
+    ok(me.wait_seconds < 0.05, "it does not have to wait for the blocking call to end (%.1f ms)",
+       me.wait_seconds * 1e3);
+    gil_destroy(&b.gil);
+}
+
+/* ---- forced switching hands the lock to the waiter ---- */
+
+struct handover {
+    struct gil gil;
+    atomic_int stop;
+    atomic_int forced_drops;
+    atomic_int handed_back_to_dropper;
+};
+
+static void *spinning_thread(void *arg)
+{
+    struct handover *h = arg;
+    struct gil_worker_stats me = { 0 };
+    gil_take(&h->gil, &me);
+    while (!atomic_load(&h->stop)) {
+        if (atomic_load_explicit(&h->gil.drop_request, memory_order_relaxed)) {
+            /* While we hold the lock nobody else can take it, so these
+             * two readings bracket exactly the handover. */
+            unsigned long before = gil_switches(&h->gil);
+            gil_honour_drop_request(&h->gil, &me);
+            unsigned long after = gil_switches(&h->gil);
+            atomic_fetch_add(&h->forced_drops, 1);
+            /* >= 2: someone else took it, then we took it back. */
+            if (after - before < 2)
+                atomic_fetch_add(&h->handed_back_to_dropper, 1);
+        }
+    }
+    gil_drop(&h->gil, &me);
+    return NULL;
+}
+
+static void test_forced_switch_goes_to_waiter(void)
+{
+    static struct handover h;
+    gil_init(&h.gil, 1000);
+    pthread_t ids[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&ids[i], NULL, spinning_thread, &h);
+    sleep_us(300000);
+    atomic_store(&h.stop, 1);
+    for (int i = 0; i < 2; i++)
+        pthread_join(ids[i], NULL);
+    int forced = atomic_load(&h.forced_drops);
+    ok(forced >= 10, "two CPU-bound threads switch by forced drops (%d in 0.3 s at 1 ms)", forced);
+    ok(atomic_load(&h.handed_back_to_dropper) == 0,
+       "after every forced drop another thread held the lock before the dropper got it back "
+       "(%d of %d did not)", atomic_load(&h.handed_back_to_dropper), forced);
+    gil_destroy(&h.gil);
+}
+
+/* ---- a lone thread is never asked to drop ---- */
+
+static void test_uncontended(void)
+{
+    struct gil gil;
+    gil_init(&gil, 1);
+    struct gil_worker_stats me = { 0 };
+    gil_take(&gil, &me);
+    for (int i = 0; i < 1000; i++) {
+        checkpoint(&gil, &me);
+        gil_drop(&gil, &me);
+        gil_take(&gil, &me);
+    }
+    gil_drop(&gil, &me);
+    ok(me.drop_requests_honoured == 0 && me.drop_requests_made == 0,
+       "a lone thread is never asked to drop the lock");
+    ok(gil_switches(&gil) == 1, "re-taking by the last holder is not a switch (%lu)",
+       gil_switches(&gil));
+    ok(gil.interval_us == 1, "an interval below 1 us is taken as 1 us");
+    gil_destroy(&gil);
+    gil_init(&gil, 0);
+    ok(gil.interval_us == 1, "an interval of 0 is taken as 1 us, as CPython does");
+    gil_destroy(&gil);
+}
+
+int main(void)
+{
+    test_uncontended();
+    test_stress();
+    test_waiter_gets_it_after_one_interval(1000);
+    test_waiter_gets_it_after_one_interval(5000);
+    test_waiter_gets_it_after_one_interval(20000);
+    test_release_lets_others_run();
+    test_forced_switch_goes_to_waiter();
+    return done_testing();
+}
