@@ -9,5 +9,6 @@ int run_command(int argc, char **argv);
 int list_command(int argc, char **argv);
 int info_command(int argc, char **argv);
 int summarize_command(int argc, char **argv);
+int overhead_command(int argc, char **argv);
 
 #endif

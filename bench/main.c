@@ -24,6 +24,7 @@ static void print_help(void)
            "  run [options]         run one configuration, print one JSON line (run --help)\n"
            "  info                  this build and machine as JSON: compiler, OpenBLAS, CPUs\n"
            "  summarize [options]   per-point statistics from a sweep's runs (summarize --help)\n"
+           "  overhead              what a check point and a GIL release/re-acquire cost here\n"
            "  --help                this text\n");
 }
 
@@ -60,7 +61,7 @@ static void ensure_single_threaded_blas(char **argv)
 int main(int argc, char **argv)
 {
     if (argc < 2)
-        usage_error("a command is needed; accepted: list, run, info, summarize, --help");
+        usage_error("a command is needed; accepted: list, run, info, summarize, overhead, --help");
     const char *command = argv[1];
     if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
         strcmp(command, "help") == 0) {
@@ -77,5 +78,7 @@ int main(int argc, char **argv)
         return info_command(argc - 2, argv + 2);
     if (strcmp(command, "summarize") == 0)
         return summarize_command(argc - 2, argv + 2);
-    usage_error("unknown command '%s'; accepted: list, run, info, summarize, --help", command);
+    if (strcmp(command, "overhead") == 0)
+        return overhead_command(argc - 2, argv + 2);
+    usage_error("unknown command '%s'; accepted: list, run, info, summarize, overhead, --help", command);
 }

@@ -1,0 +1,100 @@
+/*
+ * overhead_command.c - `gilbench overhead`: what the model's calls cost a
+ * workload, measured on this machine.
+ *
+ *   - a check point outside the gil mode (w->gil == NULL) and in the gil
+ *     mode with nobody waiting, each as the extra time it adds to a loop
+ *     iteration of cpu_loop's kind (48 dependent multiply-adds), so that the
+ *     figure is what a workload pays, not what an empty loop pays;
+ *   - a release / re-acquire pair of the GIL with nobody waiting
+ *     (Py_BEGIN_ALLOW_THREADS + Py_END_ALLOW_THREADS on an idle interpreter).
+ *
+ * Each figure is the median of 9 repetitions; prints one JSON line.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "args.h"
+#include "clock.h"
+#include "commands.h"
+#include "stats.h"
+#include "workload.h"
+
+enum { ITERATIONS = 2000000, PAIRS = 200000, REPETITIONS = 9, STEPS = 48 };
+
+static volatile uint64_t sink;
+static volatile uint64_t multiplier = 6364136223846793005u;
+
+/* Seconds for ITERATIONS loop iterations, with or without a check point. */
+static double time_loop(struct gb_worker *w, bool with_checkpoint)
+{
+    uint64_t x = 1, a = multiplier;
+    double start = gb_now();
+    for (int i = 0; i < ITERATIONS; i++) {
+        for (int s = 0; s < STEPS; s++)
+            x = x * a + 1;
+        if (with_checkpoint)
+            gb_checkpoint(w);
+    }
+    double seconds = gb_now() - start;
+    sink = x;
+    return seconds;
+}
+
+/* Median extra nanoseconds per iteration that the check point adds. */
+static double checkpoint_ns(struct gb_worker *w)
+{
+    double extra[REPETITIONS];
+    for (int r = 0; r < REPETITIONS; r++)
+        extra[r] = (time_loop(w, true) - time_loop(w, false)) / ITERATIONS * 1e9;
+    return stats_median(extra, REPETITIONS);
+}
+
+static double iteration_ns(struct gb_worker *w)
+{
+    double each[REPETITIONS];
+    for (int r = 0; r < REPETITIONS; r++)
+        each[r] = time_loop(w, false) / ITERATIONS * 1e9;
+    return stats_median(each, REPETITIONS);
+}
+
+static double release_reacquire_ns(struct gb_worker *w)
+{
+    double each[REPETITIONS];
+    for (int r = 0; r < REPETITIONS; r++) {
+        double start = gb_now();
+        for (int i = 0; i < PAIRS; i++) {
+            gb_release_gil(w);
+            gb_reacquire_gil(w);
+        }
+        each[r] = (gb_now() - start) / PAIRS * 1e9;
+    }
+    return stats_median(each, REPETITIONS);
+}
+
+int overhead_command(int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 0)
+        usage_error("overhead takes no arguments");
+    struct gil gil;
+    if (gil_init(&gil, GIL_DEFAULT_INTERVAL_US) != 0) {
+        fprintf(stderr, "gilbench: cannot initialise the GIL model\n");
+        return 1;
+    }
+    struct gb_worker free_worker = { .gil = NULL };
+    struct gb_worker gil_worker = { .gil = &gil };
+    gil_take(&gil, &gil_worker.gil_stats);
+
+    double iteration = iteration_ns(&free_worker);
+    double free_checkpoint = checkpoint_ns(&free_worker);
+    double gil_checkpoint = checkpoint_ns(&gil_worker);
+    double pair = release_reacquire_ns(&gil_worker);
+    gil_drop(&gil, &gil_worker.gil_stats);
+    gil_destroy(&gil);
+
+    printf("{\"loop_iteration_ns\":%.2f,\"checkpoint_ns_without_gil\":%.2f,"
+           "\"checkpoint_ns_gil_uncontended\":%.2f,\"release_reacquire_ns_uncontended\":%.1f}\n",
+           iteration, free_checkpoint, gil_checkpoint, pair);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
