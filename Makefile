@@ -32,7 +32,7 @@ SHELL_TESTS   := $(patsubst tests/%,$(BUILD)/tests/%,$(sort $(wildcard tests/*.t
 # The tests of the GIL and the pools, which also run under ThreadSanitizer.
 THREAD_TESTS  := gil_test engine_test
 
-.PHONY: all help clean test test-programs
+.PHONY: all help clean test test-programs bench plots
 all: $(BUILD)/gilbench
 
 help:
@@ -40,6 +40,7 @@ help:
 	@echo 'make test           build and run every test (also under TSan and ASan+UBSan)'
 	@echo 'make bench          sweep workloads x modes x workers; results/ and plots/'
 	@echo 'make plots RUN=dir  redraw the plots of a results folder'
+	@echo '  bench settings: WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US QUICK=1'
 	@echo 'make clean          remove build/'
 
 $(BUILD)/gilbench: $(ENGINE_OBJS) $(WORKLOAD_OBJS) $(BUILD)/registry.o
@@ -60,6 +61,20 @@ $(BUILD)/%.o: %.c
 
 %/.:
 	mkdir -p $@
+
+# ---- the sweep ----
+# Settings are passed only when given, so bench.sh can tell its defaults
+# (which depend on QUICK and the CPU count) from explicit choices.
+BENCH_SETTINGS = WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US QUICK
+bench: $(BUILD)/gilbench
+	@scripts/check-deps.sh bench
+	@$(foreach v,$(BENCH_SETTINGS),$(if $(filter-out undefined,$(origin $(v))),$(v)='$($(v))')) \
+	    GILBENCH=$(BUILD)/gilbench GILBENCH_COMMAND='make bench $(MAKEOVERRIDES)' scripts/bench.sh
+
+plots:
+	@scripts/check-deps.sh bench
+	@$(if $(RUN),,echo "gilbench: make plots needs RUN=results/<folder>" >&2; exit 2;) \
+	    scripts/plot.sh '$(RUN)'
 
 # ---- tests ----
 # `make test` builds three variants (plain; ThreadSanitizer for the GIL and

@@ -13,6 +13,14 @@
 #include "commands.h"
 #include "json_out.h"
 
+#if defined(__clang__)
+#define COMPILER "clang " __clang_version__
+#elif defined(__GNUC__)
+#define COMPILER "gcc " __VERSION__
+#else
+#define COMPILER "unknown C compiler"
+#endif
+
 #ifndef GB_BUILD_FLAGS
 #define GB_BUILD_FLAGS "unknown"
 #endif
@@ -41,7 +49,7 @@ int info_command(int argc, char **argv)
     if (argc > 0)
         usage_error("info takes no arguments");
     printf("{\"compiler\":");
-    json_write_string(stdout, __VERSION__);
+    json_write_string(stdout, COMPILER);
     printf(",\"build_flags\":");
     json_write_string(stdout, GB_BUILD_FLAGS);
     printf(",\"openblas_config\":");

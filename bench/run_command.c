@@ -39,6 +39,8 @@ static void print_run_help(void)
            "                           (default %ld, as sys.getswitchinterval()); gil mode only\n"
            "  --param NAME=VALUE       a workload setting (listed below); repeatable\n"
            "  --append-json FILE       also append the JSON line to FILE, in one write\n"
+           "  --error-log FILE         append error messages to FILE instead of stderr (for\n"
+           "                           callers such as hyperfine that discard stderr)\n"
            "  --help                   this text\n"
            "\n"
            "Exit status: 0 success, 1 the run failed (a worker crashed, a wrong checksum),\n"
@@ -176,6 +178,15 @@ int run_command(int argc, char **argv)
             if (param_count == (int)(sizeof param_texts / sizeof param_texts[0]))
                 usage_error("too many --param options");
             param_texts[param_count++] = option_value(argc, argv, &i, "--param");
+        } else if (is_option(arg, "--error-log")) {
+            const char *log_path = option_value(argc, argv, &i, "--error-log");
+            if (*log_path == '\0')
+                usage_error("--error-log needs a file name");
+            int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT, 0644);
+            if (fd < 0)
+                usage_error("cannot open --error-log file %s: %s", log_path, strerror(errno));
+            dup2(fd, STDERR_FILENO);
+            close(fd);
         } else if (is_option(arg, "--append-json")) {
             append_path = option_value(argc, argv, &i, "--append-json");
             if (*append_path == '\0')

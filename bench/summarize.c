@@ -1,4 +1,379 @@
-/* placeholder until the summary is written */
-#include "commands.h"
+/*
+ * summarize.c - `gilbench summarize`: from the runs of a sweep, one row of
+ * statistics per point (workload x mode x workers) as summary.csv, and the
+ * speedup table that `make bench` prints at the end.
+ *
+ * Input (tab-separated, no header, written by scripts/bench.sh with jq):
+ *   --runs FILE       one line per measured run (warm-up runs excluded):
+ *                     workload mode workers seconds max_rss_kib gil_switches
+ *                     gil_wait_seconds startup_seconds
+ *   --processes FILE  one line per point: workload mode workers
+ *                     process_median_seconds (hyperfine's whole-process median)
+ * Points keep the order in which they first appear in --runs.
+ *
+ * Speedup = median T(mode, 1) / median T(mode, N), with the extreme ratios
+ * min T1 / max TN and max T1 / min TN as its bounds; efficiency = speedup / N;
+ * karp_flatt = (1/S - 1/N) / (1 - 1/N), empty for N = 1.  Columns that cannot
+ * be computed (no 1-worker point for that mode) are left empty.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "args.h"
-int summarize_command(int argc, char **argv) { (void)argc; (void)argv; usage_error("summarize: not yet"); }
+#include "commands.h"
+#include "stats.h"
+
+#define NAME_MAX_LENGTH 64
+
+/* The numbers of one run, in the order of the --runs columns after workers. */
+enum run_field { SECONDS, RSS_KIB, GIL_SWITCHES, GIL_WAIT_SECONDS, STARTUP_SECONDS, RUN_FIELDS };
+
+struct point {
+    char workload[NAME_MAX_LENGTH];
+    char mode[NAME_MAX_LENGTH];
+    unsigned workers;
+    size_t runs, capacity;
+    double (*values)[RUN_FIELDS]; /* one row per run */
+    double *seconds;              /* values[*][SECONDS], for the statistics */
+    double process_median;        /* NAN when hyperfine's figure is missing */
+};
+
+struct points {
+    struct point *items;
+    size_t count, capacity;
+};
+
+static void *grow(void *array, size_t *capacity, size_t item_size)
+{
+    size_t wanted = *capacity ? *capacity * 2 : 8;
+    void *bigger = realloc(array, wanted * item_size);
+    if (!bigger) {
+        fprintf(stderr, "gilbench: out of memory\n");
+        exit(1);
+    }
+    *capacity = wanted;
+    return bigger;
+}
+
+static struct point *find_point(struct points *all, const char *workload, const char *mode,
+                                unsigned workers, bool create)
+{
+    for (size_t i = 0; i < all->count; i++) {
+        struct point *p = &all->items[i];
+        if (p->workers == workers && strcmp(p->workload, workload) == 0 &&
+            strcmp(p->mode, mode) == 0)
+            return p;
+    }
+    if (!create)
+        return NULL;
+    if (all->count == all->capacity)
+        all->items = grow(all->items, &all->capacity, sizeof *all->items);
+    struct point *p = &all->items[all->count++];
+    *p = (struct point){ .workers = workers, .process_median = NAN };
+    snprintf(p->workload, sizeof p->workload, "%s", workload);
+    snprintf(p->mode, sizeof p->mode, "%s", mode);
+    return p;
+}
+
+static void add_run(struct point *p, const double *values)
+{
+    if (p->runs == p->capacity) {
+        size_t capacity = p->capacity;
+        p->values = grow(p->values, &capacity, sizeof *p->values);
+        p->seconds = grow(p->seconds, &p->capacity, sizeof *p->seconds);
+    }
+    memcpy(p->values[p->runs], values, sizeof *p->values);
+    p->seconds[p->runs] = values[SECONDS];
+    p->runs++;
+}
+
+/* A statistic of one field over a point's runs. */
+static double field_stat(const struct point *p, enum run_field field,
+                         double (*stat)(const double *, size_t))
+{
+    double *column = malloc(p->runs * sizeof *column);
+    if (!column) {
+        fprintf(stderr, "gilbench: out of memory\n");
+        exit(1);
+    }
+    for (size_t i = 0; i < p->runs; i++)
+        column[i] = p->values[i][field];
+    double value = stat(column, p->runs);
+    free(column);
+    return value;
+}
+
+/* Splits a line at tabs into at most max fields; returns how many. */
+static int split_tabs(char *line, char **fields, int max)
+{
+    int n = 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    for (char *field = line; n < max; n++) {
+        fields[n] = field;
+        char *tab = strchr(field, '\t');
+        if (!tab)
+            return n + 1;
+        *tab = '\0';
+        field = tab + 1;
+    }
+    return max + 1; /* too many */
+}
+
+static bool parse_number(const char *text, double *value)
+{
+    char *end;
+    errno = 0;
+    *value = strtod(text, &end);
+    return *text != '\0' && *end == '\0' && errno == 0 && isfinite(*value) && *value >= 0;
+}
+
+static FILE *open_input(const char *path)
+{
+    FILE *in = fopen(path, "r");
+    if (!in)
+        usage_error("cannot read %s: %s", path, strerror(errno));
+    return in;
+}
+
+/* Reads one of the two input files; runs == true for --runs. */
+static void read_input(const char *path, bool runs, struct points *all)
+{
+    FILE *in = open_input(path);
+    char *line = NULL;
+    size_t size = 0;
+    int expected_fields = runs ? 8 : 4;
+    for (unsigned long number = 1; getline(&line, &size, in) != -1; number++) {
+        char *fields[8];
+        double values[RUN_FIELDS];
+        int n = split_tabs(line, fields, 8);
+        if (n == 1 && fields[0][0] == '\0')
+            continue;
+        bool good = n == expected_fields && strlen(fields[0]) < NAME_MAX_LENGTH &&
+                    strlen(fields[1]) < NAME_MAX_LENGTH && *fields[0] && *fields[1];
+        double workers = 0;
+        good = good && parse_number(fields[2], &workers) && workers >= 1 && workers <= 1e6 &&
+               workers == floor(workers);
+        for (int i = 3; good && i < n; i++)
+            good = parse_number(fields[i], &values[i - 3]);
+        if (!good)
+            usage_error("%s line %lu: expected %d tab-separated fields (%s)", path, number,
+                        expected_fields,
+                        runs ? "workload mode workers seconds max_rss_kib gil_switches "
+                               "gil_wait_seconds startup_seconds"
+                             : "workload mode workers process_median_seconds");
+        struct point *p = find_point(all, fields[0], fields[1], (unsigned)workers, runs);
+        if (runs)
+            add_run(p, values);
+        else if (p)
+            p->process_median = values[0];
+    }
+    free(line);
+    fclose(in);
+}
+
+/* Order: workloads and modes as first seen, workers ascending. */
+static struct points *sort_basis;
+static size_t first_seen(const char *name, bool workload)
+{
+    for (size_t i = 0; i < sort_basis->count; i++)
+        if (strcmp(workload ? sort_basis->items[i].workload : sort_basis->items[i].mode, name) == 0)
+            return i;
+    return 0;
+}
+
+static int compare_points(const void *a, const void *b)
+{
+    const struct point *p = a, *q = b;
+    size_t pw = first_seen(p->workload, true), qw = first_seen(q->workload, true);
+    if (pw != qw)
+        return pw < qw ? -1 : 1;
+    size_t pm = first_seen(p->mode, false), qm = first_seen(q->mode, false);
+    if (pm != qm)
+        return pm < qm ? -1 : 1;
+    return (p->workers > q->workers) - (p->workers < q->workers);
+}
+
+struct row {
+    const struct point *point;
+    double median, min, max, stddev, spread;
+    struct speedup speedup;     /* NAN fields when there is no 1-worker point */
+    double efficiency, karp_flatt, gil_wait_share;
+};
+
+static struct row summarise(const struct points *all, const struct point *p)
+{
+    struct row r = { .point = p };
+    r.median = stats_median(p->seconds, p->runs);
+    r.min = stats_min(p->seconds, p->runs);
+    r.max = stats_max(p->seconds, p->runs);
+    r.stddev = stats_stddev(p->seconds, p->runs);
+    r.spread = r.max / r.min - 1;
+    r.speedup = (struct speedup){ NAN, NAN, NAN };
+    r.efficiency = r.karp_flatt = NAN;
+    for (size_t i = 0; i < all->count; i++) {
+        const struct point *one = &all->items[i];
+        if (one->workers == 1 && strcmp(one->workload, p->workload) == 0 &&
+            strcmp(one->mode, p->mode) == 0) {
+            r.speedup = stats_speedup(one->seconds, one->runs, p->seconds, p->runs);
+            r.efficiency = r.speedup.value / p->workers;
+            r.karp_flatt = stats_karp_flatt(r.speedup.value, p->workers);
+        }
+    }
+    r.gil_wait_share = field_stat(p, GIL_WAIT_SECONDS, stats_median) / (p->workers * r.median);
+    return r;
+}
+
+/* A number for the CSV; empty when not defined. */
+static void csv_number(FILE *out, double value, const char *format)
+{
+    fputc(',', out);
+    if (isfinite(value))
+        fprintf(out, format, value);
+}
+
+static const char CSV_HEADER[] =
+    "workload,mode,workers,runs,median_s,min_s,max_s,stddev_s,speedup,speedup_lo,speedup_hi,"
+    "efficiency,karp_flatt,process_median_s,max_rss_kib,gil_switches,gil_wait_s,"
+    "spread,startup_median_s,gil_wait_share\n";
+
+static void write_csv_row(FILE *out, const struct row *r)
+{
+    const struct point *p = r->point;
+    fprintf(out, "%s,%s,%u,%zu", p->workload, p->mode, p->workers, p->runs);
+    csv_number(out, r->median, "%.6f");
+    csv_number(out, r->min, "%.6f");
+    csv_number(out, r->max, "%.6f");
+    csv_number(out, r->stddev, "%.6f");
+    csv_number(out, r->speedup.value, "%.4f");
+    csv_number(out, r->speedup.low, "%.4f");
+    csv_number(out, r->speedup.high, "%.4f");
+    csv_number(out, r->efficiency, "%.4f");
+    csv_number(out, r->karp_flatt, "%.4f");
+    csv_number(out, p->process_median, "%.6f");
+    csv_number(out, field_stat(p, RSS_KIB, stats_max), "%.0f");
+    csv_number(out, field_stat(p, GIL_SWITCHES, stats_median), "%.0f");
+    csv_number(out, field_stat(p, GIL_WAIT_SECONDS, stats_median), "%.6f");
+    csv_number(out, r->spread, "%.4f");
+    csv_number(out, field_stat(p, STARTUP_SECONDS, stats_median), "%.6f");
+    csv_number(out, r->gil_wait_share, "%.4f");
+    fputc('\n', out);
+}
+
+/* Writes the CSV to path.tmp and renames it into place, so a reader never
+ * sees half a file. */
+static int write_csv(const char *path, const struct row *rows, size_t count)
+{
+    char temporary[4096];
+    if (snprintf(temporary, sizeof temporary, "%s.tmp", path) >= (int)sizeof temporary)
+        usage_error("--csv path is too long");
+    FILE *out = fopen(temporary, "w");
+    if (!out) {
+        fprintf(stderr, "gilbench: cannot write %s: %s\n", temporary, strerror(errno));
+        return 1;
+    }
+    fputs(CSV_HEADER, out);
+    for (size_t i = 0; i < count; i++)
+        write_csv_row(out, &rows[i]);
+    if (ferror(out) | (fclose(out) != 0) || rename(temporary, path) != 0) {
+        fprintf(stderr, "gilbench: cannot write %s: %s\n", path, strerror(errno));
+        remove(temporary);
+        return 1;
+    }
+    return 0;
+}
+
+/* The terminal table: one line per point, speedup with its bounds. */
+static void print_table(const struct row *rows, size_t count)
+{
+    printf("%-12s %-8s %7s %10s %7s %8s  %-17s %10s\n", "workload", "mode", "workers",
+           "median", "spread", "speedup", "(bounds)", "efficiency");
+    for (size_t i = 0; i < count; i++) {
+        const struct row *r = &rows[i];
+        char bounds[40] = "";
+        if (isfinite(r->speedup.value))
+            snprintf(bounds, sizeof bounds, "(%.2f - %.2f)", r->speedup.low, r->speedup.high);
+        char speedup[16] = "-", efficiency[16] = "-";
+        if (isfinite(r->speedup.value)) {
+            snprintf(speedup, sizeof speedup, "%.2f", r->speedup.value);
+            snprintf(efficiency, sizeof efficiency, "%.0f %%", r->efficiency * 100);
+        }
+        printf("%-12s %-8s %7u %8.3f s %5.1f %% %8s  %-17s %10s\n", r->point->workload,
+               r->point->mode, r->point->workers, r->median, r->spread * 100, speedup, bounds,
+               efficiency);
+    }
+}
+
+static void print_summarize_help(void)
+{
+    printf("usage: gilbench summarize --runs FILE [--processes FILE] [--csv FILE] [--table]\n"
+           "\n"
+           "Per-point statistics of a sweep (what `make bench` calls after its runs).\n"
+           "  --runs FILE       tab-separated, one measured run per line: workload mode\n"
+           "                    workers seconds max_rss_kib gil_switches gil_wait_seconds\n"
+           "                    startup_seconds\n"
+           "  --processes FILE  tab-separated, one point per line: workload mode workers\n"
+           "                    process_median_seconds (hyperfine's whole-process median)\n"
+           "  --csv FILE        write summary.csv there (through a temporary file)\n"
+           "  --table           print the speedup table on stdout\n");
+}
+
+int summarize_command(int argc, char **argv)
+{
+    const char *runs_path = NULL, *processes_path = NULL, *csv_path = NULL;
+    bool table = false;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0) {
+            print_summarize_help();
+            return 0;
+        } else if (strcmp(argv[i], "--table") == 0) {
+            table = true;
+        } else if (i + 1 < argc && strcmp(argv[i], "--runs") == 0) {
+            runs_path = argv[++i];
+        } else if (i + 1 < argc && strcmp(argv[i], "--processes") == 0) {
+            processes_path = argv[++i];
+        } else if (i + 1 < argc && strcmp(argv[i], "--csv") == 0) {
+            csv_path = argv[++i];
+        } else {
+            usage_error("unknown or incomplete option '%s' for summarize; see summarize --help",
+                        argv[i]);
+        }
+    }
+    if (!runs_path)
+        usage_error("summarize needs --runs FILE");
+    if (!csv_path && !table)
+        usage_error("summarize needs --csv FILE, --table or both");
+
+    struct points all = { 0 };
+    read_input(runs_path, true, &all);
+    if (processes_path)
+        read_input(processes_path, false, &all);
+    if (all.count == 0)
+        usage_error("%s has no runs", runs_path);
+    sort_basis = &all;
+    struct point *sorted = malloc(all.count * sizeof *sorted);
+    struct row *rows = malloc(all.count * sizeof *rows);
+    if (!sorted || !rows) {
+        fprintf(stderr, "gilbench: out of memory\n");
+        return 1;
+    }
+    memcpy(sorted, all.items, all.count * sizeof *sorted);
+    qsort(sorted, all.count, sizeof *sorted, compare_points);
+    for (size_t i = 0; i < all.count; i++)
+        rows[i] = summarise(&all, &sorted[i]);
+
+    int status = csv_path ? write_csv(csv_path, rows, all.count) : 0;
+    if (table)
+        print_table(rows, all.count);
+    for (size_t i = 0; i < all.count; i++) {
+        free(all.items[i].values);
+        free(all.items[i].seconds);
+    }
+    free(all.items);
+    free(sorted);
+    free(rows);
+    return status;
+}

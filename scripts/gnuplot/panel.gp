@@ -1,0 +1,51 @@
+# panel.gp - one workload's curves against workers, one line per mode.
+# Expects: csv, wl (workload), modes (space-separated), cpus, maxw,
+# ycol (column), lowcol/highcol (error bar columns, 0 for none), yscale
+# (multiplier for the column), ideal ('speedup', 'efficiency' or 'none'),
+# panel_title, ylabel_text.
+set logscale x 2
+set xrange [0.8 : maxw * 1.3]
+set xtics 2
+set mxtics 1
+set xlabel 'workers (threads or processes)'
+set ylabel ylabel_text
+# Speedups on log-log axes, where the ideal is the diagonal; efficiency in %.
+if (ideal eq 'speedup') {
+    set logscale y 2
+    set ytics 2
+    set format y '%g'
+    set yrange [0.01 < * < 0.5 : maxw * 1.3]
+} else {
+    unset logscale y
+    set ytics autofreq
+    set yrange [0 : 110 < * ]
+    set key bottom left   # efficiency falls to the right: bottom left stays free
+}
+set title panel_title
+unset arrow
+unset label
+set arrow 1 from cpus, graph 0 to cpus, graph 1 nohead ls 11
+set label 1 sprintf(' %d usable CPU%s', cpus, cpus == 1 ? '' : 's') at cpus, graph 0.04 left font ',9' tc rgb '#616161'
+row_value(col, m) = (strcol(1) eq wl && strcol(2) eq m) ? column(col) * yscale : NaN
+if (ideal eq 'speedup') {
+    ideal_curve(x) = x
+    ideal_title = 'ideal: speedup = workers'
+} else {
+    if (ideal eq 'efficiency') {
+        ideal_curve(x) = 100
+        ideal_title = 'ideal: 100 %'
+    } else {
+        ideal_curve(x) = NaN
+        ideal_title = ''
+    }
+}
+if (lowcol > 0) {
+    plot for [i = 1 : words(modes)] csv skip 1 using 3 : (row_value(ycol, word(modes, i))) : \
+        (row_value(lowcol, word(modes, i))) : (row_value(highcol, word(modes, i))) \
+        with yerrorlines ls mode_style(word(modes, i)) title mode_title(word(modes, i)), \
+        ideal_curve(x) ls 10 title ideal_title
+} else {
+    plot for [i = 1 : words(modes)] csv skip 1 using 3 : (row_value(ycol, word(modes, i))) \
+        with linespoints ls mode_style(word(modes, i)) title mode_title(word(modes, i)), \
+        ideal_curve(x) ls 10 title ideal_title
+}

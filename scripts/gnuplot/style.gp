@@ -1,0 +1,24 @@
+# style.gp - what every gilbench plot shares: the terminal, colours per
+# mode, fonts.  The caller sets term ('png' or 'svg'), out, width, height.
+if (term eq 'png') {
+    set terminal pngcairo size width, height font 'Sans,11' noenhanced linewidth 1.2
+} else {
+    set terminal svg size width, height font 'Sans,11' noenhanced dynamic background '#ffffff'
+}
+set output out
+set datafile separator ','
+set grid lc rgb '#e0e0e0' lw 1
+set border lc rgb '#444444'
+set key top left box opaque samplen 2.5 spacing 1.1 width 1 font ',10'
+
+# One colour and point shape per mode, the same in every plot.
+set style line 1 lc rgb '#c62828' lw 2 pt 7 ps 1.1
+set style line 2 lc rgb '#1565c0' lw 2 pt 5 ps 1.0
+set style line 3 lc rgb '#2e7d32' lw 2 pt 9 ps 1.3
+set style line 4 lc rgb '#6a1b9a' lw 2 pt 11 ps 1.3
+set style line 10 lc rgb '#9e9e9e' lw 1.5 dt 2
+set style line 11 lc rgb '#616161' lw 1 dt 3
+mode_style(m) = m eq 'gil' ? 1 : m eq 'threads' ? 2 : m eq 'procs' ? 3 : 4
+mode_title(m) = m eq 'gil' ? 'gil: threads under the GIL model' : \
+                m eq 'threads' ? 'threads: no GIL (free-threaded)' : \
+                m eq 'procs' ? 'procs: forked processes' : m

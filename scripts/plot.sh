@@ -1,0 +1,52 @@
+#!/bin/bash
+# plot.sh - draws every plot of a results folder with gnuplot, as PNG and
+# SVG, into RUN_DIR/plots/, and copies them to plots/ (the latest drawn).
+# Reads only summary.csv and meta.json, so it redraws without re-running.
+# Usage: plot.sh RUN_DIR
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+[ $# -eq 1 ] || usage "plot.sh takes one results folder"
+run_dir=${1%/}
+[ -d "$run_dir" ] || usage "RUN='$run_dir' is not a folder; give a folder under results/"
+for file in summary.csv meta.json; do
+    [ -s "$run_dir/$file" ] || usage "RUN='$run_dir' is not a results folder (no $file)"
+done
+command -v gnuplot >/dev/null || usage "gnuplot is missing; install with: apt-get install -y gnuplot-nox"
+
+csv=$run_dir/summary.csv
+column_values() { # the distinct values of a summary column, in order
+    tail -n +2 "$csv" | cut -d, -f"$1" | awk '!seen[$0]++' | paste -sd' ' -
+}
+workloads=$(column_values 1)
+modes=$(column_values 2)
+maxw=$(tail -n +2 "$csv" | cut -d, -f3 | sort -n | tail -n1)
+[ -n "$workloads" ] || usage "RUN='$run_dir': summary.csv has no rows"
+cpus=$(jq -r '.cpus_usable' "$run_dir/meta.json")
+interval_us=$(jq -r '.settings.switch_interval_us' "$run_dir/meta.json")
+cpu_model=$(jq -r '.cpu_model' "$run_dir/meta.json" | tr -d "'\"")
+machine="$cpu_model, $cpus usable CPUs; GIL switch interval $(awk -v us="$interval_us" 'BEGIN { printf (us >= 1000 ? "%g ms" : "%g us"), (us >= 1000 ? us / 1000 : us) }')"
+
+out_dir=$run_dir/plots
+mkdir -p "$out_dir"
+draw() { # draw SCRIPT NAME EXTRA-SETTINGS
+    local term
+    for term in png svg; do
+        gnuplot -e "term='$term'; out='$out_dir/$2.$term.tmp'; csv='$csv'; modes='$modes';
+                    workloads='$workloads'; cpus=$cpus; maxw=$maxw; machine='$machine'; $3" \
+            "scripts/gnuplot/$1" || die "gnuplot failed on $1 for $2"
+        mv -f "$out_dir/$2.$term.tmp" "$out_dir/$2.$term"
+    done
+}
+for wl in $workloads; do
+    draw speedup.gp "$wl" "wl='$wl'"
+done
+draw grid.gp overview "what='speedup'"
+draw grid.gp efficiency "what='efficiency'"
+case " $modes " in *" gil "*) draw gil-wait.gp gil_wait "" ;; esac
+
+mkdir -p plots
+rm -f plots/*.png plots/*.svg
+cp "$out_dir"/*.png "$out_dir"/*.svg plots/
+echo "gilbench: plots of $run_dir drawn in $out_dir and plots/"
