@@ -65,7 +65,7 @@ $(BUILD)/%.o: %.c
 # ---- the sweep ----
 # Settings are passed only when given, so bench.sh can tell its defaults
 # (which depend on QUICK and the CPU count) from explicit choices.
-BENCH_SETTINGS = WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US QUICK
+BENCH_SETTINGS = WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US QUICK RESULTS_DIR PLOTS_DIR
 bench: $(BUILD)/gilbench
 	@scripts/check-deps.sh bench
 	@$(foreach v,$(BENCH_SETTINGS),$(if $(filter-out undefined,$(origin $(v))),$(v)='$($(v))')) \
@@ -74,7 +74,7 @@ bench: $(BUILD)/gilbench
 plots:
 	@scripts/check-deps.sh bench
 	@$(if $(RUN),,echo "gilbench: make plots needs RUN=results/<folder>" >&2; exit 2;) \
-	    scripts/plot.sh '$(RUN)'
+	    $(if $(PLOTS_DIR),PLOTS_DIR='$(PLOTS_DIR)') scripts/plot.sh '$(RUN)'
 
 # ---- tests ----
 # `make test` builds three variants (plain; ThreadSanitizer for the GIL and

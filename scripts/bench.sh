@@ -12,6 +12,7 @@
 #   QUICK=1              a first look: 3 runs, no warm-up, workers 1, CPUs, 2 x CPUs
 #   GILBENCH             the engine binary (default build/gilbench)
 #   RESULTS_DIR          where run folders go (default results)
+#   PLOTS_DIR            where the latest plots are copied (default plots)
 #   GILBENCH_COMMAND     the command line to record in meta.json
 #
 # What a run folder holds is described in README.md ("Results").
@@ -130,7 +131,7 @@ ln -sfn "$(basename "$run_dir")" "$RESULTS_DIR/latest.tmp" &&
     mv -T "$RESULTS_DIR/latest.tmp" "$RESULTS_DIR/latest" || die "cannot point $RESULTS_DIR/latest at $run_dir"
 
 echo
-echo "gilbench: done in $(clock $(( $(date +%s) - started ))); results in $run_dir (also $RESULTS_DIR/latest), plots in plots/"
+echo "gilbench: done in $(clock $(( $(date +%s) - started ))); results in $run_dir (also $RESULTS_DIR/latest), plots in ${PLOTS_DIR:-plots}/"
 if [ "$failures" -gt 0 ]; then
     echo "gilbench: $failures of $total points FAILED (no summary row or plot point comes from them):" >&2
     while IFS=$'\t' read -r f_workload f_mode f_workers f_reason; do

@@ -1,6 +1,7 @@
 #!/bin/bash
 # plot.sh - draws every plot of a results folder with gnuplot, as PNG and
-# SVG, into RUN_DIR/plots/, and copies them to plots/ (the latest drawn).
+# SVG, into RUN_DIR/plots/, and copies them to $PLOTS_DIR (default plots/,
+# the latest drawn).
 # Reads only summary.csv and meta.json, so it redraws without re-running.
 # Usage: plot.sh RUN_DIR
 set -euo pipefail
@@ -46,7 +47,8 @@ draw grid.gp overview "what='speedup'"
 draw grid.gp efficiency "what='efficiency'"
 case " $modes " in *" gil "*) draw gil-wait.gp gil_wait "" ;; esac
 
-mkdir -p plots
-rm -f plots/*.png plots/*.svg
-cp "$out_dir"/*.png "$out_dir"/*.svg plots/
-echo "gilbench: plots of $run_dir drawn in $out_dir and plots/"
+plots_dir=${PLOTS_DIR:-plots}
+mkdir -p "$plots_dir" || die "cannot create $plots_dir"
+rm -f "$plots_dir"/*.png "$plots_dir"/*.svg
+cp "$out_dir"/*.png "$out_dir"/*.svg "$plots_dir"/ || die "cannot copy the plots to $plots_dir"
+echo "gilbench: plots of $run_dir drawn in $out_dir and $plots_dir/"

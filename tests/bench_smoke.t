@@ -1,0 +1,48 @@
+#!/bin/bash
+# bench_smoke.t - a real `make bench QUICK=1 WORKLOADS=cpu_loop` into a
+# temporary results folder: every expected point has its row, the run is
+# complete, results/latest points at it, and every file of the layout is
+# there.  Runs with the plain build only (make bench builds build/gilbench).
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
+if [ "$GILBENCH" != build/gilbench ]; then
+    echo "ok 1 # skip the sweep runs the plain build; $GILBENCH is a sanitizer build"
+    echo "1..1"
+    exit 0
+fi
+results="$TEST_TMP/results"
+run_capture make --no-print-directory bench QUICK=1 WORKLOADS=cpu_loop \
+    RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots"
+check "make bench QUICK=1 WORKLOADS=cpu_loop succeeds" test "$STATUS" -eq 0
+[ "$STATUS" -eq 0 ] || diag "$OUT" "$ERR"
+latest="$results/latest"
+check "results/latest points at a run folder" test -L "$latest" -a -d "$latest"
+cpus=$(nproc)
+expected_workers=$(printf '%s\n' 1 "$cpus" $((cpus * 2)) | sort -n -u)
+missing=""
+for mode in gil threads procs; do
+    for n in $expected_workers; do
+        grep -q "^cpu_loop,$mode,$n,3," "$latest/summary.csv" || missing="$missing $mode/$n"
+    done
+done
+ok $([ -z "$missing" ]; echo $?) "summary.csv has a row of 3 runs for every mode and worker count${missing:+ (missing:$missing)}"
+check "summary.csv has no other rows" \
+    test "$(tail -n +2 "$latest/summary.csv" | wc -l)" -eq $((3 * $(echo "$expected_workers" | wc -l)))
+check "meta.json says the run is complete" jq -e '.complete == true and .failed_points == 0' "$latest/meta.json"
+check "meta.json records the machine and tools" \
+    jq -e '.cpus_usable > 0 and (.openblas_config | length > 0) and (.hyperfine_version | length > 0)
+           and (.gnuplot_version | length > 0) and (.loadavg_before | length == 3)' "$latest/meta.json"
+check "meta.json records the command line" jq -e '.command | test("make bench .*QUICK=1")' "$latest/meta.json"
+check "runs.csv has one row per measured run" \
+    test "$(tail -n +2 "$latest/runs.csv" | wc -l)" -eq $((9 * $(echo "$expected_workers" | wc -l)))
+check "hyperfine's JSON is kept for every point" \
+    test "$(ls "$latest/hyperfine" | wc -l)" -eq $((3 * $(echo "$expected_workers" | wc -l)))
+check "process_median_s is filled" \
+    test -z "$(tail -n +2 "$latest/summary.csv" | awk -F, '$14 == ""')"
+for plot in cpu_loop overview efficiency gil_wait; do
+    check "plot $plot.png is drawn" test -s "$latest/plots/$plot.png"
+done
+check "the terminal shows progress lines" grep -q '^\[ *1/[0-9]*\] cpu_loop' <<<"$OUT"
+check "the terminal shows the speedup table" grep -q '^workload *mode *workers' <<<"$OUT"
+
+done_testing
