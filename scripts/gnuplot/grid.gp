@@ -18,12 +18,20 @@ if (what eq 'speedup') {
     ycol = 12; lowcol = 0; highcol = 0; yscale = 100
     ideal = 'efficiency'
 }
-set key top left
-set multiplot layout rows, columns title page_title font ',13'
+# One legend, short, in the first panel, where no curve goes: top left on
+# log-log speedup axes (above the ideal line), top right on efficiency axes
+# (above 100 %, where curves only start).
+short_titles = 1
+set multiplot layout rows, columns title page_title font ',13' \
+    margins 0.05, 0.98, 0.1, 1 - 90.0 / height spacing 0.06, 0.14
 do for [k = 1 : words(workloads)] {
     wl = word(workloads, k)
     panel_title = wl
-    if (k == 1) { set key box opaque font ',9' } else { unset key }
+    if (k > 1) {
+        unset key
+    } else {
+        if (what eq 'speedup') { set key top left box opaque font ',9' } else { set key top right box opaque font ',9' }
+    }
     load 'scripts/gnuplot/panel.gp'
 }
 unset multiplot

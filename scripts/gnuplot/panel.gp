@@ -19,7 +19,6 @@ if (ideal eq 'speedup') {
     unset logscale y
     set ytics autofreq
     set yrange [0 : 110 < * ]
-    set key bottom left   # efficiency falls to the right: bottom left stays free
 }
 set title panel_title
 unset arrow
@@ -29,11 +28,11 @@ set label 1 sprintf(' %d usable CPU%s', cpus, cpus == 1 ? '' : 's') at cpus, gra
 row_value(col, m) = (strcol(1) eq wl && strcol(2) eq m) ? column(col) * yscale : NaN
 if (ideal eq 'speedup') {
     ideal_curve(x) = x
-    ideal_title = 'ideal: speedup = workers'
+    ideal_title = short_titles ? 'ideal' : 'ideal: speedup = workers'
 } else {
     if (ideal eq 'efficiency') {
         ideal_curve(x) = 100
-        ideal_title = 'ideal: 100 %'
+        ideal_title = short_titles ? 'ideal' : 'ideal: 100 %'
     } else {
         ideal_curve(x) = NaN
         ideal_title = ''

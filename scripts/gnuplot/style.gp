@@ -19,6 +19,9 @@ set style line 4 lc rgb '#6a1b9a' lw 2 pt 11 ps 1.3
 set style line 10 lc rgb '#9e9e9e' lw 1.5 dt 2
 set style line 11 lc rgb '#616161' lw 1 dt 3
 mode_style(m) = m eq 'gil' ? 1 : m eq 'threads' ? 2 : m eq 'procs' ? 3 : 4
-mode_title(m) = m eq 'gil' ? 'gil: threads under the GIL model' : \
+# Long titles for a plot of its own, short ones where panels share a page.
+if (!exists('short_titles')) short_titles = 0
+mode_title(m) = short_titles ? m : \
+                m eq 'gil' ? 'gil: threads under the GIL model' : \
                 m eq 'threads' ? 'threads: no GIL (free-threaded)' : \
                 m eq 'procs' ? 'procs: forked processes' : m
