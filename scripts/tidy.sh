@@ -16,32 +16,49 @@ points=$(jq -r '.settings as $s | $s.workloads[] as $w | $s.modes[] as $m | $s.w
                 | "\($w).\($m).\(.)"' "$run_dir/meta.json")
 failed=$(awk -F'\t' '{print $1 "." $2 "." $3}' "$run_dir/failures.tsv" 2>/dev/null || true)
 
-# The measured runs of every point that did not fail: jq FILTER applied to
-# each run's JSON line, with $run (1, 2, ...) and $process (hyperfine's
-# median for the point) defined.
-measured_runs() {
-    local filter=$1 id process
-    for id in $points; do
-        grep -qxF "$id" <<<"$failed" && continue
-        [ -s "$run_dir/raw/$id.jsonl" ] || continue
-        process=$(jq -r '.results[0].median' "$run_dir/hyperfine/$id.json")
-        jq -rs --argjson warmup "$warmup" --argjson process "$process" \
-            ".[\$warmup:] | to_entries[] | .key as \$i | (\$i + 1) as \$run | .value | $filter" \
-            "$run_dir/raw/$id.jsonl"
+# The points that ran to the end, in sweep order.
+good=()
+for id in $points; do
+    grep -qxF "$id" <<<"$failed" && continue
+    [ -s "$run_dir/raw/$id.jsonl" ] && [ -s "$run_dir/hyperfine/$id.json" ] && good+=("$id")
+done
+
+measured=$run_dir/measured.jsonl.tmp
+if [ ${#good[@]} -eq 0 ]; then
+    : > "$measured"
+else
+    hyperfine_files=() raw_files=()
+    for id in "${good[@]}"; do
+        hyperfine_files+=("$run_dir/hyperfine/$id.json")
+        raw_files+=("$run_dir/raw/$id.jsonl")
     done
-}
+    # hyperfine's whole-process median per point, by point id.
+    process=$(jq -n '[inputs | {key: (input_filename | split("/") | last | rtrimstr(".json")),
+                                value: .results[0].median}] | from_entries' \
+        "${hyperfine_files[@]}") || die "cannot read hyperfine's results in $run_dir/hyperfine"
+    # Every measured run (warm-up runs are the first lines of each file),
+    # numbered from 1, with its point's process median.
+    jq -c -n --argjson warmup "$warmup" --argjson process "$process" '
+        foreach inputs as $line ({file: null, index: -1};
+            if input_filename == .file then .index += 1 else {file: input_filename, index: 0} end;
+            select(.index >= $warmup)
+            | (.file | split("/") | last | rtrimstr(".jsonl")) as $id
+            | $line + {run: (.index - $warmup + 1), process_median_s: $process[$id]})' \
+        "${raw_files[@]}" > "$measured" || die "cannot read the runs in $run_dir/raw"
+fi
 
 columns='workload mode workers seconds startup_seconds worker_seconds_min worker_seconds_max
 cpu_user_seconds cpu_sys_seconds max_rss_kib checksum switch_interval_us gil_switches
-gil_wait_seconds gil_hold_seconds gil_drop_requests'
+gil_wait_seconds gil_hold_seconds gil_drop_requests run process_median_s'
 csv_fields=$(for c in $columns; do printf '.%s, ' "$c"; done)
 {
-    echo "$(echo $columns | tr ' ' ','),run,process_median_s"
-    measured_runs "[$csv_fields \$run, \$process] | @csv"
+    echo $columns | tr ' ' ','
+    jq -r "[${csv_fields%, }] | @csv" "$measured"
 } | write_atomically "$run_dir/runs.csv"
 
-measured_runs '[.workload, .mode, .workers, .seconds, .max_rss_kib, .gil_switches,
-                .gil_wait_seconds, .startup_seconds] | @tsv' | write_atomically "$run_dir/runs.tsv"
+jq -r '[.workload, .mode, .workers, .seconds, .max_rss_kib, .gil_switches, .gil_wait_seconds,
+        .startup_seconds] | @tsv' "$measured" | write_atomically "$run_dir/runs.tsv"
 
-measured_runs 'select($run == 1) | [.workload, .mode, .workers, $process] | @tsv' |
+jq -r 'select(.run == 1) | [.workload, .mode, .workers, .process_median_s] | @tsv' "$measured" |
     write_atomically "$run_dir/processes.tsv"
+rm -f "$measured"

@@ -63,7 +63,7 @@ const struct gb_workload workload_cpu_loop = {
     .name = "cpu_loop",
     .description = "pure integer arithmetic holding the GIL, a check point every ~70 ns (a Python loop)",
     .unit = "1000 loop iterations",
-    .default_units = 7000,
+    .default_units = 6000,
     .work = cpu_loop_work,
     .expected_value = cpu_loop_expected,
 };
