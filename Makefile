@@ -22,9 +22,12 @@ ENGINE_SRCS   := $(sort $(wildcard bench/*.c))
 WORKLOAD_SRCS := $(sort $(wildcard workloads/*.c))
 ENGINE_OBJS   := $(ENGINE_SRCS:%.c=$(BUILD)/%.o)
 WORKLOAD_OBJS := $(WORKLOAD_SRCS:%.c=$(BUILD)/%.o)
+# Test-only workloads (fault injection) go into build/gilbench-test alone.
+TEST_WORKLOAD_SRCS := $(sort $(wildcard tests/workloads/*.c))
+TEST_WORKLOAD_OBJS := $(TEST_WORKLOAD_SRCS:%.c=$(BUILD)/%.o)
 # The engine without its command line: what the C tests link against.
 CORE_SRCS     := bench/args.c bench/gil.c bench/json_out.c bench/process_workers.c \
-                 bench/run.c bench/stats.c bench/thread_workers.c
+                 bench/run.c bench/stats.c bench/thread_workers.c bench/watchdog.c
 CORE_OBJS     := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 
 C_TESTS       := $(patsubst tests/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/*_test.c)))
@@ -46,11 +49,17 @@ help:
 $(BUILD)/gilbench: $(ENGINE_OBJS) $(WORKLOAD_OBJS) $(BUILD)/registry.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
+$(BUILD)/gilbench-test: $(ENGINE_OBJS) $(WORKLOAD_OBJS) $(TEST_WORKLOAD_OBJS) $(BUILD)/test-registry.o
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
 # The registry lists the workload files; it is regenerated when the list changes.
 $(BUILD)/registry.c: $(WORKLOAD_SRCS) scripts/gen-registry.sh | $(BUILD)/.
 	scripts/gen-registry.sh $(WORKLOAD_SRCS) > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/registry.o: $(BUILD)/registry.c
+$(BUILD)/test-registry.c: $(WORKLOAD_SRCS) $(TEST_WORKLOAD_SRCS) scripts/gen-registry.sh | $(BUILD)/.
+	scripts/gen-registry.sh $(WORKLOAD_SRCS) $(TEST_WORKLOAD_SRCS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%registry.o: $(BUILD)/%registry.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/bench/info.o: CPPFLAGS += -DGB_BUILD_FLAGS='"$(CC) $(ALL_CFLAGS)"'
@@ -91,7 +100,7 @@ test:
 	    $(addprefix build/tsan/tests/,$(THREAD_TESTS)) \
 	    $(patsubst $(BUILD)/%,build/asan/%,$(C_TESTS) $(SHELL_TESTS))
 
-test-programs: $(BUILD)/gilbench $(C_TESTS) $(SHELL_TESTS)
+test-programs: $(BUILD)/gilbench $(BUILD)/gilbench-test $(C_TESTS) $(SHELL_TESTS)
 
 $(BUILD)/tests/%_test: tests/%_test.c $(CORE_OBJS)
 	@mkdir -p $(@D)
@@ -100,9 +109,10 @@ $(BUILD)/tests/%_test: tests/%_test.c $(CORE_OBJS)
 # A shell test runs against the gilbench of its variant.
 $(BUILD)/tests/%.t: tests/%.t
 	@mkdir -p $(@D)
-	printf '#!/bin/sh\nGILBENCH=$(BUILD)/gilbench exec $< "$$@"\n' > $@ && chmod +x $@
+	printf '#!/bin/sh\nGILBENCH=$(BUILD)/gilbench GILBENCH_TEST=$(BUILD)/gilbench-test exec $< "$$@"\n' \
+	    > $@ && chmod +x $@
 
 clean:
 	rm -rf build
 
--include $(ENGINE_OBJS:.o=.d) $(WORKLOAD_OBJS:.o=.d) $(C_TESTS:=.d)
+-include $(ENGINE_OBJS:.o=.d) $(WORKLOAD_OBJS:.o=.d) $(TEST_WORKLOAD_OBJS:.o=.d) $(C_TESTS:=.d)

@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "watchdog.h"
 #include "workers.h"
 
 static double timeval_seconds(struct timeval tv)
@@ -36,6 +37,7 @@ static void child_main(struct gb_worker_slot *slot, worker_fn fn, pid_t parent)
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) /* the parent died before the line above */
         _exit(1);
+    default_fatal_signals(); /* the parent names a crashed worker itself */
     fn(slot);
     _exit(0);
 }

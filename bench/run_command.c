@@ -17,9 +17,11 @@
 #include "json_out.h"
 #include "registry.h"
 #include "run.h"
+#include "watchdog.h"
 
 #define MAX_WORKERS 4096
 #define MAX_UNITS 1000000000000ULL
+#define MAX_TIMEOUT_S 86400
 
 static void print_run_help(void)
 {
@@ -41,12 +43,15 @@ static void print_run_help(void)
            "  --append-json FILE       also append the JSON line to FILE, in one write\n"
            "  --error-log FILE         append error messages to FILE instead of stderr (for\n"
            "                           callers such as hyperfine that discard stderr)\n"
+           "  --timeout S              end the run after S seconds, 1 to %d (exit status 124);\n"
+           "                           default: no limit\n"
+           "  --dry-run                check the options, run nothing, print nothing\n"
            "  --help                   this text\n"
            "\n"
            "Exit status: 0 success, 1 the run failed (a worker crashed, a wrong checksum),\n"
-           "2 bad usage.\n"
+           "2 bad usage, 124 timed out; a crash of the whole process ends it by its signal.\n"
            "\nWorkload settings:\n",
-           MAX_WORKERS, MAX_UNITS, GIL_MAX_INTERVAL_US, GIL_DEFAULT_INTERVAL_US);
+           MAX_WORKERS, MAX_UNITS, GIL_MAX_INTERVAL_US, GIL_DEFAULT_INTERVAL_US, MAX_TIMEOUT_S);
     for (size_t i = 0; i < gb_workload_count; i++) {
         const struct gb_workload *wl = gb_workloads[i];
         printf("  %s (default %llu units, a unit is %s)\n", wl->name,
@@ -153,6 +158,8 @@ int run_command(int argc, char **argv)
     int param_count = 0;
     struct gb_job job = { .workers = 1 };
     long switch_interval_us = GIL_DEFAULT_INTERVAL_US;
+    unsigned timeout_s = 0;
+    bool dry_run = false;
 
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
@@ -174,6 +181,11 @@ int run_command(int argc, char **argv)
                 GIL_MAX_INTERVAL_US);
         } else if (strcmp(arg, "--weak") == 0) {
             job.weak = true;
+        } else if (strcmp(arg, "--dry-run") == 0) {
+            dry_run = true;
+        } else if (is_option(arg, "--timeout")) {
+            timeout_s = (unsigned)parse_whole_number(
+                "--timeout", option_value(argc, argv, &i, "--timeout"), 1, MAX_TIMEOUT_S);
         } else if (is_option(arg, "--param")) {
             if (param_count == (int)(sizeof param_texts / sizeof param_texts[0]))
                 usage_error("too many --param options");
@@ -214,7 +226,11 @@ int run_command(int argc, char **argv)
         job.params[i] = job.workload->params[i].default_value;
     for (int i = 0; i < param_count; i++)
         apply_param(&job, param_texts[i], given);
+    if (dry_run)
+        return 0;
 
+    watchdog_start(timeout_s);
+    report_fatal_signals();
     struct gb_result result;
     if (gb_run(&job, switch_interval_us, &result) != 0)
         return 1;

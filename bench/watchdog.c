@@ -1,0 +1,70 @@
+/*
+ * watchdog.c - see watchdog.h.  Both handlers only write() a message made
+ * beforehand and then end the process, which is all a signal handler may
+ * safely do.
+ */
+#include "watchdog.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static char timeout_message[128];
+static char crash_messages[NSIG][96];
+static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+enum { FATAL_SIGNAL_COUNT = sizeof fatal_signals / sizeof fatal_signals[0] };
+
+static void write_message(const char *message)
+{
+    ssize_t ignored = write(STDERR_FILENO, message, strlen(message));
+    (void)ignored;
+}
+
+static void on_alarm(int signal_number)
+{
+    (void)signal_number;
+    write_message(timeout_message);
+    _exit(GB_EXIT_TIMEOUT);
+}
+
+void watchdog_start(unsigned seconds)
+{
+    if (seconds == 0)
+        return;
+    snprintf(timeout_message, sizeof timeout_message,
+             "gilbench: timed out: the run took longer than %u s (--timeout); killed\n", seconds);
+    struct sigaction action = { .sa_handler = on_alarm };
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGALRM, &action, NULL);
+    alarm(seconds);
+}
+
+static void on_fatal_signal(int signal_number)
+{
+    write_message(crash_messages[signal_number]);
+    signal(signal_number, SIG_DFL);
+    raise(signal_number);
+}
+
+void report_fatal_signals(void)
+{
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+    for (int i = 0; i < FATAL_SIGNAL_COUNT; i++) {
+        int s = fatal_signals[i];
+        snprintf(crash_messages[s], sizeof crash_messages[s],
+                 "gilbench: crashed: killed by signal %d (%s)\n", s, strsignal(s));
+        struct sigaction action = { .sa_handler = on_fatal_signal, .sa_flags = SA_RESETHAND };
+        sigemptyset(&action.sa_mask);
+        sigaction(s, &action, NULL);
+    }
+#endif
+}
+
+void default_fatal_signals(void)
+{
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+    for (int i = 0; i < FATAL_SIGNAL_COUNT; i++)
+        signal(fatal_signals[i], SIG_DFL);
+#endif
+}

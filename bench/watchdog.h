@@ -1,0 +1,22 @@
+/*
+ * watchdog.h - a run that takes too long is ended, and a run that crashes
+ * says how, even when its stderr goes to a log that nobody watches live.
+ */
+#ifndef GILBENCH_WATCHDOG_H
+#define GILBENCH_WATCHDOG_H
+
+#define GB_EXIT_TIMEOUT 124 /* as timeout(1) */
+
+/* After `seconds`, print one line and exit with status 124; worker
+ * processes die with the engine (PR_SET_PDEATHSIG).  0 means no limit. */
+void watchdog_start(unsigned seconds);
+
+/* On SIGSEGV, SIGBUS, SIGFPE, SIGILL or SIGABRT, print which signal before
+ * dying of it.  Not under a sanitizer, which reports these itself. */
+void report_fatal_signals(void);
+
+/* Back to the default actions: for forked workers, whose death the parent
+ * reports by index. */
+void default_fatal_signals(void);
+
+#endif

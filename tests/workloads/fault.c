@@ -1,0 +1,84 @@
+/*
+ * fault - a test-only workload that fails on request, so that the tests can
+ * provoke every fault a sweep must survive.  Built into build/gilbench-test,
+ * never into build/gilbench.
+ *
+ * Settings: kind (what goes wrong), worker (which worker index does it),
+ * at_workers (only in runs with exactly this many workers; 0: any) and
+ * in_mode (only in this mode: 1 gil, 2 threads, 3 procs; 0: any).  Without a
+ * fault a unit is a few microseconds of arithmetic with a check point.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "../../bench/workload.h"
+
+enum { PARAM_KIND, PARAM_WORKER, PARAM_AT_WORKERS, PARAM_IN_MODE };
+enum fault_kind { NONE, SEGFAULT, ABORT, EXIT_STATUS, HANG, WRONG_RESULT };
+
+static bool this_worker_fails(const struct gb_worker *w)
+{
+    const struct gb_job *job = w->job;
+    uint64_t at_workers = gb_param(job, PARAM_AT_WORKERS), in_mode = gb_param(job, PARAM_IN_MODE);
+    return gb_param(job, PARAM_KIND) != NONE && w->index == gb_param(job, PARAM_WORKER) &&
+           (at_workers == 0 || at_workers == job->workers) &&
+           (in_mode == 0 || in_mode == (uint64_t)job->mode + 1);
+}
+
+static uint64_t fault_value(uint64_t unit)
+{
+    uint64_t x = unit;
+    for (int i = 0; i < 1000; i++)
+        x = x * 6364136223846793005u + 1442695040888963407u;
+    return x;
+}
+
+static uint64_t fault_work(struct gb_worker *w, uint64_t first, uint64_t count)
+{
+    uint64_t checksum = 0;
+    for (uint64_t unit = first; unit < first + count; unit++) {
+        checksum += gb_unit_checksum(unit, fault_value(unit));
+        gb_checkpoint(w);
+    }
+    if (!this_worker_fails(w))
+        return checksum;
+    switch ((enum fault_kind)gb_param(w->job, PARAM_KIND)) {
+    case SEGFAULT:
+        raise(SIGSEGV);
+        break;
+    case ABORT:
+        abort();
+    case EXIT_STATUS:
+        _exit(3);
+    case HANG:
+        for (;;)
+            pause(); /* holding the GIL, in the gil mode: a deadlock */
+    case WRONG_RESULT:
+        return checksum + 1;
+    case NONE:
+        break;
+    }
+    return checksum;
+}
+
+static uint64_t fault_expected(const struct gb_job *job, uint64_t unit)
+{
+    (void)job;
+    return fault_value(unit);
+}
+
+const struct gb_workload workload_fault = {
+    .name = "fault",
+    .description = "test only: fails on request (crash, abort, exit status, hang, wrong result)",
+    .unit = "a few microseconds of arithmetic",
+    .default_units = 100,
+    .params = {
+        { "kind", "0 none, 1 segfault, 2 abort, 3 exit status 3, 4 hang, 5 wrong result", 0, 0, 5 },
+        { "worker", "index of the worker that fails", 0, 0, 4095 },
+        { "at_workers", "fail only in runs with this many workers (0: any)", 0, 0, 4096 },
+        { "in_mode", "fail only in this mode: 1 gil, 2 threads, 3 procs (0: any)", 0, 0, 3 },
+    },
+    .work = fault_work,
+    .expected_value = fault_expected,
+};
