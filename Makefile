@@ -43,7 +43,8 @@ help:
 	@echo 'make test           build and run every test (also under TSan and ASan+UBSan)'
 	@echo 'make bench          sweep workloads x modes x workers; results/ and plots/'
 	@echo 'make plots RUN=dir  redraw the plots of a results folder'
-	@echo '  bench settings: WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US QUICK=1'
+	@echo '  bench settings: WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS'
+	@echo '                  TIMEOUT NOISE_THRESHOLD QUICK=1 RERUN=dir RESULTS_DIR PLOTS_DIR'
 	@echo 'make clean          remove build/'
 
 $(BUILD)/gilbench: $(ENGINE_OBJS) $(WORKLOAD_OBJS) $(BUILD)/registry.o
@@ -74,7 +75,8 @@ $(BUILD)/%.o: %.c
 # ---- the sweep ----
 # Settings are passed only when given, so bench.sh can tell its defaults
 # (which depend on QUICK and the CPU count) from explicit choices.
-BENCH_SETTINGS = WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US QUICK RESULTS_DIR PLOTS_DIR
+BENCH_SETTINGS = WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS TIMEOUT \
+                 NOISE_THRESHOLD QUICK RERUN RESULTS_DIR PLOTS_DIR
 bench: $(BUILD)/gilbench
 	@scripts/check-deps.sh bench
 	@$(foreach v,$(BENCH_SETTINGS),$(if $(filter-out undefined,$(origin $(v))),$(v)='$($(v))')) \

@@ -27,6 +27,8 @@
 #include "watchdog.h"
 #include "workers.h"
 
+volatile pid_t worker_process_group;
+
 static double timeval_seconds(struct timeval tv)
 {
     return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
@@ -38,6 +40,9 @@ static void child_main(struct gb_worker_slot *slot, worker_fn fn, pid_t parent)
     if (getppid() != parent) /* the parent died before the line above */
         _exit(1);
     default_fatal_signals(); /* the parent names a crashed worker itself */
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
     fn(slot);
     _exit(0);
 }
@@ -91,7 +96,7 @@ int run_in_processes(struct gb_worker_slot *slots, unsigned n, worker_fn fn,
          * before the parent waits on it whichever side runs first. */
         setpgid(pid, group ? group : pid);
         if (!group)
-            group = pid;
+            worker_process_group = group = pid;
         pids[forked] = pid;
     }
     if (status != 0 && group)
@@ -127,6 +132,7 @@ int run_in_processes(struct gb_worker_slot *slots, unsigned n, worker_fn fn,
             status = 1;
         }
     }
+    worker_process_group = 0;
     free(pids);
     return status;
 }

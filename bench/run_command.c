@@ -231,6 +231,7 @@ int run_command(int argc, char **argv)
 
     watchdog_start(timeout_s);
     report_fatal_signals();
+    stop_workers_on_termination();
     struct gb_result result;
     if (gb_run(&job, switch_interval_us, &result) != 0)
         return 1;

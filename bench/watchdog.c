@@ -8,7 +8,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "workers.h"
 
 static char timeout_message[128];
 static char crash_messages[NSIG][96];
@@ -21,11 +24,45 @@ static void write_message(const char *message)
     (void)ignored;
 }
 
+/* Worker processes would die anyway (PR_SET_PDEATHSIG), but killing and
+ * reaping them here means none outlives the engine even for a moment. */
+static void kill_and_reap_workers(void)
+{
+    pid_t group = worker_process_group;
+    if (group > 0) {
+        kill(-group, SIGKILL);
+        while (waitpid(-group, NULL, 0) > 0)
+            ;
+    }
+}
+
 static void on_alarm(int signal_number)
 {
     (void)signal_number;
     write_message(timeout_message);
+    kill_and_reap_workers();
     _exit(GB_EXIT_TIMEOUT);
+}
+
+static void on_termination(int signal_number)
+{
+    kill_and_reap_workers();
+    signal(signal_number, SIG_DFL);
+    raise(signal_number);
+}
+
+void stop_workers_on_termination(void)
+{
+    static const int signals[] = { SIGTERM, SIGINT, SIGHUP };
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        struct sigaction old;
+        sigaction(signals[i], NULL, &old);
+        if (old.sa_handler == SIG_IGN)
+            continue; /* ignored on entry (a background job): stays ignored */
+        struct sigaction action = { .sa_handler = on_termination };
+        sigemptyset(&action.sa_mask);
+        sigaction(signals[i], &action, NULL);
+    }
 }
 
 void watchdog_start(unsigned seconds)
@@ -33,7 +70,7 @@ void watchdog_start(unsigned seconds)
     if (seconds == 0)
         return;
     snprintf(timeout_message, sizeof timeout_message,
-             "gilbench: timed out: the run took longer than %u s (--timeout); killed\n", seconds);
+             "gilbench: timed out: the run took longer than %u s (--timeout) and was killed\n", seconds);
     struct sigaction action = { .sa_handler = on_alarm };
     sigemptyset(&action.sa_mask);
     sigaction(SIGALRM, &action, NULL);

@@ -11,6 +11,10 @@
  * processes die with the engine (PR_SET_PDEATHSIG).  0 means no limit. */
 void watchdog_start(unsigned seconds);
 
+/* On SIGTERM, SIGINT or SIGHUP, kill and reap the worker processes, then
+ * die of the signal. */
+void stop_workers_on_termination(void);
+
 /* On SIGSEGV, SIGBUS, SIGFPE, SIGILL or SIGABRT, print which signal before
  * dying of it.  Not under a sanitizer, which reports these itself. */
 void report_fatal_signals(void);

@@ -6,6 +6,8 @@
 #ifndef GILBENCH_WORKERS_H
 #define GILBENCH_WORKERS_H
 
+#include <sys/types.h>
+
 #include "run.h"
 
 typedef void (*worker_fn)(struct gb_worker_slot *slot);
@@ -27,5 +29,9 @@ struct process_usage {
  * been reaped. */
 int run_in_processes(struct gb_worker_slot *slots, unsigned n, worker_fn fn,
                      struct process_usage *usage);
+
+/* The process group of the running worker processes, 0 when there is none:
+ * what the watchdog kills and reaps before the engine exits. */
+extern volatile pid_t worker_process_group;
 
 #endif

@@ -2,19 +2,30 @@
 # bench.sh - the sweep behind `make bench`: every workload x mode x worker
 # count, each point timed by hyperfine, into a new results folder.
 #
-# Settings come from the environment (the Makefile passes its variables):
+# Settings come from the environment (the Makefile passes the variables it
+# was given; a variable that is set but empty is an error, not a default):
 #   WORKLOADS            names, comma- or space-separated (default: all)
 #   MODES                gil, threads, procs (default: all three)
 #   WORKERS              worker counts (default: powers of two from 1 to
 #                        max(8, 2 x usable CPUs), plus the usable CPU count)
 #   RUNS, WARMUP         hyperfine's --runs and --warmup (default 5 and 1)
 #   SWITCH_INTERVAL_US   the gil mode's switch interval (default 5000)
+#   PARAMS               workload settings, WORKLOAD.NAME=VALUE, e.g. blas_dgemm.n=512
+#   TIMEOUT              seconds one run may take (default: 120 s until a workload's
+#                        first point has run, then max(30 s, 20 x its slowest run))
+#   NOISE_THRESHOLD      relative spread in % above which a point is noisy (default 10)
 #   QUICK=1              a first look: 3 runs, no warm-up, workers 1, CPUs, 2 x CPUs
+#   RERUN=DIR            re-measure only the noisy and failed points of the
+#                        results folder DIR, with its settings, into a new folder
 #   GILBENCH             the engine binary (default build/gilbench)
 #   RESULTS_DIR          where run folders go (default results)
 #   PLOTS_DIR            where the latest plots are copied (default plots)
 #   GILBENCH_COMMAND     the command line to record in meta.json
 #
+# Exit status: 0 all points measured; 1 some point failed (the others are
+# measured and summarised; no row comes from a failed point) or the run
+# itself could not be written; 2 a bad setting; 128+N interrupted by signal
+# N (the partial folder is kept, marked incomplete).
 # What a run folder holds is described in README.md ("Results").
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -23,11 +34,32 @@ cd "$(dirname "$0")/.." || exit 1
 GILBENCH=${GILBENCH:-build/gilbench}
 RESULTS_DIR=${RESULTS_DIR:-results}
 [ -x "$GILBENCH" ] || die "no engine at $GILBENCH; run make first"
+usable_cpus=$(nproc)
 
 # ---- settings, all checked before anything runs ----
-usable_cpus=$(nproc)
-QUICK=${QUICK:-}
-case $QUICK in ""|0|1) ;; *) usage "QUICK='$QUICK' is not accepted; accepted: 0 or 1" ;; esac
+for name in WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS TIMEOUT \
+    NOISE_THRESHOLD QUICK RERUN RESULTS_DIR; do
+    if [ "${!name+set}" = set ] && [ -z "${!name}" ]; then
+        usage "$name is empty; leave it out for the default"
+    fi
+done
+QUICK=${QUICK:-0}
+case $QUICK in 0|1) ;; *) usage "QUICK='$QUICK' is not accepted; accepted: 0 or 1" ;; esac
+
+rerun_of=""
+if [ -n "${RERUN:-}" ]; then
+    rerun_of=${RERUN%/}
+    check_results_folder RERUN "$rerun_of"
+    for name in WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS; do
+        [ -z "${!name:-}" ] || usage "RERUN takes its settings from $rerun_of; $name cannot be given with it"
+    done
+    [ "$QUICK" = 0 ] || usage "RERUN takes its settings from $rerun_of; QUICK cannot be given with it"
+    eval "$(jq -r '.settings | @sh "WORKLOADS=\(.workloads | join(","))", @sh "MODES=\(.modes | join(","))",
+        @sh "WORKERS=\(.workers | map(tostring) | join(","))", @sh "RUNS=\(.runs)",
+        @sh "WARMUP=\(.warmup)", @sh "SWITCH_INTERVAL_US=\(.switch_interval_us)",
+        (if (.params // "") != "" then @sh "PARAMS=\(.params)" else empty end)' \
+        "$rerun_of/meta.json")" || usage "RERUN: cannot read the settings of $rerun_of/meta.json"
+fi
 
 default_workers() {
     local limit=$((usable_cpus * 2)) n=1
@@ -49,68 +81,119 @@ quick_runs=5 quick_warmup=1
 runs=$(parse_number RUNS "${RUNS:-$quick_runs}" 1 1000) || exit 2
 warmup=$(parse_number WARMUP "${WARMUP:-$quick_warmup}" 0 100) || exit 2
 interval=$(parse_number SWITCH_INTERVAL_US "${SWITCH_INTERVAL_US:-5000}" 1 1000000) || exit 2
+fixed_timeout=""
+[ -z "${TIMEOUT:-}" ] || fixed_timeout=$(parse_number TIMEOUT "$TIMEOUT" 1 86400) || exit 2
+noise_threshold=$(parse_number NOISE_THRESHOLD "${NOISE_THRESHOLD:-10}" 1 1000) || exit 2
+params=$(parse_params "${PARAMS:-}" "$workloads") || exit 2
 # Speedups are ratios to the 1-worker time, so 1 is always measured.
 case ",$workers," in
     *,1,*) ;;
     *) workers="1,$workers"; note "WORKERS: added 1, the reference of every speedup" ;;
 esac
-
 IFS=, read -r -a workload_list <<<"$workloads"
 IFS=, read -r -a mode_list <<<"$modes"
 IFS=, read -r -a worker_list <<<"$workers"
+# Each workload's settings, checked by the engine itself before anything runs.
+declare -A param_args
+for workload in "${workload_list[@]}"; do
+    param_args[$workload]=$(params_for "$params" "$workload")
+    # shellcheck disable=SC2086
+    refusal=$("$GILBENCH" run --workload "$workload" --mode gil ${param_args[$workload]} --dry-run 2>&1) ||
+        usage "PARAMS: ${refusal#gilbench: }"
+done
 total=$(( ${#workload_list[@]} * ${#mode_list[@]} * ${#worker_list[@]} ))
 
+# Points of RERUN's folder that are kept as they were: neither noisy nor failed.
+declare -A kept
+if [ -n "$rerun_of" ]; then
+    while read -r id; do kept[$id]=1; done < <(steady_points "$rerun_of" "$noise_threshold")
+fi
+
 # ---- the run folder ----
-mkdir -p "$RESULTS_DIR" 2>/dev/null || die "cannot create $RESULTS_DIR"
-[ -w "$RESULTS_DIR" ] || die "$RESULTS_DIR is not writable"
+mkdir -p "$RESULTS_DIR" 2>/dev/null || die "cannot create the results folder $RESULTS_DIR"
+[ -d "$RESULTS_DIR" ] && [ -w "$RESULTS_DIR" ] || die "the results folder $RESULTS_DIR is not writable"
 run_dir=$(new_run_folder "$RESULTS_DIR") || exit 1
 mkdir -p "$run_dir/raw" "$run_dir/hyperfine" "$run_dir/logs" || die "cannot fill $run_dir"
+: > "$run_dir/failures.tsv" || die "cannot write in $run_dir"
 
-export GILBENCH RUN_DIR=$run_dir
+export GILBENCH
 scripts/meta.sh "$run_dir/meta.json" "$workloads" "$modes" "$workers" "$runs" "$warmup" \
-    "$interval" "${QUICK:-0}" || die "cannot write $run_dir/meta.json"
+    "$interval" "$QUICK" "$params" "$rerun_of" || die "cannot write $run_dir/meta.json"
+load_warning=$(busy_machine_warning "$usable_cpus")
+[ -z "$load_warning" ] || { note "warning: $load_warning"; add_warning "$run_dir/meta.json" "$load_warning"; }
 
 echo "gilbench: $total points (${workloads//,/ } x ${modes//,/ } x workers ${workers//,/ }), $runs runs each after $warmup warm-up"
+[ -z "$rerun_of" ] || echo "gilbench: re-measuring the noisy and failed points of $rerun_of; the others are kept"
 echo "gilbench: results in $run_dir"
 
 # The suite decides the parallelism: one OpenBLAS thread per caller, set
 # here so that no timed process has to re-execute itself (see bench/main.c).
 export OPENBLAS_NUM_THREADS=1
 
+# ---- interrupts: stop the point, keep the partial folder, leave latest ----
+point_group=""
+on_signal() {
+    local name=$1 number=$2
+    trap '' INT TERM HUP
+    stop_group "$point_group"
+    mark_interrupted "$run_dir/meta.json" "SIG$name"
+    echo >&2
+    note "interrupted by SIG$name: the partial results in $run_dir are kept and marked incomplete; $RESULTS_DIR/latest is unchanged"
+    exit $((128 + number))
+}
+trap 'on_signal INT 2' INT
+trap 'on_signal TERM 15' TERM
+trap 'on_signal HUP 1' HUP
+
+# ---- the sweep ----
 started=$(date +%s)
 index=0 failures=0
-: > "$run_dir/failures.tsv"
+declare -A slowest_run
 for workload in "${workload_list[@]}"; do
     for mode in "${mode_list[@]}"; do
         for n in "${worker_list[@]}"; do
             index=$((index + 1))
             id="$workload.$mode.$n"
             printf '[%*d/%d] %-12s %-8s %4d workers ' ${#total} "$index" "$total" "$workload" "$mode" "$n"
-            command="$GILBENCH run --workload $workload --mode $mode --workers $n"
-            command+=" --switch-interval-us $interval --append-json $run_dir/raw/$id.jsonl"
-            command+=" --error-log $run_dir/logs/$id.log"
-            if hyperfine -N --style none --warmup "$warmup" --runs "$runs" \
-                --command-name "$id" --export-json "$run_dir/hyperfine/$id.json" \
-                "$command" 2>>"$run_dir/logs/$id.log"; then
-                lines=$(wc -l < "$run_dir/raw/$id.jsonl")
-                if [ "$lines" -ne $((warmup + runs)) ]; then
-                    reason="expected $((warmup + runs)) result lines, found $lines"
-                else
-                    reason=""
-                fi
-            else
-                reason=$(failure_reason "$run_dir/logs/$id.log")
+            if [ -n "${kept[$id]:-}" ]; then
+                for part in raw/$id.jsonl hyperfine/$id.json logs/$id.log; do
+                    [ ! -e "$rerun_of/$part" ] || cp "$rerun_of/$part" "$run_dir/$part" ||
+                        die "cannot copy $rerun_of/$part"
+                done
+                point_median "$run_dir/raw/$id.jsonl" "$warmup"
+                printf '  (kept from %s)\n' "$(basename "$rerun_of")"
+                continue
             fi
+            per_run=${fixed_timeout:-$(adaptive_timeout "${slowest_run[$workload]:-}")}
+            # shellcheck disable=SC2206
+            command=("$GILBENCH" run --workload "$workload" --mode "$mode" --workers "$n"
+                --switch-interval-us "$interval" ${param_args[$workload]} --timeout "$per_run"
+                --append-json "$run_dir/raw/$id.jsonl" --error-log "$run_dir/logs/$id.log")
+            # timeout(1) puts hyperfine and everything under it in a process
+            # group of its own: the backstop if anything hangs outside the
+            # engine's own watchdog, and what an interrupt stops.
+            timeout --kill-after=5 $(( (warmup + runs) * (per_run + 5) + 30 )) \
+                hyperfine -N --style none --warmup "$warmup" --runs "$runs" \
+                --command-name "$id" --export-json "$run_dir/hyperfine/$id.json" \
+                "$(shell_words "${command[@]}")" 2>>"$run_dir/logs/$id.log" &
+            point_group=$!
+            wait "$point_group"
+            status=$?
+            point_group=""
+            reason=$(point_failure "$status" "$run_dir" "$id" $((warmup + runs)))
             elapsed=$(( $(date +%s) - started ))
-            left=$(( elapsed * (total - index) / index ))
             if [ -n "$reason" ]; then
                 failures=$((failures + 1))
                 printf '%s\t%s\t%s\t%s\n' "$workload" "$mode" "$n" "$reason" >> "$run_dir/failures.tsv"
                 printf 'FAILED: %s' "$reason"
             else
                 point_median "$run_dir/raw/$id.jsonl" "$warmup"
+                slowest=$(jq -s 'map(.seconds) | max' "$run_dir/raw/$id.jsonl")
+                slowest_run[$workload]=$(awk -v a="$slowest" -v b="${slowest_run[$workload]:-0}" \
+                    'BEGIN { print (a > b ? a : b) }')
             fi
-            printf '  [%s elapsed, ~%s left]\n' "$(clock "$elapsed")" "$(clock "$left")"
+            printf '  [%s elapsed, ~%s left]\n' "$(clock "$elapsed")" \
+                "$(clock $(( elapsed * (total - index) / index )))"
         done
     done
 done
@@ -121,19 +204,30 @@ if [ -s "$run_dir/runs.tsv" ]; then
     echo
     "$GILBENCH" summarize --runs "$run_dir/runs.tsv" --processes "$run_dir/processes.tsv" \
         --csv "$run_dir/summary.csv" --table || die "cannot summarise $run_dir"
-    scripts/plot.sh "$run_dir" || die "cannot draw the plots of $run_dir"
+    PLOTS_DIR=${PLOTS_DIR:-plots} scripts/plot.sh "$run_dir" || die "cannot draw the plots of $run_dir"
 else
-    echo "gilbench: no point succeeded; no summary and no plots" >&2
+    note "no point succeeded; no summary and no plots"
 fi
 
+noisy=$(noisy_points "$run_dir" "$noise_threshold")
+if [ -n "$noisy" ]; then
+    count=$(wc -l <<<"$noisy")
+    message="$count point$([ "$count" -eq 1 ] && echo " has" || echo "s have") a spread (max/min - 1) above $noise_threshold %: $(paste -sd' ' <<<"$noisy")"
+    add_warning "$run_dir/meta.json" "$message"
+fi
 finish_meta "$run_dir/meta.json" "$started" "$failures" || die "cannot complete $run_dir/meta.json"
 ln -sfn "$(basename "$run_dir")" "$RESULTS_DIR/latest.tmp" &&
     mv -T "$RESULTS_DIR/latest.tmp" "$RESULTS_DIR/latest" || die "cannot point $RESULTS_DIR/latest at $run_dir"
 
 echo
 echo "gilbench: done in $(clock $(( $(date +%s) - started ))); results in $run_dir (also $RESULTS_DIR/latest), plots in ${PLOTS_DIR:-plots}/"
+[ -z "$load_warning" ] || note "warning: $load_warning"
+if [ -n "$noisy" ]; then
+    note "warning: $message"
+    note "re-measure just those points with: make bench RERUN=$run_dir"
+fi
 if [ "$failures" -gt 0 ]; then
-    echo "gilbench: $failures of $total points FAILED (no summary row or plot point comes from them):" >&2
+    note "$failures of $total points FAILED (no summary row or plot point comes from them):"
     while IFS=$'\t' read -r f_workload f_mode f_workers f_reason; do
         echo "  $f_workload $f_mode $f_workers workers: $f_reason" >&2
     done < "$run_dir/failures.tsv"

@@ -78,14 +78,6 @@ new_run_folder() {
     echo "$folder"
 }
 
-# failure_reason LOG: one line from the engine's and hyperfine's messages.
-failure_reason() {
-    local reason
-    reason=$(grep -E '^(gilbench: |Error: )' "$1" 2>/dev/null | sed 's/^Error: //; s/ Use the .*//' |
-        sort -u | paste -sd';' - | sed 's/;/; /g')
-    echo "${reason:-the run failed; see $1}"
-}
-
 # point_median RAW WARMUP: "median 0.301 s  spread  1.2 %" of a point's runs.
 point_median() {
     jq -rs --argjson warmup "$2" '
@@ -112,4 +104,139 @@ finish_meta() {
         --argjson duration $(( $(date +%s) - $2 )) --argjson failed "$3" \
         '.complete = true | .finished_utc = $finished | .duration_s = $duration
          | .failed_points = $failed' "$1" | write_atomically "$1"
+}
+
+# check_results_folder NAME DIR: exits 2 unless DIR is a results folder.
+check_results_folder() {
+    local name=$1 dir=$2 file
+    [ -d "$dir" ] || usage "$name='$dir' is not a folder; give a folder under results/"
+    for file in meta.json summary.csv; do
+        [ -s "$dir/$file" ] || usage "$name='$dir' is not a results folder (no $file)"
+    done
+    jq -e '.settings.workloads' "$dir/meta.json" >/dev/null 2>&1 ||
+        usage "$name='$dir' is not a results folder (meta.json has no settings)"
+}
+
+# parse_params VALUE WORKLOADS: checks WORKLOAD.NAME=VALUE items (comma- or
+# space-separated) against the sweep's workloads; prints them space-separated.
+# Whether NAME and VALUE suit the workload, the engine checks (--dry-run).
+parse_params() {
+    local value=$1 workloads=$2 item seen=" "
+    for item in $(split "$value"); do
+        case $item in
+            *.*=*) ;;
+            *) usage "PARAMS: '$item' is not WORKLOAD.NAME=VALUE (e.g. blas_dgemm.n=512)" ;;
+        esac
+        case ",$workloads," in
+            *",${item%%.*},"*) ;;
+            *) usage "PARAMS: '$item' is for workload '${item%%.*}', which this sweep does not run; it runs: ${workloads//,/, }" ;;
+        esac
+        case $seen in *" ${item%%=*}="*) usage "PARAMS: ${item%%=*} is given twice" ;; esac
+        seen="$seen$item "
+    done
+    seen=${seen# }
+    echo "${seen% }"
+}
+
+# params_for PARAMS WORKLOAD: the engine options for one workload's settings.
+params_for() {
+    local item
+    for item in $1; do
+        [ "${item%%.*}" = "$2" ] && printf -- '--param %s ' "${item#*.}"
+    done
+}
+
+# shell_words ARGS...: one command line that hyperfine -N splits back into
+# exactly these arguments (single quotes, as a POSIX shell would read them).
+shell_words() {
+    local arg out=""
+    for arg in "$@"; do
+        out="$out '${arg//\'/\'\\\'\'}'"
+    done
+    echo "${out# }"
+}
+
+# adaptive_timeout SLOWEST: seconds one run may take, given the slowest run
+# of the workload so far (empty before its first point).
+adaptive_timeout() {
+    if [ -z "$1" ]; then
+        echo 120
+    else
+        awk -v slowest="$1" 'BEGIN { t = int(20 * slowest + 1); print (t < 30 ? 30 : t) }'
+    fi
+}
+
+# point_failure STATUS RUN_DIR ID LINES: why a point failed, or nothing if it
+# did not: hyperfine's exit status, the engine's messages in logs/, and the
+# number of result lines the runs should have appended.
+point_failure() {
+    local status=$1 run_dir=$2 id=$3 lines=$4 log=$2/logs/$3.log found
+    if [ "$status" -eq 0 ]; then
+        found=$(wc -l < "$run_dir/raw/$id.jsonl" 2>/dev/null || echo 0)
+        [ "$found" -eq "$lines" ] || echo "expected $lines result lines, found $found"
+        return
+    fi
+    if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
+        echo "timed out: the point as a whole took too long and was killed (outer watchdog)"
+        return
+    fi
+    local engine hyperfine
+    engine=$(sed -n 's/^gilbench: //p' "$log" 2>/dev/null | join_distinct)
+    hyperfine=$(sed -n 's/^Error: //p' "$log" 2>/dev/null | sed 's/ Use the .*//; s/\.$//' |
+        sed 's/^Command terminated with non-zero exit code: \([0-9]*\)/exited with status \1/' |
+        join_distinct)
+    echo "${engine:-${hyperfine:-failed with status $status; see $log}}"
+}
+
+# join_distinct: the distinct lines of stdin, in order, on one line joined by "; ".
+join_distinct() {
+    awk '!seen[$0]++ { printf "%s%s", (n++ ? "; " : ""), $0 }'
+}
+
+# noisy_points RUN_DIR THRESHOLD_PCT: ids of the points whose spread is above it.
+noisy_points() {
+    [ -s "$1/summary.csv" ] || return 0
+    awk -F, -v limit="$2" 'NR > 1 && $18 != "" && $18 * 100 > limit { print $1 "." $2 "." $3 }' \
+        "$1/summary.csv"
+}
+
+# steady_points RUN_DIR THRESHOLD_PCT: ids of the points that are not noisy
+# (failed points have no summary row, so they are not among them).
+steady_points() {
+    awk -F, -v limit="$2" 'NR > 1 && $18 != "" && $18 * 100 <= limit { print $1 "." $2 "." $3 }' \
+        "$1/summary.csv"
+}
+
+# busy_machine_warning CPUS [LOADAVG_FILE]: a sentence when the 1-minute
+# load average is above half the usable CPUs, i.e. something else keeps them
+# busy.
+busy_machine_warning() {
+    awk -v cpus="$1" '{ if ($1 > cpus / 2) printf "the machine was busy before the run (load average %s on %d usable CPUs): timings may be noisy", $1, cpus }' \
+        "${2:-/proc/loadavg}" 2>/dev/null
+}
+
+# add_warning META MESSAGE: appends to meta.json's warnings.
+add_warning() {
+    jq --arg message "$2" '.warnings += [$message]' "$1" | write_atomically "$1"
+}
+
+# mark_interrupted META SIGNAL: the run stays incomplete, with the reason.
+mark_interrupted() {
+    jq --arg signal "$2" --arg at "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+        '.complete = false | .interrupted = {signal: $signal, at_utc: $at}' "$1" | write_atomically "$1"
+}
+
+# stop_group PID: ends the process group led by PID (and PID itself): TERM,
+# then KILL whatever is left after 2 s, then reaps it.
+stop_group() {
+    local leader=$1 tries=0
+    [ -n "$leader" ] || return 0
+    kill -TERM -- "-$leader" "$leader" 2>/dev/null
+    while kill -0 -- "-$leader" 2>/dev/null && [ "$tries" -lt 20 ]; do
+        sleep 0.1
+        tries=$((tries + 1))
+    done
+    kill -KILL -- "-$leader" "$leader" 2>/dev/null
+    wait "$leader" 2>/dev/null
+    return 0
 }

@@ -3,11 +3,11 @@
 # tools and the settings of the sweep, so that a result can be read (and
 # compared) without the machine it ran on.  The run starts incomplete;
 # bench.sh marks it complete at the end.
-# Usage: meta.sh FILE WORKLOADS MODES WORKERS RUNS WARMUP INTERVAL_US QUICK
+# Usage: meta.sh FILE WORKLOADS MODES WORKERS RUNS WARMUP INTERVAL_US QUICK PARAMS RERUN_OF
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
-out=$1 workloads=$2 modes=$3 workers=$4 runs=$5 warmup=$6 interval=$7 quick=$8
+out=$1 workloads=$2 modes=$3 workers=$4 runs=$5 warmup=$6 interval=$7 quick=$8 params=$9 rerun_of=${10}
 GILBENCH=${GILBENCH:-build/gilbench}
 
 cpu_model=$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null)
@@ -39,7 +39,7 @@ jq -n \
     --arg loadavg "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)" \
     --arg workloads "$workloads" --arg modes "$modes" --arg workers "$workers" \
     --argjson runs "$runs" --argjson warmup "$warmup" --argjson interval "$interval" \
-    --argjson quick "$quick" \
+    --argjson quick "$quick" --arg params "$params" --arg rerun_of "$rerun_of" \
     '{
         complete: false,
         date_utc: $date,
@@ -49,8 +49,10 @@ jq -n \
             workloads: ($workloads | split(",")),
             modes: ($modes | split(",")),
             workers: ($workers | split(",") | map(tonumber)),
-            runs: $runs, warmup: $warmup, switch_interval_us: $interval, quick: ($quick == 1)
+            runs: $runs, warmup: $warmup, switch_interval_us: $interval, quick: ($quick == 1),
+            params: $params
         },
+        rerun_of: (if $rerun_of == "" then null else $rerun_of end),
         cpu_model: $cpu_model,
         cpus_online: $cpus_online,
         cpus_usable: $cpus_usable,

@@ -10,10 +10,7 @@ cd "$(dirname "$0")/.."
 
 [ $# -eq 1 ] || usage "plot.sh takes one results folder"
 run_dir=${1%/}
-[ -d "$run_dir" ] || usage "RUN='$run_dir' is not a folder; give a folder under results/"
-for file in summary.csv meta.json; do
-    [ -s "$run_dir/$file" ] || usage "RUN='$run_dir' is not a results folder (no $file)"
-done
+check_results_folder RUN "$run_dir"
 command -v gnuplot >/dev/null || usage "gnuplot is missing; install with: apt-get install -y gnuplot-nox"
 
 csv=$run_dir/summary.csv

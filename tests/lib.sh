@@ -16,11 +16,12 @@ ok() {
     fi
 }
 
-# check DESCRIPTION COMMAND...: passes when the command succeeds.
+# check DESCRIPTION COMMAND...: passes when the command succeeds (its
+# stdout is dropped: only TAP goes to stdout).
 check() {
     description=$1
     shift
-    if "$@"; then ok 0 "$description"; else ok 1 "$description"; fi
+    if "$@" >/dev/null; then ok 0 "$description"; else ok 1 "$description"; fi
 }
 
 diag() {

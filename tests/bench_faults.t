@@ -1,0 +1,137 @@
+#!/bin/bash
+# bench_faults.t - a bad run never passes for a good one.  With the
+# test-only `fault` workload (tests/workloads/fault.c) a sweep meets crashing,
+# aborting and failing workers, wrong results and hangs: each failed point is
+# recorded with its cause, the others are measured, no row or plot point comes
+# from a failed run, and the sweep exits non-zero.  Interrupting a sweep
+# leaves no process behind and the partial folder marked incomplete.
+# Runs with the plain build only (sanitizers report crashes their own way).
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
+if [ "$GILBENCH" != build/gilbench ]; then
+    echo "ok 1 # skip fault injection runs with the plain build; $GILBENCH is a sanitizer build"
+    echo "1..1"
+    exit 0
+fi
+results="$TEST_TMP/results"
+export GILBENCH=$GILBENCH_TEST RESULTS_DIR=$results PLOTS_DIR=$TEST_TMP/plots WORKLOADS=fault
+
+# sweep VAR=VALUE...: a short sweep of the fault workload; leaves $OUT,
+# $ERR, $STATUS and $RUN (the folder it wrote).
+sweep() {
+    run_capture env RUNS=2 WARMUP=0 WORKERS=1,2 "$@" scripts/bench.sh
+    RUN=$(sed -n 's/^gilbench: results in //p' <<<"$OUT")
+}
+
+# no_process_left RUN: nothing whose command line names the run folder is
+# alive, after up to 5 s for the kernel and init to finish reaping.
+no_process_left() {
+    local tries=0
+    while pgrep -f "$1" >/dev/null && [ "$tries" -lt 50 ]; do
+        sleep 0.1
+        tries=$((tries + 1))
+    done
+    ! pgrep -f "$1" >/dev/null
+}
+
+# ---- crashes: every mode, only at 2 workers ----
+sweep PARAMS="fault.kind=1 fault.at_workers=2"
+check "a sweep with crashing points exits 1" test "$STATUS" -eq 1
+check "it records the 3 crashed points in failures.tsv" test "$(wc -l < "$RUN/failures.tsv")" -eq 3
+check "gil and threads: the crash is named with its signal" \
+    test "$(grep -c 'crashed: killed by signal 11 (Segmentation fault)' "$RUN/failures.tsv")" -eq 2
+check "procs: the worker is named with its signal" \
+    grep -q $'^fault\tprocs\t2\tworker 0 (pid [0-9]*) was killed by signal 11' "$RUN/failures.tsv"
+check "the other points are measured and summarised" \
+    test "$(tail -n +2 "$RUN/summary.csv" | cut -d, -f2,3 | paste -sd' ' -)" = "gil,1 threads,1 procs,1"
+check "no runs.csv line comes from a failed point" test -z "$(awk -F, '$3 == 2' "$RUN/runs.csv")"
+check "the plots are still drawn" test -s "$RUN/plots/overview.png"
+check "meta.json counts the failed points and is complete" \
+    jq -e '.complete == true and .failed_points == 3' "$RUN/meta.json"
+check "the failure summary at the end names each point" \
+    test "$(grep -c '^  fault .* 2 workers: ' <<<"$ERR")" -eq 3
+check "  after a line that counts them" grep -q '3 of 6 points FAILED' <<<"$ERR"
+check "the progress line says FAILED" grep -q 'procs .* 2 workers FAILED: worker 0' <<<"$OUT"
+complete_run=$RUN
+
+# ---- abort and exit status ----
+sweep MODES=procs,threads PARAMS="fault.kind=2 fault.at_workers=2 fault.worker=1"
+check "procs: an aborting worker is named with SIGABRT" \
+    grep -q 'worker 1 (pid [0-9]*) was killed by signal 6 (Aborted)' "$RUN/failures.tsv"
+check "threads: an abort is named with SIGABRT" grep -q 'crashed: killed by signal 6 (Aborted)' "$RUN/failures.tsv"
+sweep MODES=procs,gil PARAMS="fault.kind=3 fault.at_workers=2"
+check "procs: a worker exiting with status 3 is named with it" \
+    grep -q 'worker 0 (pid [0-9]*) exited with status 3' "$RUN/failures.tsv"
+check "gil: a process exiting with status 3 is named with it" \
+    grep -q $'^fault\tgil\t2\texited with status 3' "$RUN/failures.tsv"
+
+# ---- wrong answers fail the point exactly like a crash ----
+sweep PARAMS="fault.kind=5 fault.at_workers=2"
+check "a wrong checksum fails the point in every mode" \
+    test "$(grep -c 'wrong result: fault computed checksum' "$RUN/failures.tsv")" -eq 3 -a "$STATUS" -eq 1
+check "  and leaves no summary row" test -z "$(awk -F, '$3 == 2' "$RUN/summary.csv")"
+
+# ---- hangs: the watchdog ends them ----
+sweep MODES=gil,procs TIMEOUT=1 PARAMS="fault.kind=4 fault.at_workers=2"
+check "a hang (a deadlock holding the GIL; a hung worker process) times out" \
+    test "$(grep -c 'timed out: the run took longer than 1 s' "$RUN/failures.tsv")" -eq 2 -a "$STATUS" -eq 1
+check "no process of the timed-out points is left" no_process_left "$RUN"
+latest_before=$(readlink -f "$results/latest")
+
+# ---- interrupts ----
+# interrupt SIGNAL TARGET: starts a sweep that hangs at its second point,
+# waits until that point runs, sends SIGNAL to TARGET ("group": the sweep's
+# process group, as Ctrl-C does; "script": bench.sh alone, as kill does).
+interrupt() {
+    set -m # the sweep gets its own process group, with SIGINT not ignored
+    env RUNS=1 WARMUP=0 WORKERS=1,2 MODES=procs TIMEOUT=100 \
+        PARAMS="fault.kind=4 fault.at_workers=2" scripts/bench.sh >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
+    local pid=$! tries=0
+    set +m
+    RUN=""
+    while [ "$tries" -lt 100 ]; do
+        RUN=$(sed -n 's/^gilbench: results in //p' "$TEST_TMP/out")
+        [ -n "$RUN" ] && pgrep -f "$RUN/raw/fault.procs.2" >/dev/null && break
+        sleep 0.1
+        tries=$((tries + 1))
+    done
+    if [ "$2" = group ]; then kill "-$1" -- "-$pid"; else kill "-$1" "$pid"; fi
+    wait "$pid"
+    STATUS=$?
+}
+interrupt INT group
+check "Ctrl-C (SIGINT to the group) ends the sweep with status 130" test "$STATUS" -eq 130
+check "  no process of the run survives" no_process_left "$RUN"
+check "  the partial folder is kept, marked incomplete with the signal" \
+    jq -e '.complete == false and .interrupted.signal == "SIGINT"' "$RUN/meta.json"
+check "  the points done so far are kept" test -s "$RUN/raw/fault.procs.1.jsonl"
+check "  results/latest still points at the last complete run" \
+    test "$(readlink -f "$results/latest")" = "$latest_before"
+check "  it says so" grep -q 'interrupted by SIGINT: the partial results .* are kept' "$TEST_TMP/err"
+interrupt TERM script
+check "SIGTERM to bench.sh ends the sweep with status 143" test "$STATUS" -eq 143
+check "  no process of the run survives" no_process_left "$RUN"
+check "  the folder is marked incomplete" \
+    jq -e '.complete == false and .interrupted.signal == "SIGTERM"' "$RUN/meta.json"
+check "  results/latest is unchanged" test "$(readlink -f "$results/latest")" = "$latest_before"
+
+# ---- re-measuring the noisy and failed points ----
+run_capture env -u WORKLOADS NOISE_THRESHOLD=1 RERUN="$complete_run" scripts/bench.sh
+RUN=$(sed -n 's/^gilbench: results in //p' <<<"$OUT")
+check "RERUN writes a new folder" test -n "$RUN" -a "$RUN" != "$complete_run" -a -d "$RUN"
+check "  that records what it re-measured" jq -e --arg from "$complete_run" '.rerun_of == $from' "$RUN/meta.json"
+check "  re-running the failed points with the same settings (they fail again)" \
+    test "$(wc -l < "$RUN/failures.tsv")" -eq 3
+kept=$(grep -c '(kept from' <<<"$OUT")
+steady=$(awk -F, 'NR > 1 && $18 * 100 <= 1' "$complete_run/summary.csv" | wc -l)
+check "  keeping exactly the points whose spread was at most NOISE_THRESHOLD ($kept kept)" \
+    test "$kept" -eq "$steady"
+same=1
+while read -r mode n; do
+    cmp -s "$RUN/raw/fault.$mode.$n.jsonl" "$complete_run/raw/fault.$mode.$n.jsonl" || same=0
+done < <(sed -n 's/^\[[ 0-9/]*\] fault *\([a-z]*\) *\([0-9]*\) workers .*(kept from.*/\1 \2/p' <<<"$OUT")
+check "  with their raw results copied unchanged" test "$same" -eq 1
+check "  and every point of the original in its summary or failures" \
+    test $(( $(tail -n +2 "$RUN/summary.csv" | wc -l) + $(wc -l < "$RUN/failures.tsv") )) -eq 6
+
+done_testing
