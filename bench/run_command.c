@@ -132,6 +132,8 @@ static bool is_option(const char *arg, const char *name)
     return strncmp(arg, name, length) == 0 && (arg[length] == '\0' || arg[length] == '=');
 }
 
+/* Appends line to path in one write(); a write cut short (a full disk, a
+ * file size limit) is undone, so the file never holds half a line. */
 static int append_line(const char *path, const char *line)
 {
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
@@ -139,12 +141,20 @@ static int append_line(const char *path, const char *line)
         fprintf(stderr, "gilbench: cannot open --append-json file %s: %s\n", path, strerror(errno));
         return 1;
     }
+    off_t size_before = lseek(fd, 0, SEEK_END);
     size_t length = strlen(line);
     ssize_t written = write(fd, line, length);
-    int close_rc = close(fd);
-    if (written != (ssize_t)length || close_rc != 0) {
+    int write_errno = errno;
+    if (written != (ssize_t)length) {
+        if (written > 0 && size_before >= 0 && ftruncate(fd, size_before) != 0)
+            fprintf(stderr, "gilbench: %s now ends in a partial line: %s\n", path, strerror(errno));
+        close(fd);
         fprintf(stderr, "gilbench: cannot append to %s: %s\n", path,
-                written < 0 || close_rc != 0 ? strerror(errno) : "short write");
+                written < 0 ? strerror(write_errno) : "short write (disk full?)");
+        return 1;
+    }
+    if (close(fd) != 0) {
+        fprintf(stderr, "gilbench: cannot append to %s: %s\n", path, strerror(errno));
         return 1;
     }
     return 0;

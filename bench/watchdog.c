@@ -6,12 +6,20 @@
 #include "watchdog.h"
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "workers.h"
+
+/* Sanitizers install their own handlers for crashes and report them. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+static const bool sanitized = true;
+#else
+static const bool sanitized = false;
+#endif
 
 static char timeout_message[128];
 static char crash_messages[NSIG][96];
@@ -86,7 +94,8 @@ static void on_fatal_signal(int signal_number)
 
 void report_fatal_signals(void)
 {
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+    if (sanitized)
+        return;
     for (int i = 0; i < FATAL_SIGNAL_COUNT; i++) {
         int s = fatal_signals[i];
         snprintf(crash_messages[s], sizeof crash_messages[s],
@@ -95,13 +104,12 @@ void report_fatal_signals(void)
         sigemptyset(&action.sa_mask);
         sigaction(s, &action, NULL);
     }
-#endif
 }
 
 void default_fatal_signals(void)
 {
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+    if (sanitized)
+        return;
     for (int i = 0; i < FATAL_SIGNAL_COUNT; i++)
         signal(fatal_signals[i], SIG_DFL);
-#endif
 }

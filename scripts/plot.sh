@@ -28,13 +28,23 @@ machine="$cpu_model, $cpus usable CPUs; GIL switch interval $(awk -v us="$interv
 
 out_dir=$run_dir/plots
 mkdir -p "$out_dir"
+# complete FILE: a PNG ends with its IEND chunk and an SVG with </svg>;
+# gnuplot does not report a failed write (a full disk), so this is checked.
+complete() {
+    case $1 in
+        *.png.tmp) tail -c 12 "$1" | grep -qa IEND ;;
+        *.svg.tmp) tail -c 16 "$1" | grep -q '</svg>' ;;
+    esac
+}
+
 draw() { # draw SCRIPT NAME EXTRA-SETTINGS
     local term
     for term in png svg; do
         gnuplot -e "term='$term'; out='$out_dir/$2.$term.tmp'; csv='$csv'; modes='$modes';
                     workloads='$workloads'; cpus=$cpus; maxw=$maxw; machine='$machine'; $3" \
-            "scripts/gnuplot/$1" || die "gnuplot failed on $1 for $2"
-        mv -f "$out_dir/$2.$term.tmp" "$out_dir/$2.$term"
+            "scripts/gnuplot/$1" && complete "$out_dir/$2.$term.tmp" ||
+            { rm -f "$out_dir/$2.$term.tmp"; die "gnuplot could not draw $out_dir/$2.$term"; }
+        mv -f "$out_dir/$2.$term.tmp" "$out_dir/$2.$term" || die "cannot write $out_dir/$2.$term"
     done
 }
 for wl in $workloads; do
@@ -47,5 +57,9 @@ case " $modes " in *" gil "*) draw gil-wait.gp gil_wait "" ;; esac
 plots_dir=${PLOTS_DIR:-plots}
 mkdir -p "$plots_dir" || die "cannot create $plots_dir"
 rm -f "$plots_dir"/*.png "$plots_dir"/*.svg
-cp "$out_dir"/*.png "$out_dir"/*.svg "$plots_dir"/ || die "cannot copy the plots to $plots_dir"
+for file in "$out_dir"/*.png "$out_dir"/*.svg; do
+    target=$plots_dir/$(basename "$file")
+    cp "$file" "$target.tmp" && mv -f "$target.tmp" "$target" ||
+        { rm -f "$target.tmp"; die "cannot copy the plots to $plots_dir"; }
+done
 echo "gilbench: plots of $run_dir drawn in $out_dir and $plots_dir/"

@@ -28,7 +28,7 @@ static void checkpoint(struct gil *gil, struct gil_worker_stats *me)
 
 /* ---- stress: one holder at a time, nobody starves ---- */
 
-enum { STRESS_THREADS = 8, STRESS_ROUNDS = 2500 };
+enum { STRESS_THREADS = 16, STRESS_ROUNDS = 1500 };
 
 struct stress {
     struct gil gil;

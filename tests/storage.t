@@ -1,0 +1,78 @@
+#!/bin/bash
+# storage.t - no lost or torn data: a full disk (simulated with a file size
+# limit) or an unwritable results folder is an error with a message, never a
+# silent empty or half-written file; two sweeps in the same second get two
+# folders; the noise and busy-machine warnings are computed as documented.
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
+trap '' XFSZ # a write past the size limit then fails with EFBIG instead of killing
+
+# ---- the engine's appended line ----
+printf '%02000d\n' 0 > "$TEST_TMP/runs.jsonl"
+run_capture bash -c "ulimit -f 2; exec \"\$0\" run --workload cpu_loop --mode gil --units 10 --append-json \"\$1\"" \
+    "$GILBENCH" "$TEST_TMP/runs.jsonl"
+check "a full disk under --append-json fails the run" test "$STATUS" -eq 1
+check "  with a message" grep -q "cannot append to .*runs.jsonl" <<<"$ERR"
+check "  printing no result" test -z "$OUT"
+check "  and leaving no half line in the file" test "$(wc -c < "$TEST_TMP/runs.jsonl")" -eq 2001
+
+# ---- summary.csv ----
+for i in $(seq 1 40); do printf 'w%d\tgil\t1\t1.0\t100\t1\t0\t0.001\n' "$i"; done > "$TEST_TMP/many.tsv"
+run_capture bash -c "ulimit -f 1; exec \"\$0\" summarize --runs \"\$1\" --csv \"\$2\"" \
+    "$GILBENCH" "$TEST_TMP/many.tsv" "$TEST_TMP/summary.csv"
+check "a full disk while writing summary.csv fails with a message" \
+    test "$STATUS" -eq 1 -a -n "$ERR"
+check "  and leaves neither summary.csv nor its temporary file" \
+    test ! -e "$TEST_TMP/summary.csv" -a ! -e "$TEST_TMP/summary.csv.tmp"
+
+# ---- a whole sweep on a disk that fills up ----
+results="$TEST_TMP/results"
+run_capture bash -c 'ulimit -f 24; exec "$@"' limited \
+    env WORKLOADS=cpu_loop MODES=threads WORKERS=1,2 RUNS=2 WARMUP=0 RESULTS_DIR="$results" \
+    PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" scripts/bench.sh
+check "a sweep whose disk fills up exits non-zero" test "$STATUS" -ne 0
+check "  saying what it could not write" grep -q '^gilbench: .*\(cannot\|could not\)' <<<"$ERR"
+check "  without pointing results/latest at the broken run" test ! -e "$results/latest"
+check "  and without leaving temporary files" test -z "$(find "$results" -name '*.tmp')"
+[ "$STATUS" -ne 0 ] || diag "$OUT"
+
+# ---- results folders that cannot be written ----
+touch "$TEST_TMP/a-file"
+run_capture env RESULTS_DIR="$TEST_TMP/a-file" WORKLOADS=cpu_loop GILBENCH="$GILBENCH" scripts/bench.sh
+check "RESULTS_DIR naming a file fails with a message" \
+    test "$STATUS" -eq 1 -a "$ERR" = "gilbench: cannot create the results folder $TEST_TMP/a-file"
+run_capture env RESULTS_DIR=/proc/gilbench-results WORKLOADS=cpu_loop GILBENCH="$GILBENCH" scripts/bench.sh
+check "RESULTS_DIR where nothing can be created fails with a message" \
+    grep -q "^gilbench: cannot create the results folder /proc/gilbench-results" <<<"$ERR"
+
+# ---- run folders ----
+. scripts/lib.sh
+mkdir -p "$TEST_TMP/folders"
+first=$(new_run_folder "$TEST_TMP/folders")
+second=$(new_run_folder "$TEST_TMP/folders")
+third=$(new_run_folder "$TEST_TMP/folders")
+check "three sweeps started together get three folders" \
+    test -d "$first" -a -d "$second" -a -d "$third" -a "$first" != "$second" -a "$second" != "$third"
+if [ "${first##*/}" = "$(basename "$second" -2)" ]; then
+    ok 0 "a second folder in the same second gets the suffix -2"
+else
+    ok 0 "# skip the two folders were made in different seconds"
+fi
+check "folder names are <UTC date-time>-<host>" \
+    grep -qE '/[0-9]{8}T[0-9]{6}Z-[^/]+$' <<<"$first"
+
+# ---- warnings ----
+csv="$TEST_TMP/fixture-summary.csv"
+"$GILBENCH" summarize --runs tests/fixtures/run/runs.tsv --csv "$csv"
+mkdir -p "$TEST_TMP/run" && cp "$csv" "$TEST_TMP/run/summary.csv"
+check "points with a spread above 10 % are noisy (exactly 10 % is not)" \
+    test "$(noisy_points "$TEST_TMP/run" 10 | paste -sd' ' -)" = "cpu_loop.gil.1 cpu_loop.threads.2"
+check "the other points are steady" \
+    test "$(steady_points "$TEST_TMP/run" 10 | paste -sd' ' -)" = "cpu_loop.gil.2 cpu_loop.threads.1 io_wait.procs.2 io_wait.procs.4"
+echo "3.50 2.00 1.00 3/200 12345" > "$TEST_TMP/loadavg"
+check "a load average above half the CPUs is a warning" \
+    grep -q "busy before the run (load average 3.50 on 2 usable CPUs)" <<<"$(busy_machine_warning 2 "$TEST_TMP/loadavg")"
+echo "0.40 0.30 0.20 1/200 12345" > "$TEST_TMP/loadavg"
+check "a quiet machine gives no warning" test -z "$(busy_machine_warning 2 "$TEST_TMP/loadavg")"
+
+done_testing
