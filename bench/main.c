@@ -20,7 +20,8 @@ static void print_help(void)
            "processes (procs).\n"
            "\n"
            "Commands:\n"
-           "  list                  every workload with its one-line description\n"
+           "  list [--default]      every workload with its one-line description (--default:\n"
+           "                        only those of the default sweep)\n"
            "  run [options]         run one configuration, print one JSON line (run --help)\n"
            "  info                  this build and machine as JSON: compiler, OpenBLAS, CPUs\n"
            "  summarize [options]   per-point statistics from a sweep's runs (summarize --help)\n"
@@ -28,13 +29,18 @@ static void print_help(void)
            "  --help                this text\n");
 }
 
+/* `list`: every workload; `list --default`: those of the default sweep. */
 int list_command(int argc, char **argv)
 {
-    (void)argv;
-    if (argc > 0)
-        usage_error("list takes no arguments");
-    for (size_t i = 0; i < gb_workload_count; i++)
-        printf("%-14s %s\n", gb_workloads[i]->name, gb_workloads[i]->description);
+    bool default_only = argc == 1 && strcmp(argv[0], "--default") == 0;
+    if (argc > 1 || (argc == 1 && !default_only))
+        usage_error("list takes no arguments but --default");
+    for (size_t i = 0; i < gb_workload_count; i++) {
+        const struct gb_workload *wl = gb_workloads[i];
+        if (!default_only || !wl->extra)
+            printf("%-14s %s%s\n", wl->name, wl->description,
+                   wl->extra ? " [extra: make bench-all]" : "");
+    }
     return 0;
 }
 

@@ -4,8 +4,8 @@
  *
  *   - a check point outside the gil mode (w->gil == NULL) and in the gil
  *     mode with nobody waiting, each as the extra time it adds to a loop
- *     iteration of cpu_loop's kind (48 dependent multiply-adds), so that the
- *     figure is what a workload pays, not what an empty loop pays;
+ *     iteration of cpu_loop's kind (bench/lcg.h), so that the figure is what
+ *     a workload pays, not what an empty loop pays;
  *   - a release / re-acquire pair of the GIL with nobody waiting
  *     (Py_BEGIN_ALLOW_THREADS + Py_END_ALLOW_THREADS on an idle interpreter).
  *
@@ -17,22 +17,21 @@
 #include "args.h"
 #include "clock.h"
 #include "commands.h"
+#include "lcg.h"
 #include "stats.h"
 #include "workload.h"
 
-enum { ITERATIONS = 2000000, PAIRS = 200000, REPETITIONS = 9, STEPS = 48 };
+enum { ITERATIONS = 2000000, PAIRS = 200000, REPETITIONS = 9 };
 
 static volatile uint64_t sink;
-static volatile uint64_t multiplier = 6364136223846793005u;
 
 /* Seconds for ITERATIONS loop iterations, with or without a check point. */
 static double time_loop(struct gb_worker *w, bool with_checkpoint)
 {
-    uint64_t x = 1, a = multiplier;
+    uint64_t x = 1;
     double start = gb_now();
     for (int i = 0; i < ITERATIONS; i++) {
-        for (int s = 0; s < STEPS; s++)
-            x = x * a + 1;
+        x = gb_lcg_iteration(x);
         if (with_checkpoint)
             gb_checkpoint(w);
     }

@@ -24,7 +24,7 @@ expect_usage_error() {
 run="run --workload cpu_loop --mode gil"
 expect_usage_error "no command" "command is needed"
 expect_usage_error "unknown command" "'frobnicate'" frobnicate
-expect_usage_error "list with an argument" "no arguments" list extra
+expect_usage_error "list with an argument" "no arguments but --default" list extra
 expect_usage_error "run without --workload" "needs --workload" run --mode gil
 expect_usage_error "unknown workload" "'nope'.*cpu_loop" run --workload nope --mode gil
 expect_usage_error "run without --mode" "needs --mode" run --workload cpu_loop
