@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "clock.h"
 #include "commands.h"
 #include "registry.h"
 
@@ -26,6 +27,7 @@ static void print_help(void)
            "  info                  this build and machine as JSON: compiler, OpenBLAS, CPUs\n"
            "  summarize [options]   per-point statistics from a sweep's runs (summarize --help)\n"
            "  overhead              what a check point and a GIL release/re-acquire cost here\n"
+           "  clock                 print CLOCK_MONOTONIC at the start of main() (for startup)\n"
            "  --help                this text\n");
 }
 
@@ -66,6 +68,13 @@ static void ensure_single_threaded_blas(char **argv)
 
 int main(int argc, char **argv)
 {
+    /* `clock`: the moment this process reached main(), for the startup
+     * workload, which starts fresh processes and waits for them to run.
+     * First of all, so that nothing else is counted. */
+    if (argc == 2 && strcmp(argv[1], "clock") == 0) {
+        printf("%.9f\n", gb_now());
+        return 0;
+    }
     if (argc < 2)
         usage_error("a command is needed; accepted: list, run, info, summarize, overhead, --help");
     const char *command = argv[1];

@@ -164,7 +164,8 @@ int gb_run(struct gb_job *job, long switch_interval_us, struct gb_result *r)
         if (contexts) {
             for (unsigned i = 0; i < job->workers; i++)
                 contexts[i] = slots[i].ctx;
-            struct gb_run_outcome outcome = { .seconds = r->seconds, .workers = contexts };
+            struct gb_run_outcome outcome = { .started_at = started, .seconds = r->seconds,
+                                              .workers = contexts };
             r->figure_count = wl->report(job, &outcome, r->figures);
             free(contexts);
         } else {

@@ -78,6 +78,7 @@ struct gb_figure {
 };
 
 struct gb_run_outcome {
+    double started_at;               /* CLOCK_MONOTONIC when the timed region began */
     double seconds;                  /* the timed region, wall clock */
     const struct gb_worker *workers; /* every worker's context after the run */
 };
