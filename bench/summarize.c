@@ -3,13 +3,16 @@
  * statistics per point (workload x mode x workers) as summary.csv, and the
  * speedup table that `make bench` prints at the end.
  *
- * Input (tab-separated, no header, written by scripts/bench.sh with jq):
+ * Input (tab-separated, no header, written by scripts/tidy.sh with jq):
  *   --runs FILE       one line per measured run (warm-up runs excluded):
- *                     workload mode workers seconds max_rss_kib gil_switches
- *                     gil_wait_seconds startup_seconds
- *   --processes FILE  one line per point: workload mode workers
+ *                     workload variant mode workers seconds max_rss_kib
+ *                     gil_switches gil_wait_seconds startup_seconds
+ *   --processes FILE  one line per point: workload variant mode workers
  *                     process_median_seconds (hyperfine's whole-process median)
- * Points keep the order in which they first appear in --runs.
+ * A point is workload x variant x mode x workers; the variant (a study's
+ * setting, such as released_pct=90) is empty in the default sweep.  Points
+ * keep the order in which their workload, variant and mode first appear in
+ * --runs, workers ascending.
  *
  * Speedup = median T(mode, 1) / median T(mode, N), with the extreme ratios
  * min T1 / max TN and max T1 / min TN as its bounds; efficiency = speedup / N;
@@ -34,6 +37,7 @@ enum run_field { SECONDS, RSS_KIB, GIL_SWITCHES, GIL_WAIT_SECONDS, STARTUP_SECON
 
 struct point {
     char workload[NAME_MAX_LENGTH];
+    char variant[NAME_MAX_LENGTH];
     char mode[NAME_MAX_LENGTH];
     unsigned workers;
     size_t runs, capacity;
@@ -59,13 +63,19 @@ static void *grow(void *array, size_t *capacity, size_t item_size)
     return bigger;
 }
 
-static struct point *find_point(struct points *all, const char *workload, const char *mode,
-                                unsigned workers, bool create)
+static bool same_series(const struct point *p, const char *workload, const char *variant,
+                        const char *mode)
+{
+    return strcmp(p->workload, workload) == 0 && strcmp(p->variant, variant) == 0 &&
+           strcmp(p->mode, mode) == 0;
+}
+
+static struct point *find_point(struct points *all, const char *workload, const char *variant,
+                                const char *mode, unsigned workers, bool create)
 {
     for (size_t i = 0; i < all->count; i++) {
         struct point *p = &all->items[i];
-        if (p->workers == workers && strcmp(p->workload, workload) == 0 &&
-            strcmp(p->mode, mode) == 0)
+        if (p->workers == workers && same_series(p, workload, variant, mode))
             return p;
     }
     if (!create)
@@ -75,6 +85,7 @@ static struct point *find_point(struct points *all, const char *workload, const 
     struct point *p = &all->items[all->count++];
     *p = (struct point){ .workers = workers, .process_median = NAN };
     snprintf(p->workload, sizeof p->workload, "%s", workload);
+    snprintf(p->variant, sizeof p->variant, "%s", variant);
     snprintf(p->mode, sizeof p->mode, "%s", mode);
     return p;
 }
@@ -145,27 +156,28 @@ static void read_input(const char *path, bool runs, struct points *all)
     FILE *in = open_input(path);
     char *line = NULL;
     size_t size = 0;
-    int expected_fields = runs ? 8 : 4;
+    int expected_fields = runs ? 9 : 5;
     for (unsigned long number = 1; getline(&line, &size, in) != -1; number++) {
-        char *fields[8];
+        char *fields[9];
         double values[RUN_FIELDS];
-        int n = split_tabs(line, fields, 8);
+        int n = split_tabs(line, fields, 9);
         if (n == 1 && fields[0][0] == '\0')
             continue;
-        bool good = n == expected_fields && strlen(fields[0]) < NAME_MAX_LENGTH &&
-                    strlen(fields[1]) < NAME_MAX_LENGTH && *fields[0] && *fields[1];
+        bool good = n == expected_fields && *fields[0] && *fields[2];
+        for (int i = 0; good && i < 3; i++)
+            good = strlen(fields[i]) < NAME_MAX_LENGTH && !strchr(fields[i], ',');
         double workers = 0;
-        good = good && parse_number(fields[2], &workers) && workers >= 1 && workers <= 1e6 &&
+        good = good && parse_number(fields[3], &workers) && workers >= 1 && workers <= 1e6 &&
                workers == floor(workers);
-        for (int i = 3; good && i < n; i++)
-            good = parse_number(fields[i], &values[i - 3]);
+        for (int i = 4; good && i < n; i++)
+            good = parse_number(fields[i], &values[i - 4]);
         if (!good)
             usage_error("%s line %lu: expected %d tab-separated fields (%s)", path, number,
                         expected_fields,
-                        runs ? "workload mode workers seconds max_rss_kib gil_switches "
+                        runs ? "workload variant mode workers seconds max_rss_kib gil_switches "
                                "gil_wait_seconds startup_seconds"
-                             : "workload mode workers process_median_seconds");
-        struct point *p = find_point(all, fields[0], fields[1], (unsigned)workers, runs);
+                             : "workload variant mode workers process_median_seconds");
+        struct point *p = find_point(all, fields[0], fields[1], fields[2], (unsigned)workers, runs);
         if (runs)
             add_run(p, values);
         else if (p)
@@ -175,12 +187,13 @@ static void read_input(const char *path, bool runs, struct points *all)
     fclose(in);
 }
 
-/* Order: workloads and modes as first seen, workers ascending. */
+/* Order: each workload, variant and mode series where it first appears,
+ * workers ascending within it. */
 static struct points *sort_basis;
-static size_t first_seen(const char *name, bool workload)
+static size_t first_seen(const struct point *p)
 {
     for (size_t i = 0; i < sort_basis->count; i++)
-        if (strcmp(workload ? sort_basis->items[i].workload : sort_basis->items[i].mode, name) == 0)
+        if (same_series(&sort_basis->items[i], p->workload, p->variant, p->mode))
             return i;
     return 0;
 }
@@ -188,12 +201,9 @@ static size_t first_seen(const char *name, bool workload)
 static int compare_points(const void *a, const void *b)
 {
     const struct point *p = a, *q = b;
-    size_t pw = first_seen(p->workload, true), qw = first_seen(q->workload, true);
-    if (pw != qw)
-        return pw < qw ? -1 : 1;
-    size_t pm = first_seen(p->mode, false), qm = first_seen(q->mode, false);
-    if (pm != qm)
-        return pm < qm ? -1 : 1;
+    size_t ps = first_seen(p), qs = first_seen(q);
+    if (ps != qs)
+        return ps < qs ? -1 : 1;
     return (p->workers > q->workers) - (p->workers < q->workers);
 }
 
@@ -216,8 +226,7 @@ static struct row summarise(const struct points *all, const struct point *p)
     r.efficiency = r.karp_flatt = NAN;
     for (size_t i = 0; i < all->count; i++) {
         const struct point *one = &all->items[i];
-        if (one->workers == 1 && strcmp(one->workload, p->workload) == 0 &&
-            strcmp(one->mode, p->mode) == 0) {
+        if (one->workers == 1 && same_series(one, p->workload, p->variant, p->mode)) {
             r.speedup = stats_speedup(one->seconds, one->runs, p->seconds, p->runs);
             r.efficiency = r.speedup.value / p->workers;
             r.karp_flatt = stats_karp_flatt(r.speedup.value, p->workers);
@@ -238,7 +247,7 @@ static void csv_number(FILE *out, double value, const char *format)
 static const char CSV_HEADER[] =
     "workload,mode,workers,runs,median_s,min_s,max_s,stddev_s,speedup,speedup_lo,speedup_hi,"
     "efficiency,karp_flatt,process_median_s,max_rss_kib,gil_switches,gil_wait_s,"
-    "spread,startup_median_s,gil_wait_share\n";
+    "spread,startup_median_s,gil_wait_share,variant\n";
 
 static void write_csv_row(FILE *out, const struct row *r)
 {
@@ -260,7 +269,7 @@ static void write_csv_row(FILE *out, const struct row *r)
     csv_number(out, r->spread, "%.4f");
     csv_number(out, field_stat(p, STARTUP_SECONDS, stats_median), "%.6f");
     csv_number(out, r->gil_wait_share, "%.4f");
-    fputc('\n', out);
+    fprintf(out, ",%s\n", p->variant);
 }
 
 /* Writes the CSV to path.tmp and renames it into place, so a reader never
@@ -289,7 +298,20 @@ static int write_csv(const char *path, const struct row *rows, size_t count)
 /* The terminal table: one line per point, speedup with its bounds. */
 static void print_table(const struct row *rows, size_t count)
 {
-    printf("%-12s %-8s %7s %10s %7s %8s  %-17s %10s\n", "workload", "mode", "workers",
+    char (*labels)[2 * NAME_MAX_LENGTH] = malloc(count * sizeof *labels);
+    if (!labels) {
+        fprintf(stderr, "gilbench: out of memory\n");
+        exit(1);
+    }
+    int width = 12;
+    for (size_t i = 0; i < count; i++) {
+        const struct point *p = rows[i].point;
+        snprintf(labels[i], sizeof labels[i], "%s%s%s", p->workload, *p->variant ? "@" : "",
+                 p->variant);
+        if ((int)strlen(labels[i]) > width)
+            width = (int)strlen(labels[i]);
+    }
+    printf("%-*s %-8s %7s %10s %7s %8s  %-17s %10s\n", width, "workload", "mode", "workers",
            "median", "spread", "speedup", "(bounds)", "efficiency");
     for (size_t i = 0; i < count; i++) {
         const struct row *r = &rows[i];
@@ -301,10 +323,11 @@ static void print_table(const struct row *rows, size_t count)
             snprintf(speedup, sizeof speedup, "%.2f", r->speedup.value);
             snprintf(efficiency, sizeof efficiency, "%.0f %%", r->efficiency * 100);
         }
-        printf("%-12s %-8s %7u %8.3f s %5.1f %% %8s  %-17s %10s\n", r->point->workload,
+        printf("%-*s %-8s %7u %8.3f s %5.1f %% %8s  %-17s %10s\n", width, labels[i],
                r->point->mode, r->point->workers, r->median, r->spread * 100, speedup, bounds,
                efficiency);
     }
+    free(labels);
 }
 
 static void print_summarize_help(void)
@@ -312,11 +335,11 @@ static void print_summarize_help(void)
     printf("usage: gilbench summarize --runs FILE [--processes FILE] [--csv FILE] [--table]\n"
            "\n"
            "Per-point statistics of a sweep (what `make bench` calls after its runs).\n"
-           "  --runs FILE       tab-separated, one measured run per line: workload mode\n"
-           "                    workers seconds max_rss_kib gil_switches gil_wait_seconds\n"
-           "                    startup_seconds\n"
-           "  --processes FILE  tab-separated, one point per line: workload mode workers\n"
-           "                    process_median_seconds (hyperfine's whole-process median)\n"
+           "  --runs FILE       tab-separated, one measured run per line: workload variant\n"
+           "                    mode workers seconds max_rss_kib gil_switches\n"
+           "                    gil_wait_seconds startup_seconds\n"
+           "  --processes FILE  tab-separated, one point per line: workload variant mode\n"
+           "                    workers process_median_seconds (hyperfine's median)\n"
            "  --csv FILE        write summary.csv there (through a temporary file)\n"
            "  --table           print the speedup table on stdout\n");
 }

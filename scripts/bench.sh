@@ -15,6 +15,9 @@
 #                        first point has run, then max(30 s, 20 x its slowest run))
 #   NOISE_THRESHOLD      relative spread in % above which a point is noisy (default 10)
 #   QUICK=1              a first look: 3 runs, no warm-up, workers 1, CPUs, 2 x CPUs
+#   STUDIES              run these studies (scripts/studies/NAME.plan, or "all")
+#                        instead of the default sweep
+#   BENCH_ALL=1          the default sweep and every study (make bench-all)
 #   RERUN=DIR            re-measure only the noisy and failed points of the
 #                        results folder DIR, with its settings, into a new folder
 #   GILBENCH             the engine binary (default build/gilbench)
@@ -38,25 +41,39 @@ usable_cpus=$(nproc)
 
 # ---- settings, all checked before anything runs ----
 for name in WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS TIMEOUT \
-    NOISE_THRESHOLD QUICK RERUN RESULTS_DIR; do
+    NOISE_THRESHOLD QUICK STUDIES RERUN RESULTS_DIR; do
     if [ "${!name+set}" = set ] && [ -z "${!name}" ]; then
         usage "$name is empty; leave it out for the default"
     fi
 done
-QUICK=${QUICK:-0}
+QUICK=${QUICK:-0} BENCH_ALL=${BENCH_ALL:-0}
 case $QUICK in 0|1) ;; *) usage "QUICK='$QUICK' is not accepted; accepted: 0 or 1" ;; esac
+all_studies=$(ls scripts/studies/*.plan 2>/dev/null | xargs -n1 basename 2>/dev/null | sed 's/\.plan$//' | paste -sd, -)
+if [ -n "${STUDIES:-}" ]; then
+    [ "$BENCH_ALL" = 0 ] || usage "make bench-all runs every study; STUDIES cannot be given with it"
+    for name in WORKLOADS MODES WORKERS; do
+        [ -z "${!name:-}" ] || usage "$name chooses the default sweep, which STUDIES replaces; give one or the other"
+    done
+    [ "$STUDIES" != all ] || STUDIES=$all_studies
+    studies=$(parse_list STUDIES "$STUDIES" "$all_studies") || exit 2
+elif [ "$BENCH_ALL" = 1 ]; then
+    studies=$all_studies
+else
+    studies=""
+fi
 
 rerun_of=""
 if [ -n "${RERUN:-}" ]; then
     rerun_of=${RERUN%/}
     check_results_folder RERUN "$rerun_of"
-    for name in WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS; do
+    [ -s "$rerun_of/plan.tsv" ] || usage "RERUN='$rerun_of' is not a results folder (no plan.tsv)"
+    for name in WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS STUDIES; do
         [ -z "${!name:-}" ] || usage "RERUN takes its settings from $rerun_of; $name cannot be given with it"
     done
-    [ "$QUICK" = 0 ] || usage "RERUN takes its settings from $rerun_of; QUICK cannot be given with it"
-    eval "$(jq -r '.settings | @sh "WORKLOADS=\(.workloads | join(","))", @sh "MODES=\(.modes | join(","))",
-        @sh "WORKERS=\(.workers | map(tostring) | join(","))", @sh "RUNS=\(.runs)",
-        @sh "WARMUP=\(.warmup)", @sh "SWITCH_INTERVAL_US=\(.switch_interval_us)",
+    [ "$QUICK" = 0 ] && [ "$BENCH_ALL" = 0 ] ||
+        usage "RERUN takes its settings from $rerun_of; QUICK and bench-all cannot be given with it"
+    eval "$(jq -r '.settings | @sh "RUNS=\(.runs)", @sh "WARMUP=\(.warmup)",
+        @sh "SWITCH_INTERVAL_US=\(.switch_interval_us)",
         (if (.params // "") != "" then @sh "PARAMS=\(.params)" else empty end)' \
         "$rerun_of/meta.json")" || usage "RERUN: cannot read the settings of $rerun_of/meta.json"
 fi
@@ -73,7 +90,8 @@ default_workers() {
 }
 
 all_workloads=$("$GILBENCH" list | awk '{print $1}' | paste -sd, -)
-workloads=$(parse_list WORKLOADS "${WORKLOADS:-$all_workloads}" "$all_workloads") || exit 2
+default_workloads=$("$GILBENCH" list --default | awk '{print $1}' | paste -sd, -)
+workloads=$(parse_list WORKLOADS "${WORKLOADS:-$default_workloads}" "$all_workloads") || exit 2
 modes=$(parse_list MODES "${MODES:-gil,threads,procs}" "gil,threads,procs") || exit 2
 workers=$(parse_number_list WORKERS "${WORKERS:-$(default_workers)}" 1 4096) || exit 2
 quick_runs=5 quick_warmup=1
@@ -84,24 +102,42 @@ interval=$(parse_number SWITCH_INTERVAL_US "${SWITCH_INTERVAL_US:-5000}" 1 10000
 fixed_timeout=""
 [ -z "${TIMEOUT:-}" ] || fixed_timeout=$(parse_number TIMEOUT "$TIMEOUT" 1 86400) || exit 2
 noise_threshold=$(parse_number NOISE_THRESHOLD "${NOISE_THRESHOLD:-10}" 1 1000) || exit 2
-params=$(parse_params "${PARAMS:-}" "$workloads") || exit 2
 # Speedups are ratios to the 1-worker time, so 1 is always measured.
 case ",$workers," in
     *,1,*) ;;
     *) workers="1,$workers"; note "WORKERS: added 1, the reference of every speedup" ;;
 esac
-IFS=, read -r -a workload_list <<<"$workloads"
-IFS=, read -r -a mode_list <<<"$modes"
-IFS=, read -r -a worker_list <<<"$workers"
-# Each workload's settings, checked by the engine itself before anything runs.
-declare -A param_args
-for workload in "${workload_list[@]}"; do
-    param_args[$workload]=$(params_for "$params" "$workload")
-    # shellcheck disable=SC2086
-    refusal=$("$GILBENCH" run --workload "$workload" --mode gil ${param_args[$workload]} --dry-run 2>&1) ||
-        usage "PARAMS: ${refusal#gilbench: }"
+
+# ---- the plan: one line per point (workload, variant, mode, workers) ----
+plan=$(mktemp "${TMPDIR:-/tmp}/gilbench-plan.XXXXXX") || die "cannot make a temporary file"
+trap 'rm -f "$plan"' EXIT
+if [ -n "$rerun_of" ]; then
+    cp "$rerun_of/plan.tsv" "$plan" || die "cannot read $rerun_of/plan.tsv"
+else
+    if [ -z "$studies" ] || [ "$BENCH_ALL" = 1 ]; then
+        cross_plan "$workloads" "" "$modes" "$workers"
+    fi > "$plan"
+    for study in ${studies//,/ }; do
+        study_plan "scripts/studies/$study.plan" "$(default_workers)" "$usable_cpus" >> "$plan" || exit 2
+    done
+fi
+plan_workloads=$(cut -f1 "$plan" | awk '!seen[$0]++' | paste -sd, -)
+for workload in ${plan_workloads//,/ }; do
+    case ",$all_workloads," in
+        *",$workload,"*) ;;
+        *) usage "the plan names workload '$workload', which this build does not have" ;;
+    esac
 done
-total=$(( ${#workload_list[@]} * ${#mode_list[@]} * ${#worker_list[@]} ))
+params=$(parse_params "${PARAMS:-}" "$plan_workloads") || exit 2
+# Every workload and variant's settings, checked by the engine itself.
+while IFS=$'\t' read -r workload variant; do
+    # shellcheck disable=SC2046
+    refusal=$("$GILBENCH" run --workload "$workload" --mode gil \
+        $(point_options "$params" "$workload" "$variant" "$interval") --dry-run 2>&1) ||
+        usage "PARAMS: ${refusal#gilbench: }"
+done < <(cut -f1,2 "$plan" | sort -u)
+total=$(wc -l < "$plan")
+label_width=$(awk -F'\t' '{ l = length($1) + ($2 == "-" ? 0 : length($2) + 1); if (l > w) w = l } END { print (w < 12 ? 12 : w) }' "$plan")
 
 # Points of RERUN's folder that are kept as they were: neither noisy nor failed.
 declare -A kept
@@ -115,14 +151,19 @@ mkdir -p "$RESULTS_DIR" 2>/dev/null || die "cannot create the results folder $RE
 run_dir=$(new_run_folder "$RESULTS_DIR") || exit 1
 mkdir -p "$run_dir/raw" "$run_dir/hyperfine" "$run_dir/logs" || die "cannot fill $run_dir"
 : > "$run_dir/failures.tsv" || die "cannot write in $run_dir"
+write_atomically "$run_dir/plan.tsv" < "$plan" || die "cannot write $run_dir/plan.tsv"
 
 export GILBENCH
 scripts/meta.sh "$run_dir/meta.json" "$workloads" "$modes" "$workers" "$runs" "$warmup" \
-    "$interval" "$QUICK" "$params" "$rerun_of" || die "cannot write $run_dir/meta.json"
+    "$interval" "$QUICK" "$params" "$rerun_of" "$studies" || die "cannot write $run_dir/meta.json"
 load_warning=$(busy_machine_warning "$usable_cpus")
 [ -z "$load_warning" ] || { note "warning: $load_warning"; add_warning "$run_dir/meta.json" "$load_warning"; }
 
-echo "gilbench: $total points (${workloads//,/ } x ${modes//,/ } x workers ${workers//,/ }), $runs runs each after $warmup warm-up"
+if [ -z "$studies" ]; then
+    echo "gilbench: $total points (${workloads//,/ } x ${modes//,/ } x workers ${workers//,/ }), $runs runs each after $warmup warm-up"
+else
+    echo "gilbench: $total points ($([ "$BENCH_ALL" = 1 ] && echo "the default sweep and ")studies ${studies//,/ }), $runs runs each after $warmup warm-up"
+fi
 [ -z "$rerun_of" ] || echo "gilbench: re-measuring the noisy and failed points of $rerun_of; the others are kept"
 echo "gilbench: results in $run_dir"
 
@@ -149,54 +190,52 @@ trap 'on_signal HUP 1' HUP
 started=$(date +%s)
 index=0 failures=0
 declare -A slowest_run
-for workload in "${workload_list[@]}"; do
-    for mode in "${mode_list[@]}"; do
-        for n in "${worker_list[@]}"; do
-            index=$((index + 1))
-            id="$workload.$mode.$n"
-            printf '[%*d/%d] %-12s %-8s %4d workers ' ${#total} "$index" "$total" "$workload" "$mode" "$n"
-            if [ -n "${kept[$id]:-}" ]; then
-                for part in raw/$id.jsonl hyperfine/$id.json logs/$id.log; do
-                    [ ! -e "$rerun_of/$part" ] || cp "$rerun_of/$part" "$run_dir/$part" ||
-                        die "cannot copy $rerun_of/$part"
-                done
-                point_median "$run_dir/raw/$id.jsonl" "$warmup"
-                printf '  (kept from %s)\n' "$(basename "$rerun_of")"
-                continue
-            fi
-            per_run=${fixed_timeout:-$(adaptive_timeout "${slowest_run[$workload]:-}")}
-            # shellcheck disable=SC2206
-            command=("$GILBENCH" run --workload "$workload" --mode "$mode" --workers "$n"
-                --switch-interval-us "$interval" ${param_args[$workload]} --timeout "$per_run"
-                --append-json "$run_dir/raw/$id.jsonl" --error-log "$run_dir/logs/$id.log")
-            # timeout(1) puts hyperfine and everything under it in a process
-            # group of its own: the backstop if anything hangs outside the
-            # engine's own watchdog, and what an interrupt stops.
-            timeout --kill-after=5 $(( (warmup + runs) * (per_run + 5) + 30 )) \
-                hyperfine -N --style none --warmup "$warmup" --runs "$runs" \
-                --command-name "$id" --export-json "$run_dir/hyperfine/$id.json" \
-                "$(shell_words "${command[@]}")" 2>>"$run_dir/logs/$id.log" &
-            point_group=$!
-            wait "$point_group"
-            status=$?
-            point_group=""
-            reason=$(point_failure "$status" "$run_dir" "$id" $((warmup + runs)))
-            elapsed=$(( $(date +%s) - started ))
-            if [ -n "$reason" ]; then
-                failures=$((failures + 1))
-                printf '%s\t%s\t%s\t%s\n' "$workload" "$mode" "$n" "$reason" >> "$run_dir/failures.tsv"
-                printf 'FAILED: %s' "$reason"
-            else
-                point_median "$run_dir/raw/$id.jsonl" "$warmup"
-                slowest=$(jq -s 'map(.seconds) | max' "$run_dir/raw/$id.jsonl")
-                slowest_run[$workload]=$(awk -v a="$slowest" -v b="${slowest_run[$workload]:-0}" \
-                    'BEGIN { print (a > b ? a : b) }')
-            fi
-            printf '  [%s elapsed, ~%s left]\n' "$(clock "$elapsed")" \
-                "$(clock $(( elapsed * (total - index) / index )))"
+while IFS=$'\t' read -r -u 3 workload variant mode n; do
+    index=$((index + 1))
+    label=$(point_label "$workload" "$variant")
+    id="$label.$mode.$n"
+    printf '[%*d/%d] %-*s %-8s %4d workers ' ${#total} "$index" "$total" "$label_width" "$label" "$mode" "$n"
+    if [ -n "${kept[$id]:-}" ]; then
+        for part in raw/$id.jsonl hyperfine/$id.json logs/$id.log; do
+            [ ! -e "$rerun_of/$part" ] || cp "$rerun_of/$part" "$run_dir/$part" ||
+                die "cannot copy $rerun_of/$part"
         done
-    done
-done
+        point_median "$run_dir/raw/$id.jsonl" "$warmup"
+        printf '  (kept from %s)\n' "$(basename "$rerun_of")"
+        continue
+    fi
+    per_run=${fixed_timeout:-$(adaptive_timeout "${slowest_run[$label]:-}")}
+    # shellcheck disable=SC2206
+    command=("$GILBENCH" run --workload "$workload" --mode "$mode" --workers "$n"
+        $(point_options "$params" "$workload" "$variant" "$interval") --timeout "$per_run"
+        --append-json "$run_dir/raw/$id.jsonl" --error-log "$run_dir/logs/$id.log")
+    # timeout(1) puts hyperfine and everything under it in a process group of
+    # its own: the backstop if anything hangs outside the engine's own
+    # watchdog, and what an interrupt stops.
+    timeout --kill-after=5 $(( (warmup + runs) * (per_run + 5) + 30 )) \
+        hyperfine -N --style none --warmup "$warmup" --runs "$runs" \
+        --command-name "$id" --export-json "$run_dir/hyperfine/$id.json" \
+        "$(shell_words "${command[@]}")" 2>>"$run_dir/logs/$id.log" &
+    point_group=$!
+    wait "$point_group"
+    status=$?
+    point_group=""
+    reason=$(point_failure "$status" "$run_dir" "$id" $((warmup + runs)))
+    elapsed=$(( $(date +%s) - started ))
+    if [ -n "$reason" ]; then
+        failures=$((failures + 1))
+        printf '%s\t%s\t%s\t%s\t%s\n' "$workload" "$variant" "$mode" "$n" "$reason" \
+            >> "$run_dir/failures.tsv"
+        printf 'FAILED: %s' "$reason"
+    else
+        point_median "$run_dir/raw/$id.jsonl" "$warmup"
+        slowest=$(jq -s 'map(.seconds) | max' "$run_dir/raw/$id.jsonl")
+        slowest_run[$label]=$(awk -v a="$slowest" -v b="${slowest_run[$label]:-0}" \
+            'BEGIN { print (a > b ? a : b) }')
+    fi
+    printf '  [%s elapsed, ~%s left]\n' "$(clock "$elapsed")" \
+        "$(clock $(( elapsed * (total - index) / index )))"
+done 3< "$plan"
 
 # ---- tidy data, summary, plots ----
 scripts/tidy.sh "$run_dir" "$warmup" || die "cannot write the tidy data of $run_dir"
@@ -228,8 +267,8 @@ if [ -n "$noisy" ]; then
 fi
 if [ "$failures" -gt 0 ]; then
     note "$failures of $total points FAILED (no summary row or plot point comes from them):"
-    while IFS=$'\t' read -r f_workload f_mode f_workers f_reason; do
-        echo "  $f_workload $f_mode $f_workers workers: $f_reason" >&2
+    while IFS=$'\t' read -r f_workload f_variant f_mode f_workers f_reason; do
+        echo "  $(point_label "$f_workload" "$f_variant") $f_mode $f_workers workers: $f_reason" >&2
     done < "$run_dir/failures.tsv"
     exit 1
 fi

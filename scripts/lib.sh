@@ -138,14 +138,6 @@ parse_params() {
     echo "${seen% }"
 }
 
-# params_for PARAMS WORKLOAD: the engine options for one workload's settings.
-params_for() {
-    local item
-    for item in $1; do
-        [ "${item%%.*}" = "$2" ] && printf -- '--param %s ' "${item#*.}"
-    done
-}
-
 # shell_words ARGS...: one command line that hyperfine -N splits back into
 # exactly these arguments (single quotes, as a POSIX shell would read them).
 shell_words() {
@@ -193,18 +185,25 @@ join_distinct() {
     awk '!seen[$0]++ { printf "%s%s", (n++ ? "; " : ""), $0 }'
 }
 
+# summary_points RUN_DIR FILTER: ids (label.mode.workers) of the summary
+# rows for which the awk condition FILTER on $spread holds.
+summary_points() {
+    [ -s "$1/summary.csv" ] || return 0
+    awk -F, "NR == 1 { for (i = 1; i <= NF; i++) col[\$i] = i; next }
+        { spread = \$col[\"spread\"]; variant = \$col[\"variant\"] }
+        spread != \"\" && ($2) { print \$1 (variant == \"\" ? \"\" : \"@\" variant) \".\" \$2 \".\" \$3 }" \
+        "$1/summary.csv"
+}
+
 # noisy_points RUN_DIR THRESHOLD_PCT: ids of the points whose spread is above it.
 noisy_points() {
-    [ -s "$1/summary.csv" ] || return 0
-    awk -F, -v limit="$2" 'NR > 1 && $18 != "" && $18 * 100 > limit { print $1 "." $2 "." $3 }' \
-        "$1/summary.csv"
+    summary_points "$1" "spread * 100 > $2"
 }
 
 # steady_points RUN_DIR THRESHOLD_PCT: ids of the points that are not noisy
 # (failed points have no summary row, so they are not among them).
 steady_points() {
-    awk -F, -v limit="$2" 'NR > 1 && $18 != "" && $18 * 100 <= limit { print $1 "." $2 "." $3 }' \
-        "$1/summary.csv"
+    summary_points "$1" "spread * 100 <= $2"
 }
 
 # busy_machine_warning CPUS [LOADAVG_FILE]: a sentence when the 1-minute
@@ -239,4 +238,69 @@ stop_group() {
     kill -KILL -- "-$leader" "$leader" 2>/dev/null
     wait "$leader" 2>/dev/null
     return 0
+}
+
+# ---- plans: one line per point, workload <tab> variant <tab> mode <tab> workers ----
+# A point without a variant has "-" there: read(1) would merge two tabs.
+
+# point_label WORKLOAD VARIANT: how a point's workload is named in ids and
+# tables: the workload, or workload@variant (e.g. convoy@switch_interval_us=100).
+point_label() {
+    if [ -n "$2" ] && [ "$2" != - ]; then echo "$1@$2"; else echo "$1"; fi
+}
+
+# cross_plan WORKLOADS VARIANT MODES WORKERS: every combination (comma lists).
+cross_plan() {
+    local workload mode n
+    for workload in ${1//,/ }; do
+        for mode in ${3//,/ }; do
+            for n in ${4//,/ }; do
+                printf '%s\t%s\t%s\t%s\n' "$workload" "${2:--}" "$mode" "$n"
+            done
+        done
+    done
+}
+
+# study_plan FILE DEFAULT_WORKERS CPUS: the points of a study.  Each line of
+# FILE is "workload modes workers variants": workers may use the words
+# default (the default sweep's worker counts), cpus and 2cpus; variants is -
+# or NAME=V1,V2,... (a workload setting, or switch_interval_us).
+study_plan() {
+    local file=$1 defaults=$2 cpus=$3 workload modes workers variants value n checked
+    while read -r workload modes workers variants; do
+        case $workload in ""|"#"*) continue ;; esac
+        workers=${workers//default/$defaults}
+        workers=$(split "$workers" | sed "s/^2cpus\$/$((cpus * 2))/; s/^cpus\$/$cpus/" | paste -sd, -)
+        checked=$(parse_number_list "workers in $file" "$workers" 1 4096) || exit 2
+        modes=$(parse_list "modes in $file" "$modes" "gil,threads,procs") || exit 2
+        if [ "$variants" = - ]; then
+            cross_plan "$workload" "" "$modes" "$checked"
+        else
+            case $variants in
+                *=*) ;;
+                *) usage "$file: variants '$variants' are not NAME=V1,V2,..." ;;
+            esac
+            for value in $(split "${variants#*=}"); do
+                cross_plan "$workload" "${variants%%=*}=$value" "$modes" "$checked"
+            done
+        fi
+    done < "$file"
+}
+
+# point_options PARAMS WORKLOAD VARIANT INTERVAL: the engine options of a
+# point: its switch interval, the PARAMS for its workload, and its variant
+# (which overrides a PARAMS entry of the same name).
+point_options() {
+    local params=$1 workload=$2 variant=${3#-} interval=$4 name=${3%%=*} item
+    [ "$name" = switch_interval_us ] && interval=${variant#*=}
+    printf -- '--switch-interval-us %s ' "$interval"
+    for item in $params; do
+        [ "${item%%.*}" = "$workload" ] || continue
+        item=${item#*.}
+        [ -n "$variant" ] && [ "${item%%=*}" = "$name" ] && continue
+        printf -- '--param %s ' "$item"
+    done
+    if [ -n "$variant" ] && [ "$name" != switch_interval_us ]; then
+        printf -- '--param %s ' "$variant"
+    fi
 }

@@ -3,11 +3,12 @@
 # tools and the settings of the sweep, so that a result can be read (and
 # compared) without the machine it ran on.  The run starts incomplete;
 # bench.sh marks it complete at the end.
-# Usage: meta.sh FILE WORKLOADS MODES WORKERS RUNS WARMUP INTERVAL_US QUICK PARAMS RERUN_OF
+# Usage: meta.sh FILE WORKLOADS MODES WORKERS RUNS WARMUP INTERVAL_US QUICK PARAMS RERUN_OF STUDIES
+# (the points themselves are in the run folder's plan.tsv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
-out=$1 workloads=$2 modes=$3 workers=$4 runs=$5 warmup=$6 interval=$7 quick=$8 params=$9 rerun_of=${10}
+out=$1 workloads=$2 modes=$3 workers=$4 runs=$5 warmup=$6 interval=$7 quick=$8 params=$9 rerun_of=${10} studies=${11}
 GILBENCH=${GILBENCH:-build/gilbench}
 
 cpu_model=$(awk -F': *' '/^model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null)
@@ -40,6 +41,7 @@ jq -n \
     --arg workloads "$workloads" --arg modes "$modes" --arg workers "$workers" \
     --argjson runs "$runs" --argjson warmup "$warmup" --argjson interval "$interval" \
     --argjson quick "$quick" --arg params "$params" --arg rerun_of "$rerun_of" \
+    --arg studies "$studies" \
     '{
         complete: false,
         date_utc: $date,
@@ -50,7 +52,8 @@ jq -n \
             modes: ($modes | split(",")),
             workers: ($workers | split(",") | map(tonumber)),
             runs: $runs, warmup: $warmup, switch_interval_us: $interval, quick: ($quick == 1),
-            params: $params
+            params: $params,
+            studies: ($studies | split(",") | map(select(length > 0)))
         },
         rerun_of: (if $rerun_of == "" then null else $rerun_of end),
         cpu_model: $cpu_model,

@@ -14,13 +14,19 @@ check_results_folder RUN "$run_dir"
 command -v gnuplot >/dev/null || usage "gnuplot is missing; install with: apt-get install -y gnuplot-nox"
 
 csv=$run_dir/summary.csv
-column_values() { # the distinct values of a summary column, in order
-    tail -n +2 "$csv" | cut -d, -f"$1" | awk '!seen[$0]++' | paste -sd' ' -
+figures=$run_dir/figures.csv
+# The default sweep's rows: no variant, a workload of the sweep's WORKLOADS.
+sweep_workloads=$(jq -r '.settings.workloads | join(",")' "$run_dir/meta.json")
+sweep_rows() {
+    awk -F, -v keep=",$sweep_workloads," 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        $col["variant"] == "" && index(keep, "," $1 ",") { print }' "$csv"
 }
-workloads=$(column_values 1)
-modes=$(column_values 2)
+distinct() { awk '!seen[$0]++' | paste -sd' ' -; }
+workloads=$(sweep_rows | cut -d, -f1 | distinct)
+modes=$(sweep_rows | cut -d, -f2 | distinct)
 maxw=$(tail -n +2 "$csv" | cut -d, -f3 | sort -n | tail -n1)
-[ -n "$workloads" ] || usage "RUN='$run_dir': summary.csv has no rows"
+studies=$(jq -r '.settings.studies // [] | join(" ")' "$run_dir/meta.json")
+[ -n "$workloads$studies" ] || usage "RUN='$run_dir': summary.csv has no rows to plot"
 cpus=$(jq -r '.cpus_usable' "$run_dir/meta.json")
 interval_us=$(jq -r '.settings.switch_interval_us' "$run_dir/meta.json")
 cpu_model=$(jq -r '.cpu_model' "$run_dir/meta.json" | tr -d "'\"")
@@ -41,18 +47,26 @@ draw() { # draw SCRIPT NAME EXTRA-SETTINGS
     local term
     for term in png svg; do
         gnuplot -e "term='$term'; out='$out_dir/$2.$term.tmp'; csv='$csv'; modes='$modes';
-                    workloads='$workloads'; cpus=$cpus; maxw=$maxw; machine='$machine'; $3" \
+                    workloads='$workloads'; cpus=$cpus; maxw=$maxw; machine='$machine';
+                    figures='$figures'; $3" \
             "scripts/gnuplot/$1" && complete "$out_dir/$2.$term.tmp" ||
             { rm -f "$out_dir/$2.$term.tmp"; die "gnuplot could not draw $out_dir/$2.$term"; }
         mv -f "$out_dir/$2.$term.tmp" "$out_dir/$2.$term" || die "cannot write $out_dir/$2.$term"
     done
 }
-for wl in $workloads; do
-    draw speedup.gp "$wl" "wl='$wl'"
+if [ -n "$workloads" ]; then
+    for wl in $workloads; do
+        draw speedup.gp "$wl" "wl='$wl'"
+    done
+    draw grid.gp overview "what='speedup'"
+    draw grid.gp efficiency "what='efficiency'"
+    case " $modes " in *" gil "*) draw gil-wait.gp gil_wait "" ;; esac
+fi
+# Every study has a page of its own, drawn from summary.csv and figures.csv.
+for study in $studies; do
+    [ -f "scripts/gnuplot/study-$study.gp" ] || die "no plot script scripts/gnuplot/study-$study.gp"
+    draw "study-$study.gp" "$study" ""
 done
-draw grid.gp overview "what='speedup'"
-draw grid.gp efficiency "what='efficiency'"
-case " $modes " in *" gil "*) draw gil-wait.gp gil_wait "" ;; esac
 
 plots_dir=${PLOTS_DIR:-plots}
 mkdir -p "$plots_dir" || die "cannot create $plots_dir"

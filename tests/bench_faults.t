@@ -41,7 +41,7 @@ check "it records the 3 crashed points in failures.tsv" test "$(wc -l < "$RUN/fa
 check "gil and threads: the crash is named with its signal" \
     test "$(grep -c 'crashed: killed by signal 11 (Segmentation fault)' "$RUN/failures.tsv")" -eq 2
 check "procs: the worker is named with its signal" \
-    grep -q $'^fault\tprocs\t2\tworker 0 (pid [0-9]*) was killed by signal 11' "$RUN/failures.tsv"
+    grep -q $'^fault\t-\tprocs\t2\tworker 0 (pid [0-9]*) was killed by signal 11' "$RUN/failures.tsv"
 check "the other points are measured and summarised" \
     test "$(tail -n +2 "$RUN/summary.csv" | cut -d, -f2,3 | paste -sd' ' -)" = "gil,1 threads,1 procs,1"
 check "no runs.csv line comes from a failed point" test -z "$(awk -F, '$3 == 2' "$RUN/runs.csv")"
@@ -63,7 +63,7 @@ sweep MODES=procs,gil PARAMS="fault.kind=3 fault.at_workers=2"
 check "procs: a worker exiting with status 3 is named with it" \
     grep -q 'worker 0 (pid [0-9]*) exited with status 3' "$RUN/failures.tsv"
 check "gil: a process exiting with status 3 is named with it" \
-    grep -q $'^fault\tgil\t2\texited with status 3' "$RUN/failures.tsv"
+    grep -q $'^fault\t-\tgil\t2\texited with status 3' "$RUN/failures.tsv"
 
 # ---- wrong answers fail the point exactly like a crash ----
 sweep PARAMS="fault.kind=5 fault.at_workers=2"

@@ -55,7 +55,7 @@ mkdir -p "$TEST_TMP/empty-folder"
 refused "RERUN of a folder that is not a results folder" "is not a results folder (no meta.json)" RERUN="$TEST_TMP/empty-folder"
 fixture_run="$TEST_TMP/fixture-run"
 mkdir -p "$fixture_run"
-cp tests/fixtures/run/meta.json "$fixture_run/"
+cp tests/fixtures/run/meta.json tests/fixtures/run/plan.tsv "$fixture_run/"
 "$GILBENCH" summarize --runs tests/fixtures/run/runs.tsv --csv "$fixture_run/summary.csv"
 refused "RERUN with settings of its own" "WORKLOADS cannot be given with it" RERUN="$fixture_run" WORKLOADS=cpu_loop
 

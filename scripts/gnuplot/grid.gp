@@ -10,12 +10,12 @@ load 'scripts/gnuplot/style.gp'
 if (what eq 'speedup') {
     page_title = 'Speedup against workers' . "\n" . machine
     ylabel_text = 'speedup (median T1 / median TN)'
-    ycol = 9; lowcol = 10; highcol = 11; yscale = 1
+    ycol = 'speedup'; lowcol = 'speedup_lo'; highcol = 'speedup_hi'; yscale = 1
     ideal = 'speedup'
 } else {
     page_title = 'Parallel efficiency (speedup / workers)' . "\n" . machine
     ylabel_text = 'efficiency (%)'
-    ycol = 12; lowcol = 0; highcol = 0; yscale = 100
+    ycol = 'efficiency'; lowcol = ''; highcol = ''; yscale = 100
     ideal = 'efficiency'
 }
 # One legend, short, in the first panel, where no curve goes: top left on

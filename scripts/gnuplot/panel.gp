@@ -1,8 +1,9 @@
 # panel.gp - one workload's curves against workers, one line per mode.
-# Expects: csv, wl (workload), modes (space-separated), cpus, maxw,
-# ycol (column), lowcol/highcol (error bar columns, 0 for none), yscale
-# (multiplier for the column), ideal ('speedup', 'efficiency' or 'none'),
-# panel_title, ylabel_text.
+# Expects: csv (summary.csv), wl (workload), modes (space-separated), cpus,
+# maxw, ycol (column name), lowcol/highcol (error bar column names, '' for
+# none), yscale (multiplier for the column), ideal ('speedup', 'efficiency'
+# or 'none'), panel_title, ylabel_text.  Only the default sweep's rows (no
+# variant) are drawn.
 set logscale x 2
 set xrange [0.8 : maxw * 1.3]
 set xtics 2
@@ -25,7 +26,8 @@ unset arrow
 unset label
 set arrow 1 from cpus, graph 0 to cpus, graph 1 nohead ls 11
 set label 1 sprintf(' %d usable CPU%s', cpus, cpus == 1 ? '' : 's') at cpus, graph 0.04 left font ',9' tc rgb '#616161'
-row_value(col, m) = (strcol(1) eq wl && strcol(2) eq m) ? column(col) * yscale : NaN
+row_value(col, m) = (strcol('workload') eq wl && strcol('mode') eq m && strcol('variant') eq '') \
+    ? column(col) * yscale : NaN
 if (ideal eq 'speedup') {
     ideal_curve(x) = x
     ideal_title = short_titles ? 'ideal' : 'ideal: speedup = workers'
@@ -38,13 +40,13 @@ if (ideal eq 'speedup') {
         ideal_title = ''
     }
 }
-if (lowcol > 0) {
-    plot for [i = 1 : words(modes)] csv skip 1 using 3 : (row_value(ycol, word(modes, i))) : \
+if (lowcol ne '') {
+    plot for [i = 1 : words(modes)] csv using 'workers' : (row_value(ycol, word(modes, i))) : \
         (row_value(lowcol, word(modes, i))) : (row_value(highcol, word(modes, i))) \
         with yerrorlines ls mode_style(word(modes, i)) title mode_title(word(modes, i)), \
         ideal_curve(x) ls 10 title ideal_title
 } else {
-    plot for [i = 1 : words(modes)] csv skip 1 using 3 : (row_value(ycol, word(modes, i))) \
+    plot for [i = 1 : words(modes)] csv using 'workers' : (row_value(ycol, word(modes, i))) \
         with linespoints ls mode_style(word(modes, i)) title mode_title(word(modes, i)), \
         ideal_curve(x) ls 10 title ideal_title
 }

@@ -6,6 +6,6 @@ height = 640
 load 'scripts/gnuplot/style.gp'
 panel_title = wl . ': speedup against workers' . "\n" . machine
 ylabel_text = 'speedup = median T(1 worker) / median T(N workers)'
-ycol = 9; lowcol = 10; highcol = 11; yscale = 1
+ycol = 'speedup'; lowcol = 'speedup_lo'; highcol = 'speedup_hi'; yscale = 1
 ideal = 'speedup'
 load 'scripts/gnuplot/panel.gp'

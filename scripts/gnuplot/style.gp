@@ -7,6 +7,7 @@ if (term eq 'png') {
 }
 set output out
 set datafile separator ','
+set datafile columnheaders   # columns are read by name: column('speedup')
 set grid lc rgb '#e0e0e0' lw 1
 set border lc rgb '#444444'
 set key top left box opaque samplen 2.5 spacing 1.1 width 1 font ',10'
