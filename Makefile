@@ -35,16 +35,17 @@ SHELL_TESTS   := $(patsubst tests/%,$(BUILD)/tests/%,$(sort $(wildcard tests/*.t
 # The tests of the GIL and the pools, which also run under ThreadSanitizer.
 THREAD_TESTS  := gil_test engine_test
 
-.PHONY: all help clean test test-programs bench plots
+.PHONY: all help clean test test-programs bench bench-all plots
 all: $(BUILD)/gilbench
 
 help:
 	@echo 'make                build build/gilbench'
 	@echo 'make test           build and run every test (also under TSan and ASan+UBSan)'
 	@echo 'make bench          sweep workloads x modes x workers; results/ and plots/'
+	@echo 'make bench-all      the same and every study (convoy, amdahl, startup, memory, ipc, ...)'
 	@echo 'make plots RUN=dir  redraw the plots of a results folder'
 	@echo '  bench settings: WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS'
-	@echo '                  TIMEOUT NOISE_THRESHOLD QUICK=1 RERUN=dir RESULTS_DIR PLOTS_DIR'
+	@echo '                  TIMEOUT NOISE_THRESHOLD QUICK=1 STUDIES RERUN=dir RESULTS_DIR PLOTS_DIR'
 	@echo 'make clean          remove build/'
 
 $(BUILD)/gilbench: $(ENGINE_OBJS) $(WORKLOAD_OBJS) $(BUILD)/registry.o
@@ -76,11 +77,17 @@ $(BUILD)/%.o: %.c
 # Settings are passed only when given, so bench.sh can tell its defaults
 # (which depend on QUICK and the CPU count) from explicit choices.
 BENCH_SETTINGS = WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS TIMEOUT \
-                 NOISE_THRESHOLD QUICK RERUN RESULTS_DIR PLOTS_DIR
+                 NOISE_THRESHOLD QUICK STUDIES RERUN RESULTS_DIR PLOTS_DIR
+BENCH_ENV = $(foreach v,$(BENCH_SETTINGS),$(if $(filter-out undefined,$(origin $(v))),$(v)='$($(v))')) \
+            GILBENCH=$(BUILD)/gilbench GILBENCH_COMMAND='make $@ $(MAKEOVERRIDES)'
 bench: $(BUILD)/gilbench
 	@scripts/check-deps.sh bench
-	@$(foreach v,$(BENCH_SETTINGS),$(if $(filter-out undefined,$(origin $(v))),$(v)='$($(v))')) \
-	    GILBENCH=$(BUILD)/gilbench GILBENCH_COMMAND='make bench $(MAKEOVERRIDES)' scripts/bench.sh
+	@$(BENCH_ENV) scripts/bench.sh
+
+# The default sweep and every study of scripts/studies/ (several minutes).
+bench-all: $(BUILD)/gilbench
+	@scripts/check-deps.sh bench
+	@$(BENCH_ENV) BENCH_ALL=1 scripts/bench.sh
 
 plots:
 	@scripts/check-deps.sh bench

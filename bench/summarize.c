@@ -10,7 +10,7 @@
  *   --processes FILE  one line per point: workload variant mode workers
  *                     process_median_seconds (hyperfine's whole-process median)
  * A point is workload x variant x mode x workers; the variant (a study's
- * setting, such as released_pct=90) is empty in the default sweep.  Points
+ * setting, such as released_pct=90) is "-" in the default sweep.  Points
  * keep the order in which their workload, variant and mode first appear in
  * --runs, workers ascending.
  *
@@ -163,7 +163,7 @@ static void read_input(const char *path, bool runs, struct points *all)
         int n = split_tabs(line, fields, 9);
         if (n == 1 && fields[0][0] == '\0')
             continue;
-        bool good = n == expected_fields && *fields[0] && *fields[2];
+        bool good = n == expected_fields && *fields[0] && *fields[1] && *fields[2];
         for (int i = 0; good && i < 3; i++)
             good = strlen(fields[i]) < NAME_MAX_LENGTH && !strchr(fields[i], ',');
         double workers = 0;
@@ -306,8 +306,9 @@ static void print_table(const struct row *rows, size_t count)
     int width = 12;
     for (size_t i = 0; i < count; i++) {
         const struct point *p = rows[i].point;
-        snprintf(labels[i], sizeof labels[i], "%s%s%s", p->workload, *p->variant ? "@" : "",
-                 p->variant);
+        bool plain = strcmp(p->variant, "-") == 0;
+        snprintf(labels[i], sizeof labels[i], "%s%s%s", p->workload, plain ? "" : "@",
+                 plain ? "" : p->variant);
         if ((int)strlen(labels[i]) > width)
             width = (int)strlen(labels[i]);
     }

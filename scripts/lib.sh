@@ -191,7 +191,7 @@ summary_points() {
     [ -s "$1/summary.csv" ] || return 0
     awk -F, "NR == 1 { for (i = 1; i <= NF; i++) col[\$i] = i; next }
         { spread = \$col[\"spread\"]; variant = \$col[\"variant\"] }
-        spread != \"\" && ($2) { print \$1 (variant == \"\" ? \"\" : \"@\" variant) \".\" \$2 \".\" \$3 }" \
+        spread != \"\" && ($2) { print \$1 (variant == \"-\" ? \"\" : \"@\" variant) \".\" \$2 \".\" \$3 }" \
         "$1/summary.csv"
 }
 
@@ -264,14 +264,17 @@ cross_plan() {
 # study_plan FILE DEFAULT_WORKERS CPUS: the points of a study.  Each line of
 # FILE is "workload modes workers variants": workers may use the words
 # default (the default sweep's worker counts), cpus and 2cpus; variants is -
-# or NAME=V1,V2,... (a workload setting, or switch_interval_us).
+# or NAME=V1,V2,... (a workload setting, or switch_interval_us), whose values
+# may use cpus and 2cpus too.  Repeats (cpus = 2 on a 2-CPU machine) count once.
 study_plan() {
-    local file=$1 defaults=$2 cpus=$3 workload modes workers variants value n checked
+    local file=$1 defaults=$2 cpus=$3 workload modes workers variants value checked
+    machine_words() {
+        split "$1" | sed "s/^2cpus\$/$((cpus * 2))/; s/^cpus\$/$cpus/" | awk '!seen[$0]++' | paste -sd, -
+    }
     while read -r workload modes workers variants; do
         case $workload in ""|"#"*) continue ;; esac
-        workers=${workers//default/$defaults}
-        workers=$(split "$workers" | sed "s/^2cpus\$/$((cpus * 2))/; s/^cpus\$/$cpus/" | paste -sd, -)
-        checked=$(parse_number_list "workers in $file" "$workers" 1 4096) || exit 2
+        workers=$(machine_words "${workers//default/$defaults}")
+        checked=$(parse_number_list "workers in $file" "$(split "$workers" | sort -n -u | paste -sd, -)" 1 4096) || exit 2
         modes=$(parse_list "modes in $file" "$modes" "gil,threads,procs") || exit 2
         if [ "$variants" = - ]; then
             cross_plan "$workload" "" "$modes" "$checked"
@@ -280,7 +283,7 @@ study_plan() {
                 *=*) ;;
                 *) usage "$file: variants '$variants' are not NAME=V1,V2,..." ;;
             esac
-            for value in $(split "${variants#*=}"); do
+            for value in $(split "$(machine_words "${variants#*=}")"); do
                 cross_plan "$workload" "${variants%%=*}=$value" "$modes" "$checked"
             done
         fi

@@ -19,7 +19,7 @@ figures=$run_dir/figures.csv
 sweep_workloads=$(jq -r '.settings.workloads | join(",")' "$run_dir/meta.json")
 sweep_rows() {
     awk -F, -v keep=",$sweep_workloads," 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-        $col["variant"] == "" && index(keep, "," $1 ",") { print }' "$csv"
+        $col["variant"] == "-" && index(keep, "," $1 ",") { print }' "$csv"
 }
 distinct() { awk '!seen[$0]++' | paste -sd' ' -; }
 workloads=$(sweep_rows | cut -d, -f1 | distinct)
@@ -62,10 +62,21 @@ if [ -n "$workloads" ]; then
     draw grid.gp efficiency "what='efficiency'"
     case " $modes " in *" gil "*) draw gil-wait.gp gil_wait "" ;; esac
 fi
-# Every study has a page of its own, drawn from summary.csv and figures.csv.
+# Every study has a page of its own, drawn from summary.csv and figures.csv,
+# given its variants (numerically ordered) and worker counts.
+peak=$(jq -r '.fma_gflops_single_core // 0' "$run_dir/meta.json")
 for study in $studies; do
     [ -f "scripts/gnuplot/study-$study.gp" ] || die "no plot script scripts/gnuplot/study-$study.gp"
-    draw "study-$study.gp" "$study" ""
+    workload=$(awk '!/^#/ && NF { print $1; exit }' "scripts/studies/$study.plan")
+    rows=$(awk -F, -v w="$workload" 'NR > 1 && $1 == w' "$csv")
+    if [ -z "$rows" ]; then
+        note "no measured point of $workload: no plot for the $study study"
+        continue
+    fi
+    variants=$(awk -F, '{ print $NF }' <<<"$rows" | grep -v '^-$' | sort -t= -k2 -n -u | paste -sd' ' -)
+    study_workers=$(cut -d, -f3 <<<"$rows" | sort -n -u | paste -sd' ' -)
+    draw "study-$study.gp" "$study" \
+        "variants='$variants'; study_workers='$study_workers'; maxw=${study_workers##* }; peak=$peak"
 done
 
 plots_dir=${PLOTS_DIR:-plots}

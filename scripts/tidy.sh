@@ -16,13 +16,13 @@ run_dir=$1 warmup=$2
 
 failed=$(awk -F'\t' '{print $1 "\t" $2 "\t" $3 "\t" $4}' "$run_dir/failures.tsv" 2>/dev/null || true)
 
-# The points that ran to the end, in plan order, as "id<tab>variant" (the
-# plan's "-" for no variant becomes an empty variant in the tidy data).
+# The points that ran to the end, in plan order, as "id<tab>variant" ("-"
+# for no variant, as in plan.tsv: gnuplot misreads an empty last CSV field).
 good=()
 while IFS=$'\t' read -r workload variant mode n; do
     grep -qxF "$workload"$'\t'"$variant"$'\t'"$mode"$'\t'"$n" <<<"$failed" && continue
     id="$(point_label "$workload" "$variant").$mode.$n"
-    [ -s "$run_dir/raw/$id.jsonl" ] && [ -s "$run_dir/hyperfine/$id.json" ] && good+=("$id"$'\t'"${variant#-}")
+    [ -s "$run_dir/raw/$id.jsonl" ] && [ -s "$run_dir/hyperfine/$id.json" ] && good+=("$id"$'\t'"$variant")
 done < "$run_dir/plan.tsv"
 
 measured=$run_dir/measured.jsonl.tmp

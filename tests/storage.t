@@ -17,7 +17,7 @@ check "  printing no result" test -z "$OUT"
 check "  and leaving no half line in the file" test "$(wc -c < "$TEST_TMP/runs.jsonl")" -eq 2001
 
 # ---- summary.csv ----
-for i in $(seq 1 40); do printf 'w%d\t\tgil\t1\t1.0\t100\t1\t0\t0.001\n' "$i"; done > "$TEST_TMP/many.tsv"
+for i in $(seq 1 40); do printf 'w%d\t-\tgil\t1\t1.0\t100\t1\t0\t0.001\n' "$i"; done > "$TEST_TMP/many.tsv"
 run_capture bash -c "ulimit -f 1; exec \"\$0\" summarize --runs \"\$1\" --csv \"\$2\"" \
     "$GILBENCH" "$TEST_TMP/many.tsv" "$TEST_TMP/summary.csv"
 check "a full disk while writing summary.csv fails with a message" \

@@ -20,7 +20,7 @@ bad_types=$(tail -n +2 "$csv" | awk -F, '
     $1 !~ /^[a-z_0-9]+$/ || $2 !~ /^(gil|threads|procs)$/ { print "row " NR ": names" }
     $3 !~ /^[0-9]+$/ || $4 !~ /^[0-9]+$/ { print "row " NR ": workers or runs not whole" }
     { for (i = 5; i <= 20; i++) if ($i !~ /^([0-9]+(\.[0-9]+)?)?$/) print "row " NR " column " i ": " $i }
-    $21 !~ /^([a-z_0-9]+=[0-9]+)?$/ { print "row " NR ": variant " $21 }')
+    $21 !~ /^([a-z_0-9]+=[0-9]+|-)$/ { print "row " NR ": variant " $21 }')
 ok $([ -z "$bad_types" ]; echo $?) "every column has its type (names, whole numbers, decimals, variant or empty)"
 [ -z "$bad_types" ] || diag "$bad_types"
 
@@ -73,12 +73,12 @@ is 6 startup_median_s 0.006
 check "the table has a line per point and a header" test "$(printf '%s\n' "$OUT" | wc -l)" -eq 7
 
 # ---- malformed input ----
-printf 'cpu_loop\t\tgil\t1\tfast\t1\t1\t0\t0\n' > "$TEST_TMP/bad.tsv"
+printf 'cpu_loop\t-\tgil\t1\tfast\t1\t1\t0\t0\n' > "$TEST_TMP/bad.tsv"
 run_capture "$GILBENCH" summarize --runs "$TEST_TMP/bad.tsv" --csv "$TEST_TMP/out.csv"
 check "a non-numeric time is refused with exit 2" test "$STATUS" -eq 2
 check "  naming the file and line" grep -q 'bad.tsv line 1' <<<"$ERR"
 check "  and no CSV is written" test ! -e "$TEST_TMP/out.csv"
-printf 'cpu_loop\t\tgil\t1\t1.0\n' > "$TEST_TMP/short.tsv"
+printf 'cpu_loop\t-\tgil\t1\t1.0\n' > "$TEST_TMP/short.tsv"
 run_capture "$GILBENCH" summarize --runs "$TEST_TMP/short.tsv" --table
 check "a line with missing fields is refused with exit 2" test "$STATUS" -eq 2
 run_capture "$GILBENCH" summarize --runs "$TEST_TMP/nonexistent.tsv" --table

@@ -26,7 +26,7 @@ unset arrow
 unset label
 set arrow 1 from cpus, graph 0 to cpus, graph 1 nohead ls 11
 set label 1 sprintf(' %d usable CPU%s', cpus, cpus == 1 ? '' : 's') at cpus, graph 0.04 left font ',9' tc rgb '#616161'
-row_value(col, m) = (strcol('workload') eq wl && strcol('mode') eq m && strcol('variant') eq '') \
+row_value(col, m) = (strcol('workload') eq wl && strcol('mode') eq m && strcol('variant') eq '-') \
     ? column(col) * yscale : NaN
 if (ideal eq 'speedup') {
     ideal_curve(x) = x

@@ -1,0 +1,122 @@
+#!/bin/bash
+# convoy.t - the convoy workload: in every mode, alone and beside CPU-bound
+# workers, a run exits 0 with its figures; its echo process runs outside the
+# workers' process group, ends with the run and dies with a killed engine;
+# bad settings are refused.  The figures are checked for sense, never against
+# a time: the machine may be busy.
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
+
+# Every run below gets this variable in its environment, which the engine's
+# worker processes and echo process inherit: that is how the test finds the
+# processes of its own runs and no one else's.
+tag="GILBENCH_CONVOY_TEST=$$.$RANDOM"
+
+# tagged_pids: the processes that carry the tag.
+tagged_pids() {
+    grep -lsxzF -- "$tag" /proc/[0-9]*/environ | cut -d/ -f3
+}
+
+# echo_pid: the tagged process named convoy-echo, if there is one.
+echo_pid() {
+    for pid in $(tagged_pids); do
+        if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = convoy-echo ]; then
+            echo "$pid"
+            return
+        fi
+    done
+}
+
+# wait_for SECONDS COMMAND...: polls until the command succeeds.
+wait_for() {
+    local tenths=$(($1 * 10))
+    shift
+    while ! "$@"; do
+        [ "$tenths" -gt 0 ] || return 1
+        tenths=$((tenths - 1))
+        sleep 0.1
+    done
+}
+
+no_process_left() {
+    [ -z "$(tagged_pids)" ]
+}
+
+echo_process_runs() {
+    [ -n "$(echo_pid)" ]
+}
+
+# ---- every mode, alone and beside two CPU-bound workers ----
+for mode in gil threads procs; do
+    for workers in 1 3; do
+        point="$mode, $workers worker(s)"
+        run_capture env "$tag" "$GILBENCH" run --workload convoy --mode "$mode" \
+            --workers "$workers" --units 50
+        lines=$(printf '%s\n' "$OUT" | grep -c .)
+        ok $((STATUS != 0 || lines != 1)) "$point: exit 0 and one line on stdout"
+        [ "$STATUS" -eq 0 ] || diag "status $STATUS, stderr '$ERR'"
+        check "$point: the figures make sense" jq -e '.workload == "convoy" and .units == 50
+            and .round_trips_per_s > 0 and .latency_p50_us > 0
+            and .latency_p99_us >= .latency_p50_us' <<<"$OUT"
+        printf '%s\n' "$OUT" >>"$TEST_TMP/runs.jsonl"
+        check "$point: no process of the run is left (echo process included)" no_process_left
+    done
+done
+check "the checksum is the same in every mode and for every worker count" \
+    test "$(jq -r .checksum "$TEST_TMP/runs.jsonl" | sort -u | wc -l)" -eq 1
+
+# ---- the echo process while a run goes on, and after its engine is killed ----
+for mode in gil procs; do
+    # Far more round trips than it can make before the kill; --timeout in
+    # case the kill below never happens.
+    env "$tag" "$GILBENCH" run --workload convoy --mode "$mode" --workers 3 \
+        --units 10000000 --timeout 60 >/dev/null 2>&1 &
+    engine=$!
+    if wait_for 10 echo_process_runs; then
+        ok 0 "$mode: the echo process runs during the run (the check below can see it)"
+        peer=$(echo_pid)
+        check "$mode: the echo process is the engine's child" \
+            test "$(ps -o ppid= -p "$peer" | tr -d ' ')" = "$engine"
+        # In procs mode the workers have a group of their own.
+        check "$mode: the echo process is in the engine's process group, not the workers'" \
+            test "$(ps -o pgid= -p "$peer" | tr -d ' ')" = "$(ps -o pgid= -p "$engine" | tr -d ' ')"
+    else
+        ok 1 "$mode: the echo process runs during the run (the check below can see it)"
+    fi
+    kill -KILL "$engine"
+    wait "$engine" 2>/dev/null
+    check "$mode: a killed engine leaves no process behind (echo process included)" \
+        wait_for 10 no_process_left
+done
+
+# ---- bad settings ----
+# expect_refused DESCRIPTION STATUS PATTERN ARGS...: exits with STATUS, nothing
+# on stdout, one line on stderr matching PATTERN, no process left.
+expect_refused() {
+    local description=$1 status=$2 pattern=$3
+    shift 3
+    run_capture env "$tag" "$GILBENCH" run --workload convoy "$@"
+    lines=$(printf '%s\n' "$ERR" | grep -c .)
+    if [ "$STATUS" -eq "$status" ] && [ -z "$OUT" ] && [ "$lines" -eq 1 ] &&
+        printf '%s' "$ERR" | grep -q -- "$pattern" && no_process_left; then
+        ok 0 "refused: $description"
+    else
+        ok 1 "refused: $description"
+        diag "status $STATUS, stdout '$OUT', stderr '$ERR'"
+    fi
+}
+expect_refused "a setting convoy does not have" 2 "no setting 'n'.*accepted: none" \
+    --mode gil --param n=1
+expect_refused "a switch interval of 0" 2 "'0'.*1 to 1000000" \
+    --mode gil --switch-interval-us 0
+expect_refused "0 workers" 2 "'0'.*1 to 4096" --mode threads --workers 0
+expect_refused "--weak (one worker makes all the round trips)" 1 "^gilbench: convoy: --weak" \
+    --mode procs --workers 2 --units 10 --weak
+
+run_capture "$GILBENCH" list
+check "list shows convoy as an extra workload" grep -q '^convoy .*\[extra' <<<"$OUT"
+run_capture "$GILBENCH" list --default
+ok $((STATUS != 0 || $(grep -c '^convoy ' <<<"$OUT") != 0 || $(grep -c . <<<"$OUT") == 0)) \
+    "convoy is not in the default sweep (list --default)"
+
+done_testing
