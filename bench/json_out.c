@@ -57,7 +57,7 @@ char *result_json_line(const struct gb_job *job, long switch_interval_us,
     for (int i = 0; i < r->figure_count; i++) {
         fputc(',', out);
         json_write_string(out, r->figures[i].name);
-        fprintf(out, ":%.6g", r->figures[i].value);
+        fprintf(out, ":%.10g", r->figures[i].value);
     }
     fputs("}\n", out);
     if (fclose(out) != 0) {
