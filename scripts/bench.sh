@@ -11,6 +11,7 @@
 #   RUNS, WARMUP         hyperfine's --runs and --warmup (default 5 and 1)
 #   SWITCH_INTERVAL_US   the gil mode's switch interval (default 5000)
 #   PARAMS               workload settings, WORKLOAD.NAME=VALUE, e.g. blas_dgemm.n=512
+#                        (NAME units sets the workload's --units)
 #   TIMEOUT              seconds one run may take (default: 120 s until a workload's
 #                        first point has run, then max(30 s, 20 x its slowest run))
 #   NOISE_THRESHOLD      relative spread in % above which a point is noisy (default 10)

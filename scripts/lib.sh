@@ -292,7 +292,8 @@ study_plan() {
 
 # point_options PARAMS WORKLOAD VARIANT INTERVAL: the engine options of a
 # point: its switch interval, the PARAMS for its workload, and its variant
-# (which overrides a PARAMS entry of the same name).
+# (which overrides a PARAMS entry of the same name).  The setting name
+# "units" stands for --units, "switch_interval_us" for --switch-interval-us.
 point_options() {
     local params=$1 workload=$2 variant=${3#-} interval=$4 name=${3%%=*} item
     [ "$name" = switch_interval_us ] && interval=${variant#*=}
@@ -301,9 +302,18 @@ point_options() {
         [ "${item%%.*}" = "$workload" ] || continue
         item=${item#*.}
         [ -n "$variant" ] && [ "${item%%=*}" = "$name" ] && continue
-        printf -- '--param %s ' "$item"
+        engine_setting "$item"
     done
     if [ -n "$variant" ] && [ "$name" != switch_interval_us ]; then
-        printf -- '--param %s ' "$variant"
+        engine_setting "$variant"
     fi
+}
+
+# engine_setting NAME=VALUE: the engine option that sets it.
+engine_setting() {
+    case ${1%%=*} in
+        units) printf -- '--units %s ' "${1#*=}" ;;
+        switch_interval_us) printf -- '--switch-interval-us %s ' "${1#*=}" ;;
+        *) printf -- '--param %s ' "$1" ;;
+    esac
 }

@@ -4,6 +4,7 @@
 #                  field of the engine's JSON line that all workloads share
 #   figures.csv    the workloads' own figures (gflops, latency_p99_us, ...):
 #                  one row per point and figure, with median, min and max
+#                  (names are plain tokens, so fields are not quoted)
 #   runs.tsv       the columns `gilbench summarize --runs` reads
 #   processes.tsv  hyperfine's whole-process median per point
 # Points listed in failures.tsv are left out entirely.  The points and their
@@ -76,7 +77,7 @@ common_json=$(printf '%s\n' $common units weak params | jq -R . | jq -sc .)
         | map(.value) as $values
         | .[0].point + [.[0].figure, ($values | length), ($values | median),
                         ($values | min), ($values | max)]
-        | @csv' "$measured"
+        | map(tostring) | join(",")' "$measured"
 } | write_atomically "$run_dir/figures.csv"
 
 jq -r '[.workload, .variant, .mode, .workers, .seconds, .max_rss_kib, .gil_switches,

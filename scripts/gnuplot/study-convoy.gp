@@ -9,6 +9,7 @@ load 'scripts/gnuplot/style.gp'
 set multiplot layout 2, 2 title "convoy: an I/O worker's round trips beside CPU-bound workers\n" . machine font ',13'
 interval_title(v) = sprintf('gil, interval %g ms', setting_value(v) / 1000)
 cpu_workers(w) = w - 1
+convoy(where) = series(figures, 'workload=convoy;' . where)
 
 set xlabel 'CPU-bound workers beside the I/O worker'
 set xrange [-0.3 : *]
@@ -20,12 +21,12 @@ do for [panel = 1 : 2] {
     name = panel == 1 ? 'round_trips_per_s' : 'latency_p99_us'
     set ylabel panel == 1 ? 'round trips per second' : 'p99 latency of a round trip (µs)'
     set title panel == 1 ? 'throughput' : 'p99 latency'
-    plot figures using (cpu_workers(column('workers'))) : (figure_value(name, 'convoy', '-', 'threads')) \
+    plot convoy('variant=-;mode=threads;figure=' . name) using (cpu_workers(column('workers'))) : 'median' \
             with linespoints ls 2 title 'threads (no GIL)', \
-         figures using (cpu_workers(column('workers'))) : (figure_value(name, 'convoy', '-', 'procs')) \
+         convoy('variant=-;mode=procs;figure=' . name) using (cpu_workers(column('workers'))) : 'median' \
             with linespoints ls 3 title 'procs', \
-         for [i = 1 : words(variants)] figures using (cpu_workers(column('workers'))) : \
-            (figure_value(name, 'convoy', word(variants, i), 'gil')) \
+         for [i = 1 : words(variants)] convoy('mode=gil;variant=' . word(variants, i) . ';figure=' . name) \
+            using (cpu_workers(column('workers'))) : 'median' \
             with linespoints lw 2 pt 7 dt (i + 1) lc rgb '#c62828' title interval_title(word(variants, i))
 }
 
@@ -37,10 +38,9 @@ do for [panel = 1 : 2] {
     name = panel == 1 ? 'round_trips_per_s' : 'latency_p99_us'
     set ylabel panel == 1 ? 'round trips per second' : 'p99 latency of a round trip (µs)'
     set title panel == 1 ? 'gil mode: throughput against the interval' : 'gil mode: p99 latency against the interval'
-    plot for [i = 1 : words(study_workers)] figures \
-        using (setting_value(strcol('variant')) / 1000) : \
-              (strcol('variant') ne '-' ? figure_value(name, 'convoy', strcol('variant'), 'gil') * \
-               (column('workers') == word(study_workers, i) + 0 ? 1 : NaN) : NaN) \
+    plot for [i = 1 : words(study_workers)] \
+        convoy('mode=gil;workers=' . word(study_workers, i) . ';figure=' . name) \
+        using (setting_value(strcol('variant')) / 1000) : 'median' \
         smooth unique with linespoints lw 2 pt 7 lc i \
         title sprintf('%d CPU-bound worker%s', word(study_workers, i) - 1, word(study_workers, i) == 2 ? '' : 's')
 }

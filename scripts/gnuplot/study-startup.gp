@@ -17,5 +17,6 @@ plot csv using 'workers' : (summary_value('startup_median_s', 'startup', '-', 't
         with linespoints ls 2 title 'threads: pthread_create (threading)', \
      csv using 'workers' : (summary_value('startup_median_s', 'startup', '-', 'procs') * 1000) \
         with linespoints ls 3 title 'procs: fork (multiprocessing, fork)', \
-     figures using 'workers' : (figure_value('spawn_startup_seconds', 'startup', 'spawn=1', 'threads') * 1000) \
+     series(figures, 'workload=startup;variant=spawn=1;mode=threads;figure=spawn_startup_seconds') \
+        using 'workers' : (column('median') * 1000) \
         with linespoints ls 4 title 'fresh processes: fork + exec (multiprocessing, spawn)'

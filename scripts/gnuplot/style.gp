@@ -27,9 +27,9 @@ mode_title(m) = short_titles ? m : \
                 m eq 'threads' ? 'threads: no GIL (free-threaded)' : \
                 m eq 'procs' ? 'procs: forked processes' : m
 
-# For the study pages: rows of one point, figures of figures.csv, and the
-# number in a variant such as 'switch_interval_us=100'.
+# For the study pages: one series of a CSV file (select.awk), the rows of
+# one point, and the number in a variant such as 'switch_interval_us=100'.
+series(file, where) = sprintf("< awk -F, -f scripts/gnuplot/select.awk -v where='%s' '%s'", where, file)
 is_point(w, v, m) = strcol('workload') eq w && strcol('variant') eq v && strcol('mode') eq m
-figure_value(name, w, v, m) = (is_point(w, v, m) && strcol('figure') eq name) ? column('median') : NaN
 summary_value(col, w, v, m) = is_point(w, v, m) ? column(col) : NaN
 setting_value(v) = real(v[strstrt(v, '=') + 1 :])
