@@ -1,0 +1,323 @@
+/*
+ * convoy - the convoy effect of CPython's GIL (python/cpython issue 52194,
+ * bpo-7946): an I/O-bound thread that makes short blocking request/response
+ * round trips, alone and then beside CPU-bound threads.
+ *
+ * Worker 0 is the I/O worker.  Per unit it sends a 64-byte request over a
+ * Unix socket to an echo process and reads the reply, with the GIL released
+ * around the two calls, as socket.sendall() and recv() do.  The reply is back
+ * within tens of microseconds, but to go on the thread must take the GIL
+ * back, and a CPU-bound worker holds it: the I/O worker waits for the switch
+ * interval to run out, asks, and gets the lock at the holder's next check
+ * point (or later, if another CPU-bound waiter wins the hand-over).  So every
+ * round trip costs about one interval, where alone it costs microseconds.
+ * Workers 1 .. K-1 run cpu_loop's iteration and check point, holding the GIL,
+ * until the I/O worker is done (a flag in memory shared across fork).
+ *
+ * The echo process is forked in setup, before the workers, so it is not in
+ * the workers' process group (the engine waits for that group alone); it is
+ * a process of its own, so it never touches the GIL, like a server on the
+ * other end of a socket.  It dies with the engine (PR_SET_PDEATHSIG) and
+ * teardown ends it (EOF) and reaps it.
+ *
+ * Figures: round trips per second over worker 0's own time, and the 50th and
+ * 99th percentiles of one round trip's latency, timed from before the release
+ * to after the re-acquire: the wait for the GIL is what this measures.
+ *
+ * Check: unit u's request is 8 words derived from u; the unit's value is a
+ * digest of the reply, which equals expected_value(u), the digest of the
+ * request, only if the echo came back intact.
+ */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../bench/clock.h"
+#include "../bench/lcg.h"
+#include "../bench/stats.h"
+#include "../bench/workload.h"
+
+enum { MESSAGE_WORDS = 8 }; /* a 64-byte message */
+enum { FIGURE_ROUND_TRIPS_PER_S, FIGURE_P50_US, FIGURE_P99_US };
+
+/* The done flag is used across fork, which needs a lock-free atomic. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic_int must be lock-free");
+
+/* In a MAP_SHARED mapping made by setup, so forked workers see `done`. */
+struct convoy_state {
+    atomic_int done;    /* set by the I/O worker after its last round trip */
+    int socket_fd;      /* the engine's end of the socket pair */
+    pid_t peer;         /* the echo process */
+    double *latencies;  /* seconds, one per unit; the I/O worker's alone */
+};
+
+/* Sends all n bytes; 0, or -1 with errno set.  MSG_NOSIGNAL: a closed peer
+ * is an error (EPIPE), not a SIGPIPE that kills the process. */
+static int send_fully(int fd, const void *buffer, size_t n)
+{
+    const char *p = buffer;
+    while (n > 0) {
+        ssize_t sent = send(fd, p, n, MSG_NOSIGNAL);
+        if (sent < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += sent;
+        n -= (size_t)sent;
+    }
+    return 0;
+}
+
+/* Reads exactly n bytes: 1 done, 0 end of file before the first byte,
+ * -1 an error (errno set) or end of file in the middle (errno 0). */
+static int read_fully(int fd, void *buffer, size_t n)
+{
+    char *p = buffer;
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, p + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0) {
+            errno = 0;
+            return got == 0 ? 0 : -1;
+        }
+        got += (size_t)r;
+    }
+    return 1;
+}
+
+/* The echo process: sends every message back until the engine closes its
+ * end.  It exits with _exit, so nothing the engine had buffered is written
+ * twice. */
+static _Noreturn void echo_peer(int fd, pid_t engine)
+{
+    /* Sent when the thread that forked ends: setup runs on the main thread. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != engine)          /* the engine died before the line above */
+        _exit(1);
+    prctl(PR_SET_NAME, "convoy-echo");
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
+    /* A reader of the engine's output must never wait for this process. */
+    close(STDIN_FILENO);
+    close(STDOUT_FILENO);
+    uint64_t message[MESSAGE_WORDS];
+    for (;;) {
+        int got = read_fully(fd, message, sizeof message);
+        if (got == 0)
+            _exit(0);
+        if (got < 0 || send_fully(fd, message, sizeof message) != 0)
+            _exit(1);
+    }
+}
+
+static void free_state(struct convoy_state *s)
+{
+    if (s->socket_fd >= 0)
+        close(s->socket_fd);
+    free(s->latencies);
+    munmap(s, sizeof *s);
+}
+
+static int convoy_setup(struct gb_job *job)
+{
+    if (job->weak) {
+        fprintf(stderr, "gilbench: convoy: --weak does not apply: one I/O worker makes "
+                        "all the round trips\n");
+        return -1;
+    }
+    struct convoy_state *s = mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE,
+                                  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (s == MAP_FAILED) {
+        fprintf(stderr, "gilbench: convoy: cannot map shared memory: %s\n", strerror(errno));
+        return -1;
+    }
+    atomic_init(&s->done, 0);
+    s->socket_fd = -1;
+    s->latencies = malloc(job->units * sizeof *s->latencies);
+    if (!s->latencies) {
+        fprintf(stderr, "gilbench: convoy: out of memory for %llu latencies\n",
+                (unsigned long long)job->units);
+        free_state(s);
+        return -1;
+    }
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+        fprintf(stderr, "gilbench: convoy: cannot create a socket pair: %s\n", strerror(errno));
+        free_state(s);
+        return -1;
+    }
+    pid_t engine = getpid();
+    pid_t peer = fork();
+    if (peer < 0) {
+        fprintf(stderr, "gilbench: convoy: cannot fork the echo process: %s\n", strerror(errno));
+        close(pair[0]);
+        close(pair[1]);
+        free_state(s);
+        return -1;
+    }
+    if (peer == 0) {
+        close(pair[0]);
+        echo_peer(pair[1], engine);
+    }
+    close(pair[1]);
+    s->socket_fd = pair[0];
+    s->peer = peer;
+    job->state = s;
+    return 0;
+}
+
+static void convoy_teardown(struct gb_job *job)
+{
+    struct convoy_state *s = job->state;
+    if (!s)
+        return;
+    close(s->socket_fd); /* the echo process reads end of file and exits */
+    s->socket_fd = -1;
+    while (waitpid(s->peer, NULL, 0) < 0 && errno == EINTR)
+        ;
+    free_state(s);
+    job->state = NULL;
+}
+
+/* Unit u's request. */
+static void make_request(uint64_t unit, uint64_t *words)
+{
+    for (int i = 0; i < MESSAGE_WORDS; i++)
+        words[i] = gb_unit_checksum(unit, (uint64_t)i);
+}
+
+/* A digest of a message that every changed, lost or reordered word changes. */
+static uint64_t digest(const uint64_t *words)
+{
+    uint64_t d = 0;
+    for (int i = 0; i < MESSAGE_WORDS; i++)
+        d = gb_unit_checksum(d, words[i]);
+    return d;
+}
+
+/* One request and its reply; NULL, or what went wrong. */
+static const char *round_trip(int fd, const uint64_t *request, uint64_t *reply)
+{
+    if (send_fully(fd, request, MESSAGE_WORDS * sizeof *request) != 0)
+        return strerror(errno);
+    int got = read_fully(fd, reply, MESSAGE_WORDS * sizeof *reply);
+    if (got == 1)
+        return NULL;
+    return got == 0 || errno == 0 ? "the echo process hung up" : strerror(errno);
+}
+
+/* Worker 0: every round trip of the run, timed, then the figures. */
+static uint64_t io_worker(struct gb_worker *w, struct convoy_state *s)
+{
+    uint64_t units = w->job->units, done = 0, checksum = 0;
+    double started = gb_now();
+    for (uint64_t u = 0; u < units; u++) {
+        uint64_t request[MESSAGE_WORDS], reply[MESSAGE_WORDS];
+        make_request(u, request);
+        double t0 = gb_now();
+        gb_release_gil(w);
+        const char *error = round_trip(s->socket_fd, request, reply);
+        gb_reacquire_gil(w);
+        s->latencies[u] = gb_now() - t0;
+        if (error) {
+            fprintf(stderr, "gilbench: convoy: round trip %llu failed: %s\n",
+                    (unsigned long long)u, error);
+            break; /* the missing units fail the checksum */
+        }
+        checksum += gb_unit_checksum(u, digest(reply));
+        done++;
+        gb_checkpoint(w);
+    }
+    double elapsed = gb_now() - started;
+    atomic_store_explicit(&s->done, 1, memory_order_release); /* the CPU workers stop */
+    if (done > 0) {
+        double p50 = stats_percentile(s->latencies, done, 50);
+        double p99 = stats_percentile(s->latencies, done, 99);
+        if (isnan(p50) || isnan(p99)) {
+            fprintf(stderr, "gilbench: convoy: out of memory for the latency percentiles\n");
+            return 0; /* fails the run rather than print NaN */
+        }
+        w->figures[FIGURE_ROUND_TRIPS_PER_S] = (double)done / elapsed;
+        w->figures[FIGURE_P50_US] = p50 * 1e6;
+        w->figures[FIGURE_P99_US] = p99 * 1e6;
+    }
+    return checksum;
+}
+
+/* Workers 1 .. K-1: cpu_loop's work, holding the GIL, until worker 0 is done. */
+static void cpu_worker(struct gb_worker *w, const struct convoy_state *s)
+{
+    uint64_t x = gb_lcg_seed(w->index);
+    while (!atomic_load_explicit(&s->done, memory_order_relaxed)) {
+        x = gb_lcg_iteration(x);
+        gb_checkpoint(w);
+    }
+    /* Not reported: stored so that the loop's work is not dead code. */
+    w->figures[0] = (double)x;
+}
+
+/*
+ * The checksum contract: the engine expects the sum over all units of
+ * gb_unit_checksum(u, expected_value(u)), and its split gives each unit to
+ * exactly one worker's [first, first + count).  Here the split does not
+ * apply: worker 0 makes every round trip, whatever its range, and the CPU
+ * workers do no unit.  So worker 0 returns the sum over all units and the
+ * others 0, which adds up to the same total.
+ */
+static uint64_t convoy_work(struct gb_worker *w, uint64_t first, uint64_t count)
+{
+    (void)first;
+    (void)count;
+    struct convoy_state *s = w->job->state;
+    if (w->index == 0)
+        return io_worker(w, s);
+    cpu_worker(w, s);
+    return 0;
+}
+
+static uint64_t convoy_expected(const struct gb_job *job, uint64_t unit)
+{
+    (void)job;
+    uint64_t request[MESSAGE_WORDS];
+    make_request(unit, request);
+    return digest(request);
+}
+
+static int convoy_report(const struct gb_job *job, const struct gb_run_outcome *outcome,
+                         struct gb_figure *out)
+{
+    (void)job;
+    const double *f = outcome->workers[0].figures;
+    out[0] = (struct gb_figure){ "round_trips_per_s", f[FIGURE_ROUND_TRIPS_PER_S] };
+    out[1] = (struct gb_figure){ "latency_p50_us", f[FIGURE_P50_US] };
+    out[2] = (struct gb_figure){ "latency_p99_us", f[FIGURE_P99_US] };
+    return 3;
+}
+
+const struct gb_workload workload_convoy = {
+    .name = "convoy",
+    .description = "one I/O worker's socket round trips beside K-1 CPU-bound workers: "
+                   "the GIL's convoy effect",
+    .unit = "one 64-byte round trip to an echo process",
+    .default_units = 100,
+    .extra = true,
+    .setup = convoy_setup,
+    .teardown = convoy_teardown,
+    .work = convoy_work,
+    .expected_value = convoy_expected,
+    .report = convoy_report,
+};
