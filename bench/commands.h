@@ -10,5 +10,6 @@ int list_command(int argc, char **argv);
 int info_command(int argc, char **argv);
 int summarize_command(int argc, char **argv);
 int overhead_command(int argc, char **argv);
+int peak_command(int argc, char **argv);
 
 #endif

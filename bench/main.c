@@ -27,6 +27,7 @@ static void print_help(void)
            "  info                  this build and machine as JSON: compiler, OpenBLAS, CPUs\n"
            "  summarize [options]   per-point statistics from a sweep's runs (summarize --help)\n"
            "  overhead              what a check point and a GIL release/re-acquire cost here\n"
+           "  peak                  this machine's single-core double-precision FMA peak (GFLOP/s)\n"
            "  clock                 print CLOCK_MONOTONIC at the start of main() (for startup)\n"
            "  --help                this text\n");
 }
@@ -76,7 +77,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (argc < 2)
-        usage_error("a command is needed; accepted: list, run, info, summarize, overhead, --help");
+        usage_error("a command is needed; accepted: list, run, info, summarize, overhead, peak, clock, --help");
     const char *command = argv[1];
     if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
         strcmp(command, "help") == 0) {
@@ -95,5 +96,7 @@ int main(int argc, char **argv)
         return summarize_command(argc - 2, argv + 2);
     if (strcmp(command, "overhead") == 0)
         return overhead_command(argc - 2, argv + 2);
-    usage_error("unknown command '%s'; accepted: list, run, info, summarize, overhead, --help", command);
+    if (strcmp(command, "peak") == 0)
+        return peak_command(argc - 2, argv + 2);
+    usage_error("unknown command '%s'; accepted: list, run, info, summarize, overhead, peak, clock, --help", command);
 }

@@ -22,6 +22,12 @@ fi
 # OPENBLAS_NUM_THREADS=1, recorded under "run_environment").
 openblas_env=$(env | grep '^OPENBLAS_' | jq -R 'split("=") | {(.[0]): (.[1:] | join("="))}' |
     jq -s 'add // {}')
+# The single-core FMA peak, measured (not the nominal clock), for the study
+# that compares BLAS GFLOP/s with it.
+peak=null
+case ",$studies," in
+    *,blas_threads,*) peak=$("$GILBENCH" peak | jq '.fma_gflops_single_core') || peak=null ;;
+esac
 
 jq -n \
     --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
@@ -41,7 +47,7 @@ jq -n \
     --arg workloads "$workloads" --arg modes "$modes" --arg workers "$workers" \
     --argjson runs "$runs" --argjson warmup "$warmup" --argjson interval "$interval" \
     --argjson quick "$quick" --arg params "$params" --arg rerun_of "$rerun_of" \
-    --arg studies "$studies" \
+    --arg studies "$studies" --argjson peak "$peak" \
     '{
         complete: false,
         date_utc: $date,
@@ -66,6 +72,7 @@ jq -n \
         openblas_config: $build.openblas_config,
         openblas_threading: $build.openblas_threading,
         openblas_default_threads: $build.openblas_default_threads,
+        fma_gflops_single_core: $peak,
         openblas_environment: $openblas_env,
         run_environment: {OPENBLAS_NUM_THREADS: "1"},
         hyperfine_version: $hyperfine,
