@@ -9,6 +9,7 @@ load 'scripts/gnuplot/style.gp'
 set multiplot layout 2, 2 title "convoy: an I/O worker's round trips beside CPU-bound workers\n" . machine font ',13'
 interval_title(v) = sprintf('gil, interval %g ms', setting_value(v) / 1000)
 cpu_workers(w) = w - 1
+dash(i) = i + 1
 convoy(where) = series(figures, 'workload=convoy;' . where)
 
 set xlabel 'CPU-bound workers beside the I/O worker'
@@ -27,7 +28,7 @@ do for [panel = 1 : 2] {
             with linespoints ls 3 title 'procs', \
          for [i = 1 : words(variants)] convoy('mode=gil;variant=' . word(variants, i) . ';figure=' . name) \
             using (cpu_workers(column('workers'))) : 'median' \
-            with linespoints lw 2 pt 7 dt (i + 1) lc rgb '#c62828' title interval_title(word(variants, i))
+            with linespoints lw 2 pt 7 dt dash(i) lc rgb '#c62828' title interval_title(word(variants, i))
 }
 
 set xlabel 'switch interval (ms)'
