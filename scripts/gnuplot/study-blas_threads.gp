@@ -10,6 +10,7 @@ set logscale x 2
 set xrange [0.7 : maxw * 1.4]
 set xtics 2
 set yrange [0 : *]
+if (peak > 0) { set yrange [0 : peak * cpus * 1.12] }
 set xlabel 'callers (workers)'
 set ylabel 'GFLOP/s, all callers together'
 set title "blas_threads: callers x OpenBLAS threads per caller\n" . machine

@@ -3,7 +3,7 @@
 # in the gil mode), and in the gil mode against the switch interval.
 # Expects (from plot.sh): term, out, csv, figures, variants (the gil mode's
 # switch intervals), study_workers, machine.
-width = 1300
+width = 1500
 height = 960
 load 'scripts/gnuplot/style.gp'
 set multiplot layout 2, 2 title "convoy: an I/O worker's round trips beside CPU-bound workers\n" . machine font ',13'
@@ -16,8 +16,8 @@ set xlabel 'CPU-bound workers beside the I/O worker'
 set xrange [-0.3 : *]
 set xtics 1
 set logscale y 10
-set format y '%g'
-set key top right box opaque font ',9'
+set format y '%.0f'
+set key outside right top box opaque font ',9' spacing 1
 do for [panel = 1 : 2] {
     name = panel == 1 ? 'round_trips_per_s' : 'latency_p99_us'
     set ylabel panel == 1 ? 'round trips per second' : 'p99 latency of a round trip (µs)'
@@ -33,8 +33,9 @@ do for [panel = 1 : 2] {
 
 set xlabel 'switch interval (ms)'
 set logscale x 10
-set xrange [*:*]
+set xrange [0.07 : 30]
 set xtics autofreq
+set format x '%g'
 do for [panel = 1 : 2] {
     name = panel == 1 ? 'round_trips_per_s' : 'latency_p99_us'
     set ylabel panel == 1 ? 'round trips per second' : 'p99 latency of a round trip (µs)'

@@ -1,0 +1,29 @@
+#!/bin/bash
+# amdahl_startup.t - the amdahl and startup workloads compute what they
+# claim in every mode (the engine checks each checksum; a wrong one exits 1),
+# and report their figures.
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
+
+for mode in gil threads procs; do
+    for released in 0 50 100; do
+        run_capture "$GILBENCH" run --workload amdahl --mode "$mode" --workers 3 --units 60 \
+            --param released_pct=$released
+        check "amdahl, $mode, $released % released: the right result" test "$STATUS" -eq 0
+    done
+    run_capture "$GILBENCH" run --workload startup --mode "$mode" --workers 4
+    check "startup, $mode: runs and reports when the workers started" \
+        jq -e '.startup_seconds > 0 and .startup_seconds <= .seconds and (has("spawn_startup_seconds") | not)' <<<"$OUT"
+    run_capture "$GILBENCH" run --workload startup --mode "$mode" --workers 3 --param spawn=1
+    check "startup, $mode, spawn=1: every worker's fresh process ran, and when is reported" \
+        jq -e '.spawn_startup_seconds > 0 and .spawn_startup_seconds <= .seconds' <<<"$OUT"
+done
+run_capture "$GILBENCH" run --workload amdahl --mode gil --workers 2 --units 200 --param released_pct=0
+check "amdahl with nothing released under the gil mode switches the GIL like cpu_loop" \
+    jq -e '.gil_switches >= 1 and .gil_wait_seconds > 0' <<<"$OUT"
+run_capture "$GILBENCH" run --workload amdahl --mode gil --param released_pct=101
+check "a released share above 100 % is refused with exit 2" test "$STATUS" -eq 2
+run_capture "$GILBENCH" clock
+check "clock prints a CLOCK_MONOTONIC time" grep -qE '^[0-9]+\.[0-9]{9}$' <<<"$OUT"
+
+done_testing
