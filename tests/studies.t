@@ -12,14 +12,14 @@ if [ "$GILBENCH" != build/gilbench ]; then
 fi
 results="$TEST_TMP/results"
 small="amdahl.units=200 convoy.units=20 startup.units=1 shared_input.size_mib=8
-shared_input.units=8 ipc.units=1 blas_threads.units=2 blas_threads.n=64"
+shared_input.units=8 ipc.units=1 blas_threads.units=2 blas_threads.n=64 tasks.units=100"
 run_capture env STUDIES=all RUNS=1 WARMUP=0 PARAMS="$small" RESULTS_DIR="$results" \
     PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" scripts/bench.sh
 check "every study runs" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR" "$(tail -n 20 <<<"$OUT")"
 run="$results/latest"
 check "the run records its studies" \
-    jq -e '.settings.studies | length == 6' "$run/meta.json"
+    jq -e --argjson n "$(ls scripts/studies/*.plan | wc -l)" '.settings.studies | length == $n' "$run/meta.json"
 check "the plan has every study's points" \
     test "$(wc -l < "$run/plan.tsv")" -eq "$(tail -n +2 "$run/summary.csv" | wc -l)"
 for study in $(ls scripts/studies | sed 's/\.plan$//'); do
@@ -31,7 +31,7 @@ for study in $(ls scripts/studies | sed 's/\.plan$//'); do
 done
 check "no default-sweep plot is drawn for a studies-only run" test ! -e "$run/plots/overview.png"
 for figure in round_trips_per_s latency_p50_us latency_p99_us spawn_startup_seconds \
-    pss_total_kib rss_peak_total_kib us_per_task mb_per_s gflops; do
+    pss_total_kib rss_peak_total_kib us_per_task mb_per_s gflops worker_us_per_task; do
     check "figures.csv has $figure" grep -q ",$figure," "$run/figures.csv"
 done
 check "variants are named in the summary" \
