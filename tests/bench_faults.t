@@ -8,11 +8,7 @@
 # Runs with the plain build only (sanitizers report crashes their own way).
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
-if [ "$GILBENCH" != build/gilbench ]; then
-    echo "ok 1 # skip fault injection runs with the plain build; $GILBENCH is a sanitizer build"
-    echo "1..1"
-    exit 0
-fi
+skip_unless_plain_build "fault injection"
 results="$TEST_TMP/results"
 export GILBENCH=$GILBENCH_TEST RESULTS_DIR=$results PLOTS_DIR=$TEST_TMP/plots WORKLOADS=fault
 
@@ -21,17 +17,6 @@ export GILBENCH=$GILBENCH_TEST RESULTS_DIR=$results PLOTS_DIR=$TEST_TMP/plots WO
 sweep() {
     run_capture env RUNS=2 WARMUP=0 WORKERS=1,2 "$@" scripts/bench.sh
     RUN=$(sed -n 's/^gilbench: results in //p' <<<"$OUT")
-}
-
-# no_process_left RUN: nothing whose command line names the run folder is
-# alive, after up to 5 s for the kernel and init to finish reaping.
-no_process_left() {
-    local tries=0
-    while pgrep -f "$1" >/dev/null && [ "$tries" -lt 50 ]; do
-        sleep 0.1
-        tries=$((tries + 1))
-    done
-    ! pgrep -f "$1" >/dev/null
 }
 
 # ---- crashes: every mode, only at 2 workers ----

@@ -5,11 +5,7 @@
 # there.  Runs with the plain build only (make bench builds build/gilbench).
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
-if [ "$GILBENCH" != build/gilbench ]; then
-    echo "ok 1 # skip the sweep runs the plain build; $GILBENCH is a sanitizer build"
-    echo "1..1"
-    exit 0
-fi
+skip_unless_plain_build "the sweep"
 results="$TEST_TMP/results"
 run_capture make --no-print-directory bench QUICK=1 WORKLOADS=cpu_loop \
     RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots"

@@ -7,15 +7,8 @@
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
-# Every run below gets this variable in its environment, which the engine's
-# worker processes and echo process inherit: that is how the test finds the
-# processes of its own runs and no one else's.
-tag="GILBENCH_CONVOY_TEST=$$.$RANDOM"
-
-# tagged_pids: the processes that carry the tag.
-tagged_pids() {
-    grep -lsxzF -- "$tag" /proc/[0-9]*/environ | cut -d/ -f3
-}
+# Every run below gets TEST_TAG in its environment (see tests/lib.sh).
+tag=$TEST_TAG
 
 # echo_pid: the tagged process named convoy-echo, if there is one.
 echo_pid() {
@@ -25,21 +18,6 @@ echo_pid() {
             return
         fi
     done
-}
-
-# wait_for SECONDS COMMAND...: polls until the command succeeds.
-wait_for() {
-    local tenths=$(($1 * 10))
-    shift
-    while ! "$@"; do
-        [ "$tenths" -gt 0 ] || return 1
-        tenths=$((tenths - 1))
-        sleep 0.1
-    done
-}
-
-no_process_left() {
-    [ -z "$(tagged_pids)" ]
 }
 
 echo_process_runs() {
@@ -59,7 +37,7 @@ for mode in gil threads procs; do
             and .round_trips_per_s > 0 and .latency_p50_us > 0
             and .latency_p99_us >= .latency_p50_us' <<<"$OUT"
         printf '%s\n' "$OUT" >>"$TEST_TMP/runs.jsonl"
-        check "$point: no process of the run is left (echo process included)" no_process_left
+        check "$point: no process of the run is left (echo process included)" no_tagged_process
     done
 done
 check "the checksum is the same in every mode and for every worker count" \
@@ -86,7 +64,7 @@ for mode in gil procs; do
     kill -KILL "$engine"
     wait "$engine" 2>/dev/null
     check "$mode: a killed engine leaves no process behind (echo process included)" \
-        wait_for 10 no_process_left
+        wait_for 10 no_tagged_process
 done
 
 # ---- bad settings ----
@@ -98,7 +76,7 @@ expect_refused() {
     run_capture env "$tag" "$GILBENCH" run --workload convoy "$@"
     lines=$(printf '%s\n' "$ERR" | grep -c .)
     if [ "$STATUS" -eq "$status" ] && [ -z "$OUT" ] && [ "$lines" -eq 1 ] &&
-        printf '%s' "$ERR" | grep -q -- "$pattern" && no_process_left; then
+        printf '%s' "$ERR" | grep -q -- "$pattern" && no_tagged_process; then
         ok 0 "refused: $description"
     else
         ok 1 "refused: $description"

@@ -39,5 +39,53 @@ run_capture() {
     ERR=$(cat "$TEST_TMP/stderr")
 }
 
+# skip_unless_plain_build: the sweep tests run build/gilbench (make bench
+# builds it); under a sanitizer variant they report one skip and stop.
+skip_unless_plain_build() {
+    if [ "$GILBENCH" != build/gilbench ]; then
+        echo "ok 1 # skip $1 runs the plain build; $GILBENCH is a sanitizer build"
+        echo "1..1"
+        exit 0
+    fi
+}
+
+# A tag for the environment of a test's runs, inherited by every worker,
+# batch and helper process: how a test finds its own processes and no one
+# else's.
+TEST_TAG="GILBENCH_TEST_TAG=$$.$RANDOM"
+
+# tagged_pids: the processes that carry TEST_TAG.
+tagged_pids() {
+    grep -lsxzF -- "$TEST_TAG" /proc/[0-9]*/environ | cut -d/ -f3
+}
+
+# no_tagged_process: no process carries TEST_TAG.
+no_tagged_process() {
+    [ -z "$(tagged_pids)" ]
+}
+
+# wait_for SECONDS COMMAND...: polls every 0.1 s until the command succeeds;
+# fails if it has not within SECONDS.
+wait_for() {
+    local tenths=$(($1 * 10))
+    shift
+    while ! "$@"; do
+        [ "$tenths" -gt 0 ] || return 1
+        tenths=$((tenths - 1))
+        sleep 0.1
+    done
+}
+
+# no_process_left PATTERN: nothing whose command line matches PATTERN is
+# alive, after up to 5 s for the kernel and init to finish reaping.
+no_process_left() {
+    local tries=0
+    while pgrep -f "$1" >/dev/null && [ "$tries" -lt 50 ]; do
+        sleep 0.1
+        tries=$((tries + 1))
+    done
+    ! pgrep -f "$1" >/dev/null
+}
+
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/gilbench-test.XXXXXX")
 trap 'rm -rf "$TEST_TMP"' EXIT

@@ -126,14 +126,6 @@ else
 fi
 
 # ---- no worker process is left ----
-no_process_left() {
-    local tries=0
-    while pgrep -f "$TEST_TMP" >/dev/null && [ "$tries" -lt 50 ]; do
-        sleep 0.1
-        tries=$((tries + 1))
-    done
-    ! pgrep -f "$TEST_TMP" >/dev/null
-}
-check "no process of the runs is left" no_process_left
+check "no process of the runs is left" no_process_left "$TEST_TMP"
 
 done_testing

@@ -5,11 +5,7 @@
 # (the sweep runs build/gilbench).
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
-if [ "$GILBENCH" != build/gilbench ]; then
-    echo "ok 1 # skip the sweep runs the plain build; $GILBENCH is a sanitizer build"
-    echo "1..1"
-    exit 0
-fi
+skip_unless_plain_build "the sweep"
 results="$TEST_TMP/results"
 small="amdahl.units=200 convoy.units=20 startup.units=1 shared_input.size_mib=8
 shared_input.units=8 ipc.units=1 blas_threads.units=2 blas_threads.n=64 tasks.units=100"

@@ -10,25 +10,8 @@
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
-# Every run gets this variable in its environment, which worker and batch
-# processes inherit: that is how the test finds its own processes.
-tag="GILBENCH_TASKS_TEST=$$.$RANDOM"
-tagged_pids() {
-    grep -lsxzF -- "$tag" /proc/[0-9]*/environ | cut -d/ -f3
-}
-# wait_for SECONDS COMMAND...: polls until the command succeeds.
-wait_for() {
-    local tenths=$(($1 * 10))
-    shift
-    while ! "$@"; do
-        [ "$tenths" -gt 0 ] || return 1
-        tenths=$((tenths - 1))
-        sleep 0.1
-    done
-}
-no_process_left() {
-    [ -z "$(tagged_pids)" ]
-}
+# Every run gets TEST_TAG in its environment (see tests/lib.sh).
+tag=$TEST_TAG
 log="$TEST_TMP/runs.jsonl"
 # --timeout: a hang is a failed check (exit 124), not a hung test.
 tasks_run() {
@@ -48,7 +31,7 @@ for mode in gil threads procs; do
             check "$point: reports us_per_task and worker_us_per_task" \
                 jq -e ".units == 100 and .us_per_task > 0
                        and .worker_us_per_task >= .us_per_task * $workers * 0.999" <<<"$OUT"
-            check "$point: no process of the run is left" wait_for 5 no_process_left
+            check "$point: no process of the run is left" wait_for 5 no_tagged_process
         done
     done
 done
@@ -103,7 +86,7 @@ kill_during() {
     ok $((status != 1)) "$description: the run fails (exit 1), without hanging"
     check "  and says why" grep -q -- "$pattern" "$TEST_TMP/killed.err"
     [ "$status" -eq 1 ] || diag "status $status" "$(cat "$TEST_TMP/killed.err")"
-    check "  and leaves no process" wait_for 5 no_process_left
+    check "  and leaves no process" wait_for 5 no_tagged_process
 }
 second_worker() { pgrep -P "$1" | sed -n 2p; }
 batch_process() {
@@ -126,7 +109,7 @@ if wait_for 10 batch_process_runs; then
     kill -KILL "$engine"
     wait "$engine" 2>/dev/null
     check "procs, per batch: a killed engine leaves no process behind (batch processes included)" \
-        wait_for 10 no_process_left
+        wait_for 10 no_tagged_process
 else
     kill "$engine"
     wait "$engine" 2>/dev/null
@@ -156,7 +139,7 @@ refused "batch=0" 2 "--param batch '0'.*1 to 1000000" --mode procs --param batch
 refused "batch above 1000000" 2 "--param batch '1000001'" --mode gil --param batch=1000001
 refused "--weak (the workers share one queue)" 1 "^gilbench: tasks: --weak" \
     --mode procs --workers 2 --units 10 --weak
-check "no process of the refused runs is left" no_process_left
+check "no process of the refused runs is left" no_tagged_process
 
 run_capture "$GILBENCH" list
 check "list shows tasks as an extra workload" grep -q '^tasks .*\[extra' <<<"$OUT"
