@@ -7,16 +7,18 @@ SANITIZE ?=
 WARNINGS  = -std=c11 -Wall -Wextra -Werror -Wshadow -Wvla
 CPPFLAGS += -D_GNU_SOURCE -Ibench
 
-OPENBLAS_CFLAGS := $(shell pkg-config --cflags openblas 2>/dev/null)
-OPENBLAS_LIBS   := $(shell pkg-config --libs openblas 2>/dev/null)
-ifeq ($(OPENBLAS_LIBS),)
+# The libraries the workloads call: OpenBLAS (dgemm) and zlib (crc32).
+LIBRARIES       := openblas zlib
+LIBRARY_CFLAGS := $(shell pkg-config --cflags $(LIBRARIES) 2>/dev/null)
+LIBRARY_LIBS   := $(shell pkg-config --libs $(LIBRARIES) 2>/dev/null)
+ifeq ($(LIBRARY_LIBS),)
   ifeq ($(filter clean help,$(MAKECMDGOALS)),)
     $(error $(shell scripts/check-deps.sh $(if $(filter bench% plots,$(MAKECMDGOALS)),bench,test) 2>&1))
   endif
 endif
 
-ALL_CFLAGS = $(WARNINGS) $(CFLAGS) $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer) $(OPENBLAS_CFLAGS)
-LDLIBS     = $(OPENBLAS_LIBS) -lpthread -lm
+ALL_CFLAGS = $(WARNINGS) $(CFLAGS) $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer) $(LIBRARY_CFLAGS)
+LDLIBS     = $(LIBRARY_LIBS) -lpthread -lm
 
 ENGINE_SRCS   := $(sort $(wildcard bench/*.c))
 WORKLOAD_SRCS := $(sort $(wildcard workloads/*.c))

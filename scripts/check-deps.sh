@@ -20,6 +20,10 @@ if command -v pkg-config >/dev/null 2>&1 && ! pkg-config --exists openblas; then
     missing_commands="$missing_commands OpenBLAS"
     packages="$packages libopenblas-pthread-dev"
 fi
+if command -v pkg-config >/dev/null 2>&1 && ! pkg-config --exists zlib; then
+    missing_commands="$missing_commands zlib"
+    packages="$packages zlib1g-dev"
+fi
 case $need in
     test) want prove perl ;;
     bench) want hyperfine hyperfine; want gnuplot gnuplot-nox ;;
