@@ -42,7 +42,7 @@ int list_command(int argc, char **argv)
         const struct gb_workload *wl = gb_workloads[i];
         if (!default_only || !wl->extra)
             printf("%-14s %s%s\n", wl->name, wl->description,
-                   wl->extra ? " [extra: make bench-all]" : "");
+                   wl->extra ? " [extra: not in the default sweep]" : "");
     }
     return 0;
 }

@@ -88,8 +88,9 @@ struct gb_workload {
     const char *description;         /* one line */
     const char *unit;                /* what one unit is, e.g. "one 10 ms sleep" */
     uint64_t default_units;
-    /* true: a study of its own (`make bench-all`), left out of the default
-     * `make bench` sweep, which must stay short. */
+    /* true: left out of the default `make bench` sweep, which must stay
+     * short: a study workload (`make bench-all`) or one run on request
+     * (WORKLOADS=name). */
     bool extra;
     struct gb_param params[GB_MAX_PARAMS]; /* terminated by an entry with name == NULL */
 

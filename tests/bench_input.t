@@ -78,8 +78,8 @@ run_capture env PATH="$bin" scripts/check-deps.sh bench
 check "several missing tools are named on one line" \
     grep -qx "gilbench: missing: jq hyperfine gnuplot; install with: apt-get install -y jq hyperfine gnuplot-nox" <<<"$ERR"
 run_capture env PKG_CONFIG_LIBDIR="$TEST_TMP/nothing" PKG_CONFIG_PATH= scripts/check-deps.sh test
-check "a missing OpenBLAS is named with its package" \
-    grep -q "missing: OpenBLAS; install with: apt-get install -y libopenblas-pthread-dev" <<<"$ERR"
+check "missing OpenBLAS and zlib are named with their packages" \
+    grep -q "missing: OpenBLAS zlib; install with: apt-get install -y libopenblas-pthread-dev zlib1g-dev" <<<"$ERR"
 run_capture scripts/check-deps.sh nonsense
 check "check-deps refuses an unknown target" test "$STATUS" -eq 2
 
