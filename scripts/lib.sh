@@ -63,11 +63,12 @@ parse_number_list() {
     split "$numbers" | sort -n | paste -sd, -
 }
 
-# new_run_folder DIR: makes and prints DIR/<UTC date-time>-<host>; mkdir is
-# atomic, so two sweeps started in the same second get different folders.
+# new_run_folder DIR [NAME]: makes and prints DIR/NAME (default
+# <UTC date-time>-<host>), or NAME-2, NAME-3...; mkdir is atomic, so two
+# sweeps started in the same second get different folders.
 new_run_folder() {
     local base
-    base="$1/$(date -u +%Y%m%dT%H%M%SZ)-$(hostname -s 2>/dev/null || echo host)"
+    base="$1/${2:-$(date -u +%Y%m%dT%H%M%SZ)-$(hostname -s 2>/dev/null || echo host)}"
     local folder=$base suffix=1
     until mkdir "$folder" 2>/dev/null; do
         [ -d "$1" ] && [ -w "$1" ] || die "cannot create a run folder in $1"

@@ -12,12 +12,17 @@ if (what eq 'speedup') {
     ylabel_text = 'speedup (median T1 / median TN)'
     ycol = 'speedup'; lowcol = 'speedup_lo'; highcol = 'speedup_hi'; yscale = 1
     ideal = 'speedup'
+} else { if (what eq 'ratio') {
+    page_title = 'Median time, B / A (below 1: B is faster)' . "\n" . machine
+    ylabel_text = 'median time B / median time A'
+    ycol = 'time_ratio'; lowcol = ''; highcol = ''; yscale = 1
+    ideal = 'ratio'
 } else {
     page_title = 'Parallel efficiency (speedup / workers)' . "\n" . machine
     ylabel_text = 'efficiency (%)'
     ycol = 'efficiency'; lowcol = ''; highcol = ''; yscale = 100
     ideal = 'efficiency'
-}
+} }
 # One legend, short, in the first panel, where no curve goes: top left on
 # log-log speedup axes (above the ideal line), top right on efficiency axes
 # (above 100 %, where curves only start).

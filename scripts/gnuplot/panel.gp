@@ -10,12 +10,13 @@ set xtics 2
 set mxtics 1
 set xlabel 'workers (threads or processes)'
 set ylabel ylabel_text
-# Speedups on log-log axes, where the ideal is the diagonal; efficiency in %.
-if (ideal eq 'speedup') {
+# Speedups on log-log axes, where the ideal is the diagonal; efficiency in %;
+# ratios of two runs on a log axis around 1.
+if (ideal eq 'speedup' || ideal eq 'ratio') {
     set logscale y 2
     set ytics 2
     set format y '%g'
-    set yrange [0.01 < * < 0.5 : maxw * 1.3]
+    if (ideal eq 'speedup') { set yrange [0.01 < * < 0.5 : maxw * 1.3] } else { set yrange [* < 0.5 : 2 < *] }
 } else {
     unset logscale y
     set ytics autofreq
@@ -24,17 +25,19 @@ if (ideal eq 'speedup') {
 set title panel_title
 unset arrow
 unset label
-set arrow 1 from cpus, graph 0 to cpus, graph 1 nohead ls 11
-set label 1 sprintf(' %d usable CPU%s', cpus, cpus == 1 ? '' : 's') at cpus, graph 0.04 left font ',9' tc rgb '#616161'
+if (cpus > 0) {
+    set arrow 1 from cpus, graph 0 to cpus, graph 1 nohead ls 11
+    set label 1 sprintf(' %d usable CPU%s', cpus, cpus == 1 ? '' : 's') at cpus, graph 0.04 left font ',9' tc rgb '#616161'
+}
 row_value(col, m) = (strcol('workload') eq wl && strcol('mode') eq m && strcol('variant') eq '-') \
     ? column(col) * yscale : NaN
 if (ideal eq 'speedup') {
     ideal_curve(x) = x
     ideal_title = short_titles ? 'ideal' : 'ideal: speedup = workers'
 } else {
-    if (ideal eq 'efficiency') {
-        ideal_curve(x) = 100
-        ideal_title = short_titles ? 'ideal' : 'ideal: 100 %'
+    if (ideal eq 'efficiency' || ideal eq 'ratio') {
+        ideal_curve(x) = ideal eq 'ratio' ? 1 : 100
+        ideal_title = ideal eq 'ratio' ? 'equal' : (short_titles ? 'ideal' : 'ideal: 100 %')
     } else {
         ideal_curve(x) = NaN
         ideal_title = ''
