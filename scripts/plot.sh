@@ -24,7 +24,8 @@ sweep_rows() {
 distinct() { awk '!seen[$0]++' | paste -sd' ' -; }
 workloads=$(sweep_rows | cut -d, -f1 | distinct)
 modes=$(sweep_rows | cut -d, -f2 | distinct)
-maxw=$(tail -n +2 "$csv" | cut -d, -f3 | sort -n | tail -n1)
+maxw=$(sweep_rows | cut -d, -f3 | sort -n | tail -n1)
+maxw=${maxw:-1} # a studies-only run: each study page sets its own
 studies=$(jq -r '.settings.studies // [] | join(" ")' "$run_dir/meta.json")
 [ -n "$workloads$studies" ] || usage "RUN='$run_dir': summary.csv has no rows to plot"
 cpus=$(jq -r '.cpus_usable' "$run_dir/meta.json")
