@@ -37,7 +37,7 @@ SHELL_TESTS   := $(patsubst tests/%,$(BUILD)/tests/%,$(sort $(wildcard tests/*.t
 # The tests of the GIL and the pools, which also run under ThreadSanitizer.
 THREAD_TESTS  := gil_test engine_test
 
-.PHONY: all help clean test test-programs bench bench-all plots compare
+.PHONY: all help clean test test-programs bench bench-all plots report compare
 all: $(BUILD)/gilbench
 
 help:
@@ -46,6 +46,7 @@ help:
 	@echo 'make bench          sweep workloads x modes x workers; results/ and plots/'
 	@echo 'make bench-all      the same and every study (convoy, amdahl, startup, memory, ipc, ...)'
 	@echo 'make plots RUN=dir  redraw the plots of a results folder'
+	@echo 'make report RUN=dir rebuild the HTML report (index.html) of a results folder'
 	@echo 'make compare A=dir B=dir  compare two results folders point by point'
 	@echo '  bench settings: WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS'
 	@echo '                  TIMEOUT NOISE_THRESHOLD QUICK=1 STUDIES RERUN=dir RESULTS_DIR PLOTS_DIR'
@@ -96,6 +97,10 @@ plots:
 	@scripts/check-deps.sh bench
 	@$(if $(RUN),,echo "gilbench: make plots needs RUN=results/<folder>" >&2; exit 2;) \
 	    $(if $(PLOTS_DIR),PLOTS_DIR='$(PLOTS_DIR)') scripts/plot.sh '$(RUN)'
+
+report:
+	@$(if $(RUN),,echo "gilbench: make report needs RUN=results/<folder>" >&2; exit 2;) \
+	    scripts/report.sh '$(RUN)'
 
 compare:
 	@scripts/check-deps.sh bench

@@ -256,11 +256,15 @@ if [ -n "$noisy" ]; then
     add_warning "$run_dir/meta.json" "$message"
 fi
 finish_meta "$run_dir/meta.json" "$started" "$failures" || die "cannot complete $run_dir/meta.json"
+if [ -s "$run_dir/summary.csv" ]; then
+    scripts/report.sh "$run_dir" >/dev/null || die "cannot write the report of $run_dir"
+fi
 ln -sfn "$(basename "$run_dir")" "$RESULTS_DIR/latest.tmp" &&
     mv -T "$RESULTS_DIR/latest.tmp" "$RESULTS_DIR/latest" || die "cannot point $RESULTS_DIR/latest at $run_dir"
 
 echo
 echo "gilbench: done in $(clock $(( $(date +%s) - started ))); results in $run_dir (also $RESULTS_DIR/latest), plots in ${PLOTS_DIR:-plots}/"
+[ ! -s "$run_dir/index.html" ] || echo "gilbench: open $RESULTS_DIR/latest/index.html for the report"
 [ -z "$load_warning" ] || note "warning: $load_warning"
 if [ -n "$noisy" ]; then
     note "warning: $message"

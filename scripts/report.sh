@@ -1,0 +1,105 @@
+#!/bin/bash
+# report.sh - writes a run folder's index.html: the machine and settings
+# from meta.json, every plot of plots/ (SVG, linked to the PNG), the speedup
+# table of summary.csv, and the run's warnings and failures.  Static, no
+# script, no network: open it from the folder.
+# Usage: report.sh RUN_DIR
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+[ $# -eq 1 ] || usage "report.sh takes one results folder"
+run_dir=${1%/}
+check_results_folder RUN "$run_dir"
+meta=$run_dir/meta.json
+
+# html TEXT: TEXT with &, <, > and " escaped.
+html() {
+    sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g; s/"/\&quot;/g' <<<"$1"
+}
+
+machine_rows=$(jq -r '
+    def row($k; $v): "<tr><th>\($k)</th><td>\($v | tostring | gsub("&"; "&amp;") | gsub("<"; "&lt;") | gsub(">"; "&gt;"))</td></tr>";
+    row("date (UTC)"; .date_utc), row("host"; .host), row("command"; .command),
+    row("complete"; .complete), row("CPU"; .cpu_model),
+    row("CPUs online / usable"; "\(.cpus_online) / \(.cpus_usable)"), row("kernel"; .kernel),
+    row("OS"; .os), row("compiler"; .compiler), row("build flags"; .build_flags),
+    row("OpenBLAS"; .openblas_config), row("OpenBLAS threading"; .openblas_threading),
+    row("OPENBLAS_* variables"; (.openblas_environment // {} | to_entries | map("\(.key)=\(.value)") | join(" ")) ),
+    row("hyperfine"; .hyperfine_version), row("gnuplot"; .gnuplot_version),
+    row("git commit"; .git_commit), row("load average before"; (.loadavg_before // [] | map(tostring) | join(" "))),
+    row("settings"; (.settings | tojson))' "$meta")
+
+warnings=$(jq -r '.warnings[]? | "<li>\(gsub("&"; "&amp;") | gsub("<"; "&lt;") | gsub(">"; "&gt;"))</li>"' "$meta")
+failures=""
+if [ -s "$run_dir/failures.tsv" ]; then
+    failures=$(awk -F'\t' '{ gsub(/&/, "\\&amp;"); gsub(/</, "\\&lt;"); gsub(/>/, "\\&gt;");
+        printf "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", $1, $2, $3, $4, $5 }' \
+        "$run_dir/failures.tsv")
+fi
+
+table=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    { printf "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+        $col["workload"], $col["variant"], $col["mode"], $col["workers"], $col["median_s"],
+        $col["spread"], $col["speedup"],
+        ($col["speedup_lo"] == "" ? "" : $col["speedup_lo"] " – " $col["speedup_hi"]), $col["efficiency"] }' \
+    "$run_dir/summary.csv")
+
+figures=""
+for svg in "$run_dir"/plots/*.svg; do
+    [ -e "$svg" ] || continue
+    name=$(basename "$svg" .svg)
+    figures+="<figure><a href=\"plots/$name.png\"><img src=\"plots/$name.svg\" alt=\"$name\"></a><figcaption>$name</figcaption></figure>"$'\n'
+done
+
+{
+    cat <<EOF
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>gilbench: $(html "$(basename "$run_dir")")</title>
+<style>
+body { font-family: sans-serif; margin: 2em auto; max-width: 1500px; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 14px; }
+th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top; }
+#speedups td { text-align: right; } #speedups td:nth-child(-n+3) { text-align: left; }
+figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
+.warning { color: #8a4b00; } .failure { color: #b00020; }
+</style>
+</head>
+<body>
+<h1>gilbench run $(html "$(basename "$run_dir")")</h1>
+<p>When threads help and when only processes do, measured on this machine: every workload under a
+model of CPython's GIL (gil), with free threads (threads) and in forked processes (procs).
+Tidy data beside this page: summary.csv, figures.csv, runs.csv, meta.json.</p>
+<h2>Machine and settings</h2>
+<table id="machine">
+$machine_rows
+</table>
+<h2>Warnings and failures</h2>
+EOF
+    if [ -z "$warnings$failures" ]; then
+        echo "<p>None.</p>"
+    fi
+    [ -z "$warnings" ] || printf '<ul class="warning">\n%s\n</ul>\n' "$warnings"
+    if [ -n "$failures" ]; then
+        echo '<table id="failures" class="failure"><tr><th>workload</th><th>variant</th><th>mode</th><th>workers</th><th>why</th></tr>'
+        echo "$failures"
+        echo '</table>'
+    fi
+    cat <<EOF
+<h2>Plots</h2>
+$figures
+<h2>Speedups</h2>
+<p>speedup = median T(1 worker) / median T(N workers); bounds: min T1 / max TN – max T1 / min TN;
+spread = max / min − 1 over the runs of a point; times in seconds.</p>
+<table id="speedups">
+<tr><th>workload</th><th>variant</th><th>mode</th><th>workers</th><th>median (s)</th><th>spread</th><th>speedup</th><th>bounds</th><th>efficiency</th></tr>
+$table
+</table>
+</body>
+</html>
+EOF
+} | write_atomically "$run_dir/index.html" || die "cannot write $run_dir/index.html"
+echo "gilbench: report in $run_dir/index.html"

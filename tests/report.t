@@ -1,0 +1,61 @@
+#!/bin/bash
+# report.t - `make report RUN=...` writes a static index.html with the
+# machine, every plot, the speedup table and the run's warnings and
+# failures (escaped); where Chromium is installed, the page is loaded
+# headless as a person would, every image must load and a screenshot is
+# taken.
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
+run="$TEST_TMP/results/example"
+mkdir -p "$run"
+cp tests/fixtures/run/meta.json tests/fixtures/run/plan.tsv "$run/"
+jq '.warnings = ["a point with a <spread> of 12 %"]' tests/fixtures/run/meta.json > "$run/meta.json"
+printf 'io_wait\t-\tgil\t8\tworker 1 (pid 7) was killed by signal 11 <Segmentation fault>\n' > "$run/failures.tsv"
+"$GILBENCH" summarize --runs tests/fixtures/run/runs.tsv --csv "$run/summary.csv"
+make --no-print-directory plots RUN="$run" PLOTS_DIR="$TEST_TMP/plots" >/dev/null
+
+run_capture make --no-print-directory report RUN="$run"
+page="$run/index.html"
+check "make report writes index.html" test "$STATUS" -eq 0 -a -s "$page"
+check "it shows the machine" grep -q '<th>CPU</th><td>Test CPU' "$page"
+check "it embeds every plot of the run" \
+    test "$(grep -o '<img src="plots/[^"]*\.svg"' "$page" | wc -l)" -eq "$(ls "$run"/plots/*.svg | wc -l)"
+missing=""
+for src in $(grep -o '<img src="[^"]*"' "$page" | sed 's/<img src="//; s/"$//'); do
+    [ -s "$run/$src" ] || missing="$missing $src"
+done
+ok $([ -z "$missing" ]; echo $?) "every image it refers to exists${missing:+ (missing:$missing)}"
+check "the speedup table has a row per point" \
+    test "$(grep -c '^<tr><td>' "$page")" -eq $(( $(tail -n +2 "$run/summary.csv" | wc -l) + 1 ))
+check "warnings are shown, escaped" grep -q '<li>a point with a &lt;spread&gt; of 12 %</li>' "$page"
+check "failures are shown, escaped" grep -q 'signal 11 &lt;Segmentation fault&gt;' "$page"
+check "the page has no script and loads nothing from the network" \
+    test -z "$(grep -iE '<script|https?://' "$page")"
+run_capture make --no-print-directory report
+check "make report without RUN is refused" test "$STATUS" -ne 0 -a -n "$ERR"
+
+browser=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$browser" ]; then
+    echo "ok $((TEST_COUNT + 1)) # skip Chromium is not installed"
+    TEST_COUNT=$((TEST_COUNT + 1))
+else
+    # A copy of the page with a probe that marks each image loaded or not;
+    # the product page itself has no script.
+    probe="$run/probe.html"
+    sed 's|</body>|<script>for (const i of document.images) i.setAttribute("data-loaded", i.complete \&\& i.naturalWidth > 0 ? "yes" : "no")</script></body>|' \
+        "$page" > "$probe"
+    flags="--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir=$TEST_TMP/profile"
+    # shellcheck disable=SC2086
+    dom=$(timeout 60 "$browser" $flags --virtual-time-budget=5000 --dump-dom "file://$probe" 2>/dev/null)
+    check "Chromium loads the page with its table" grep -q 'id="speedups"' <<<"$dom"
+    check "every image loads in Chromium" \
+        test "$(grep -o 'data-loaded="yes"' <<<"$dom" | wc -l)" -eq "$(grep -o '<img ' "$page" | wc -l)" -a \
+        -z "$(grep -o 'data-loaded="no"' <<<"$dom")"
+    # shellcheck disable=SC2086
+    (cd "$TEST_TMP" && timeout 60 "$browser" $flags --window-size=1400,3000 --screenshot="$TEST_TMP/report.png" \
+        "file://$page" >/dev/null 2>&1)
+    check "Chromium takes a screenshot of it" test -s "$TEST_TMP/report.png"
+    [ -z "${REPORT_SCREENSHOT:-}" ] || cp "$TEST_TMP/report.png" "$REPORT_SCREENSHOT"
+fi
+
+done_testing
