@@ -42,7 +42,7 @@ else
     # A copy of the page with a probe that marks each image loaded or not;
     # the product page itself has no script.
     probe="$run/probe.html"
-    sed 's|</body>|<script>for (const i of document.images) i.setAttribute("data-loaded", i.complete \&\& i.naturalWidth > 0 ? "yes" : "no")</script></body>|' \
+    sed 's|</body>|<script>addEventListener("load", () => { for (const i of document.images) i.setAttribute("data-loaded", i.complete \&\& i.naturalWidth > 0 ? "yes" : "no") })</script></body>|' \
         "$page" > "$probe"
     flags="--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking --disable-component-update --disable-sync --user-data-dir=$TEST_TMP/profile"
     # shellcheck disable=SC2086
