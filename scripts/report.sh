@@ -19,7 +19,7 @@ html() {
 }
 
 machine_rows=$(jq -r '
-    def row($k; $v): "<tr><th>\($k)</th><td>\($v // "–" | tostring | gsub("&"; "&amp;") | gsub("<"; "&lt;") | gsub(">"; "&gt;"))</td></tr>";
+    def row($k; $v): "<tr><th>\($k)</th><td>\(if $v == null then "–" else $v end | tostring | gsub("&"; "&amp;") | gsub("<"; "&lt;") | gsub(">"; "&gt;"))</td></tr>";
     row("date (UTC)"; .date_utc), row("host"; .host), row("command"; .command),
     row("complete"; .complete), row("CPU"; .cpu_model),
     row("CPUs online / usable"; "\(.cpus_online) / \(.cpus_usable)"), row("kernel"; .kernel),
