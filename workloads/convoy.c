@@ -41,6 +41,7 @@
 #include <unistd.h>
 
 #include "../bench/clock.h"
+#include "../bench/fd_io.h"
 #include "../bench/lcg.h"
 #include "../bench/stats.h"
 #include "../bench/workload.h"
@@ -58,45 +59,6 @@ struct convoy_state {
     pid_t peer;         /* the echo process */
     double *latencies;  /* seconds, one per unit; the I/O worker's alone */
 };
-
-/* Sends all n bytes; 0, or -1 with errno set.  MSG_NOSIGNAL: a closed peer
- * is an error (EPIPE), not a SIGPIPE that kills the process. */
-static int send_fully(int fd, const void *buffer, size_t n)
-{
-    const char *p = buffer;
-    while (n > 0) {
-        ssize_t sent = send(fd, p, n, MSG_NOSIGNAL);
-        if (sent < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += sent;
-        n -= (size_t)sent;
-    }
-    return 0;
-}
-
-/* Reads exactly n bytes: 1 done, 0 end of file before the first byte,
- * -1 an error (errno set) or end of file in the middle (errno 0). */
-static int read_fully(int fd, void *buffer, size_t n)
-{
-    char *p = buffer;
-    size_t got = 0;
-    while (got < n) {
-        ssize_t r = read(fd, p + got, n - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -1;
-        if (r == 0) {
-            errno = 0;
-            return got == 0 ? 0 : -1;
-        }
-        got += (size_t)r;
-    }
-    return 1;
-}
 
 /* The echo process: sends every message back until the engine closes its
  * end.  It exits with _exit, so nothing the engine had buffered is written
@@ -116,10 +78,10 @@ static _Noreturn void echo_peer(int fd, pid_t engine)
     close(STDOUT_FILENO);
     uint64_t message[MESSAGE_WORDS];
     for (;;) {
-        int got = read_fully(fd, message, sizeof message);
+        int got = fd_read_all(fd, message, sizeof message);
         if (got == 0)
             _exit(0);
-        if (got < 0 || send_fully(fd, message, sizeof message) != 0)
+        if (got < 0 || fd_send_all(fd, message, sizeof message) != 0)
             _exit(1);
     }
 }
@@ -212,9 +174,9 @@ static uint64_t digest(const uint64_t *words)
 /* One request and its reply; NULL, or what went wrong. */
 static const char *round_trip(int fd, const uint64_t *request, uint64_t *reply)
 {
-    if (send_fully(fd, request, MESSAGE_WORDS * sizeof *request) != 0)
+    if (fd_send_all(fd, request, MESSAGE_WORDS * sizeof *request) != 0)
         return strerror(errno);
-    int got = read_fully(fd, reply, MESSAGE_WORDS * sizeof *reply);
+    int got = fd_read_all(fd, reply, MESSAGE_WORDS * sizeof *reply);
     if (got == 1)
         return NULL;
     return got == 0 || errno == 0 ? "the echo process hung up" : strerror(errno);

@@ -47,6 +47,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../bench/fd_io.h"
 #include "../bench/run.h" /* gb_share: the feeder sends each worker its share */
 
 enum { PARAM_PAYLOAD_KIB };
@@ -109,47 +110,6 @@ static uint64_t expected_payload_checksum(size_t n)
     return K * half;
 }
 
-/* 0, or -1 with errno set (EPIPE, or 0 for end of file). */
-static int write_all(int fd, const void *buffer, size_t length)
-{
-    const unsigned char *p = buffer;
-    while (length > 0) {
-        ssize_t n = write(fd, p, length);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        p += n;
-        length -= (size_t)n;
-    }
-    return 0;
-}
-
-static int read_all(int fd, void *buffer, size_t length)
-{
-    unsigned char *p = buffer;
-    while (length > 0) {
-        ssize_t n = read(fd, p, length);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            if (n == 0)
-                errno = 0;
-            return -1;
-        }
-        p += n;
-        length -= (size_t)n;
-    }
-    return 0;
-}
-
-static void close_fd(int *fd)
-{
-    if (*fd >= 0)
-        close(*fd);
-    *fd = -1;
-}
-
 /* ---- the feeder: a thread of the engine process, procs mode only ---- */
 
 /* Reads a worker's message (the result of its last task, or its first
@@ -158,14 +118,14 @@ static int serve(struct ipc_state *st, unsigned k, uint64_t *sent)
 {
     struct channel *c = &st->channels[k];
     uint64_t result;
-    if (read_all(c->result_read, &result, sizeof result) != 0)
+    if (fd_read_all(c->result_read, &result, sizeof result) != 1)
         return -1;
     if (st->tasks_left[k] == 0)
         return 0;
     struct task_header header = { .task = sent[k], .length = st->payload_bytes };
     memcpy(st->send_buffer, &header, sizeof header);
     memcpy(st->send_buffer + sizeof header, st->payload, st->payload_bytes); /* "pickling" */
-    if (write_all(c->task_write, st->send_buffer, sizeof header + st->payload_bytes) != 0)
+    if (fd_write_all(c->task_write, st->send_buffer, sizeof header + st->payload_bytes) != 0)
         return -1;
     sent[k]++;
     st->tasks_left[k]--;
@@ -211,7 +171,7 @@ static void *feeder_main(void *arg)
     }
     if (failed) /* a worker still waiting for a task sees EOF */
         for (unsigned k = 0; k < st->workers; k++)
-            close_fd(&st->channels[k].task_write);
+            fd_close(&st->channels[k].task_write);
     free(sent);
     free(waiting);
     return NULL;
@@ -227,16 +187,16 @@ static void free_state(struct ipc_state *st)
         /* Every worker is reaped: close the engine's copies of their ends,
          * so that the feeder, if it waits on one, sees EPIPE or EOF. */
         for (unsigned k = 0; k < st->workers; k++) {
-            close_fd(&st->channels[k].task_read);
-            close_fd(&st->channels[k].result_write);
+            fd_close(&st->channels[k].task_read);
+            fd_close(&st->channels[k].result_write);
         }
         pthread_join(st->feeder, NULL);
     }
     for (unsigned k = 0; st->channels && k < st->workers; k++) {
-        close_fd(&st->channels[k].task_read);
-        close_fd(&st->channels[k].task_write);
-        close_fd(&st->channels[k].result_read);
-        close_fd(&st->channels[k].result_write);
+        fd_close(&st->channels[k].task_read);
+        fd_close(&st->channels[k].task_write);
+        fd_close(&st->channels[k].result_read);
+        fd_close(&st->channels[k].result_write);
     }
     free(st->channels);
     free(st->payload);
@@ -348,11 +308,11 @@ static uint64_t work_in_place(struct gb_worker *w, uint64_t first, uint64_t coun
 static void close_other_ends(struct ipc_state *st, unsigned me)
 {
     for (unsigned k = 0; k < st->workers; k++) {
-        close_fd(&st->channels[k].task_write);
-        close_fd(&st->channels[k].result_read);
+        fd_close(&st->channels[k].task_write);
+        fd_close(&st->channels[k].result_read);
         if (k != me) {
-            close_fd(&st->channels[k].task_read);
-            close_fd(&st->channels[k].result_write);
+            fd_close(&st->channels[k].task_read);
+            fd_close(&st->channels[k].result_write);
         }
     }
 }
@@ -363,8 +323,8 @@ static int receive_task(struct gb_worker *w, const struct channel *c, uint64_t t
 {
     struct ipc_state *st = w->job->state;
     struct task_header header;
-    if (read_all(c->task_read, &header, sizeof header) != 0 ||
-        read_all(c->task_read, buffer, st->payload_bytes) != 0) { /* "unpickling" */
+    if (fd_read_all(c->task_read, &header, sizeof header) != 1 ||
+        fd_read_all(c->task_read, buffer, st->payload_bytes) != 1) { /* "unpickling" */
         fprintf(stderr, "gilbench: ipc: worker %u: reading task %llu: %s\n", w->index,
                 (unsigned long long)task, errno ? strerror(errno) : "end of file");
         return -1;
@@ -376,7 +336,7 @@ static int receive_task(struct gb_worker *w, const struct channel *c, uint64_t t
         return -1;
     }
     *result = payload_checksum(w, buffer, st->payload_bytes / 8);
-    if (write_all(c->result_write, result, sizeof *result) != 0) {
+    if (fd_write_all(c->result_write, result, sizeof *result) != 0) {
         fprintf(stderr, "gilbench: ipc: worker %u: sending result %llu: %s\n", w->index,
                 (unsigned long long)task, strerror(errno));
         return -1;
@@ -393,7 +353,7 @@ static uint64_t work_through_pipes(struct gb_worker *w, uint64_t first, uint64_t
         return 0;
     uint64_t *buffer = malloc(st->payload_bytes);
     uint64_t request = 0, task = 0, checksum = 0;
-    if (!buffer || write_all(c->result_write, &request, sizeof request) != 0) {
+    if (!buffer || fd_write_all(c->result_write, &request, sizeof request) != 0) {
         fprintf(stderr, "gilbench: ipc: worker %u: cannot ask for its first task\n", w->index);
         free(buffer);
         return 0; /* the wrong checksum fails the run */

@@ -63,6 +63,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../bench/fd_io.h"
 #include "../bench/lcg.h"
 #include "../bench/workload.h"
 
@@ -131,13 +132,6 @@ static uint64_t run_tasks(struct gb_worker *w, uint64_t first, uint64_t count)
     return checksum;
 }
 
-static void close_fd(int *fd)
-{
-    if (*fd >= 0)
-        close(*fd);
-    *fd = -1;
-}
-
 /* ---- the feeder: a thread of the engine process, per_batch=0 and procs ---- */
 
 /* Writes task messages until the pipe is full (EAGAIN: the end is
@@ -153,7 +147,7 @@ static int send_tasks(struct tasks_state *st, uint64_t *next)
         else if (!(n < 0 && errno == EINTR))
             return -1; /* EPIPE: no worker is left to read */
     }
-    close_fd(&st->task_write); /* the workers see end of file */
+    fd_close(&st->task_write); /* the workers see end of file */
     return 0;
 }
 
@@ -198,8 +192,8 @@ static void *feeder_main(void *arg)
             failed = drain_results(st, &received) != 0;
     }
     if (failed) { /* workers waiting for a task see end of file, writing a result EPIPE */
-        close_fd(&st->task_write);
-        close_fd(&st->result_read);
+        fd_close(&st->task_write);
+        fd_close(&st->result_read);
     }
     return NULL;
 }
@@ -213,14 +207,14 @@ static void free_state(struct tasks_state *st)
     if (st->feeder_running) {
         /* Every worker is reaped: close the engine's copies of their ends,
          * so that the feeder, if it waits on one, sees EPIPE or EOF. */
-        close_fd(&st->task_read);
-        close_fd(&st->result_write);
+        fd_close(&st->task_read);
+        fd_close(&st->result_write);
         pthread_join(st->feeder, NULL);
     }
-    close_fd(&st->task_read);
-    close_fd(&st->task_write);
-    close_fd(&st->result_read);
-    close_fd(&st->result_write);
+    fd_close(&st->task_read);
+    fd_close(&st->task_write);
+    fd_close(&st->result_read);
+    fd_close(&st->result_write);
     if (st->queue_lock_made)
         pthread_mutex_destroy(&st->queue_lock);
     if (st->sub_results)
