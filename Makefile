@@ -28,8 +28,9 @@ WORKLOAD_OBJS := $(WORKLOAD_SRCS:%.c=$(BUILD)/%.o)
 TEST_WORKLOAD_SRCS := $(sort $(wildcard tests/workloads/*.c))
 TEST_WORKLOAD_OBJS := $(TEST_WORKLOAD_SRCS:%.c=$(BUILD)/%.o)
 # The engine without its command line: what the C tests link against.
-CORE_SRCS     := bench/args.c bench/gil.c bench/json_out.c bench/process_workers.c \
-                 bench/run.c bench/stats.c bench/thread_workers.c bench/watchdog.c
+CORE_SRCS     := bench/args.c bench/gil.c bench/gil_trace.c bench/json_out.c \
+                 bench/process_workers.c bench/run.c bench/stats.c bench/thread_workers.c \
+                 bench/trace_file.c bench/watchdog.c
 CORE_OBJS     := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 
 C_TESTS       := $(patsubst tests/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/*_test.c)))
@@ -37,7 +38,7 @@ SHELL_TESTS   := $(patsubst tests/%,$(BUILD)/tests/%,$(sort $(wildcard tests/*.t
 # The tests of the GIL and the pools, which also run under ThreadSanitizer.
 THREAD_TESTS  := gil_test engine_test
 
-.PHONY: all help clean test test-programs bench bench-all plots report compare
+.PHONY: all help clean test test-programs bench bench-all plots report compare timeline
 all: $(BUILD)/gilbench
 
 help:
@@ -48,8 +49,11 @@ help:
 	@echo 'make plots RUN=dir  redraw the plots of a results folder'
 	@echo 'make report RUN=dir rebuild the HTML report (index.html) of a results folder'
 	@echo 'make compare A=dir B=dir  compare two results folders point by point'
+	@echo 'make timeline RUN=dir  trace cpu_loop, io_wait, convoy under the GIL; draw them per worker'
+	@echo 'make timeline TRACE=file  draw one `gilbench run --trace` file'
 	@echo '  bench settings: WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS'
 	@echo '                  TIMEOUT NOISE_THRESHOLD QUICK=1 STUDIES RERUN=dir RESULTS_DIR PLOTS_DIR'
+	@echo '                  TIMELINE_WORKERS TIMELINE_MS'
 	@echo 'make clean          remove build/'
 
 $(BUILD)/gilbench: $(ENGINE_OBJS) $(WORKLOAD_OBJS) $(BUILD)/registry.o
@@ -81,7 +85,7 @@ $(BUILD)/%.o: %.c
 # Settings are passed only when given, so bench.sh can tell its defaults
 # (which depend on QUICK and the CPU count) from explicit choices.
 BENCH_SETTINGS = WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS TIMEOUT \
-                 NOISE_THRESHOLD QUICK STUDIES RERUN RESULTS_DIR PLOTS_DIR
+                 NOISE_THRESHOLD QUICK STUDIES RERUN RESULTS_DIR PLOTS_DIR TIMELINE_WORKERS TIMELINE_MS
 BENCH_ENV = $(foreach v,$(BENCH_SETTINGS),$(if $(filter-out undefined,$(origin $(v))),$(v)='$($(v))')) \
             GILBENCH=$(BUILD)/gilbench GILBENCH_COMMAND='make $@ $(MAKEOVERRIDES)'
 bench: $(BUILD)/gilbench
@@ -101,6 +105,14 @@ plots:
 report:
 	@$(if $(RUN),,echo "gilbench: make report needs RUN=results/<folder>" >&2; exit 2;) \
 	    scripts/report.sh '$(RUN)'
+
+# Traced gil-mode runs of cpu_loop, io_wait and convoy, drawn per worker.
+timeline: $(BUILD)/gilbench
+	@scripts/check-deps.sh bench
+	@$(if $(or $(RUN),$(TRACE)),,echo "gilbench: make timeline needs RUN=results/<folder> or TRACE=<trace file>" >&2; exit 2;) \
+	    $(foreach v,TIMELINE_WORKERS TIMELINE_MS TIMELINE_WORKLOADS PLOTS_DIR,$(if $($(v)),$(v)='$($(v))')) \
+	    GILBENCH=$(BUILD)/gilbench scripts/timeline.sh $(if $(TRACE),--draw '$(TRACE)','$(RUN)') \
+	    $(if $(RUN),&& scripts/report.sh '$(RUN)')
 
 compare:
 	@scripts/check-deps.sh bench

@@ -55,7 +55,9 @@
  *     once and the lock would switch constantly).
  *   - Per-thread wait and hold times and request counts are recorded; CPython
  *     keeps none of them.  Each costs one clock read per take or drop, never
- *     one per check point.
+ *     one per check point.  With --trace each take, drop and drop request is
+ *     also noted in the thread's own buffer (gil_trace.h), reusing those
+ *     clock reads; a drop request then costs one more read.
  *   - The main thread, which in Python holds the lock while it starts threads,
  *     is not modelled: workers compete only with each other.
  */
@@ -65,6 +67,12 @@
 #include <time.h>
 
 #include "clock.h"
+
+static inline void note(struct gil_worker_stats *me, enum gil_event kind, double at)
+{
+    if (me->trace)
+        gil_trace_note(me->trace, kind, at);
+}
 
 static struct timespec deadline_after_us(long interval_us)
 {
@@ -111,6 +119,7 @@ void gil_destroy(struct gil *gil)
 void gil_take(struct gil *gil, struct gil_worker_stats *me)
 {
     double asked_at = gb_now();
+    note(me, GIL_EVENT_WAIT, asked_at);
 
     pthread_mutex_lock(&gil->mutex);
     while (gil->locked) {
@@ -120,6 +129,8 @@ void gil_take(struct gil *gil, struct gil_worker_stats *me)
         if (rc == ETIMEDOUT && gil->locked && gil->switch_number == saved_switch_number) {
             atomic_store_explicit(&gil->drop_request, 1, memory_order_relaxed);
             me->drop_requests_made++;
+            if (me->trace)
+                note(me, GIL_EVENT_DROP_REQUEST, gb_now());
         }
     }
 
@@ -139,11 +150,15 @@ void gil_take(struct gil *gil, struct gil_worker_stats *me)
     me->wait_seconds += now - asked_at;
     me->hold_started = now;
     me->acquisitions++;
+    note(me, GIL_EVENT_ACQUIRE, now);
 }
 
-void gil_drop(struct gil *gil, struct gil_worker_stats *me)
+/* drop_gil(); `why` says, for the trace, whether a waiter asked for it. */
+static void drop(struct gil *gil, struct gil_worker_stats *me, enum gil_event why)
 {
-    me->hold_seconds += gb_now() - me->hold_started;
+    double now = gb_now();
+    me->hold_seconds += now - me->hold_started;
+    note(me, why, now);
 
     pthread_mutex_lock(&gil->mutex);
     gil->locked = false;
@@ -161,10 +176,15 @@ void gil_drop(struct gil *gil, struct gil_worker_stats *me)
     }
 }
 
+void gil_drop(struct gil *gil, struct gil_worker_stats *me)
+{
+    drop(gil, me, GIL_EVENT_RELEASE);
+}
+
 void gil_honour_drop_request(struct gil *gil, struct gil_worker_stats *me)
 {
     me->drop_requests_honoured++;
-    gil_drop(gil, me);
+    drop(gil, me, GIL_EVENT_YIELD);
     gil_take(gil, me);
 }
 

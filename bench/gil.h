@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "gil_trace.h"
+
 /* What one thread did with the lock; written only by that thread. */
 struct gil_worker_stats {
     double wait_seconds;            /* inside gil_take, waiting for the lock */
@@ -18,6 +20,7 @@ struct gil_worker_stats {
     uint64_t drop_requests_made;    /* timed out waiting with no switch meanwhile */
     uint64_t drop_requests_honoured;/* dropped the lock at a check point on request */
     double hold_started;            /* internal: when the current hold began */
+    struct gil_trace *trace;        /* NULL, or this thread's --trace buffer */
 };
 
 struct gil {

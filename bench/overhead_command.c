@@ -7,7 +7,8 @@
  *     iteration of cpu_loop's kind (bench/lcg.h), so that the figure is what
  *     a workload pays, not what an empty loop pays;
  *   - a release / re-acquire pair of the GIL with nobody waiting
- *     (Py_BEGIN_ALLOW_THREADS + Py_END_ALLOW_THREADS on an idle interpreter).
+ *     (Py_BEGIN_ALLOW_THREADS + Py_END_ALLOW_THREADS on an idle interpreter),
+ *     without and with a --trace buffer (three events per pair).
  *
  * Each figure is the median of 9 repetitions; prints one JSON line.
  */
@@ -57,10 +58,14 @@ static double iteration_ns(struct gb_worker *w)
     return stats_median(each, REPETITIONS);
 }
 
+/* With a trace, its buffer is emptied before each repetition, so that every
+ * pair pays for recording its events and none finds the buffer full. */
 static double release_reacquire_ns(struct gb_worker *w)
 {
     double each[REPETITIONS];
     for (int r = 0; r < REPETITIONS; r++) {
+        if (w->gil_stats.trace)
+            w->gil_stats.trace->count = 0;
         double start = gb_now();
         for (int i = 0; i < PAIRS; i++) {
             gb_release_gil(w);
@@ -89,11 +94,24 @@ int overhead_command(int argc, char **argv)
     double free_checkpoint = checkpoint_ns(&free_worker);
     double gil_checkpoint = checkpoint_ns(&gil_worker);
     double pair = release_reacquire_ns(&gil_worker);
+    struct gil_trace trace;
+    double traced_pair = -1;
+    if (gil_trace_init(&trace, 3 * (size_t)PAIRS) == 0) {
+        gil_worker.gil_stats.trace = &trace;
+        traced_pair = release_reacquire_ns(&gil_worker);
+        gil_worker.gil_stats.trace = NULL;
+        gil_trace_free(&trace);
+    }
     gil_drop(&gil, &gil_worker.gil_stats);
     gil_destroy(&gil);
+    if (traced_pair < 0) {
+        fprintf(stderr, "gilbench: out of memory for a trace buffer\n");
+        return 1;
+    }
 
     printf("{\"loop_iteration_ns\":%.2f,\"checkpoint_ns_without_gil\":%.2f,"
-           "\"checkpoint_ns_gil_uncontended\":%.2f,\"release_reacquire_ns_uncontended\":%.1f}\n",
-           iteration, free_checkpoint, gil_checkpoint, pair);
+           "\"checkpoint_ns_gil_uncontended\":%.2f,\"release_reacquire_ns_uncontended\":%.1f,"
+           "\"release_reacquire_ns_traced\":%.1f}\n",
+           iteration, free_checkpoint, gil_checkpoint, pair, traced_pair);
     return fflush(stdout) == 0 ? 0 : 1;
 }

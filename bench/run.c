@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 
 #include "clock.h"
+#include "trace_file.h"
 #include "workers.h"
 
 const char *gb_mode_name(enum gb_mode mode)
@@ -95,7 +96,8 @@ static void summarise_workers(const struct gb_job *job, const struct gb_worker_s
     r->startup_seconds = last_start - started;
 }
 
-int gb_run(struct gb_job *job, long switch_interval_us, struct gb_result *r)
+int gb_run(struct gb_job *job, long switch_interval_us, const char *trace_path,
+           struct gb_result *r)
 {
     memset(r, 0, sizeof *r);
     const struct gb_workload *wl = job->workload;
@@ -115,7 +117,12 @@ int gb_run(struct gb_job *job, long switch_interval_us, struct gb_result *r)
         munmap(slots, slots_size);
         return 1;
     }
-    if (wl->setup && wl->setup(job) != 0) {
+    struct trace_file trace = { 0 };
+    bool tracing = use_gil && trace_path;
+    if ((tracing && trace_file_open(&trace, trace_path, job->workers) != 0) ||
+        (wl->setup && wl->setup(job) != 0)) {
+        if (tracing)
+            trace_file_abandon(&trace);
         if (use_gil)
             gil_destroy(&gil);
         munmap(slots, slots_size);
@@ -123,6 +130,8 @@ int gb_run(struct gb_job *job, long switch_interval_us, struct gb_result *r)
     }
     for (unsigned i = 0; i < job->workers; i++) {
         slots[i].ctx = (struct gb_worker){ .gil = use_gil ? &gil : NULL, .job = job, .index = i };
+        if (tracing)
+            slots[i].ctx.gil_stats.trace = &trace.traces[i];
         gb_share(job, i, &slots[i].first_unit, &slots[i].unit_count);
     }
 
@@ -173,6 +182,12 @@ int gb_run(struct gb_job *job, long switch_interval_us, struct gb_result *r)
             status = 1;
         }
     }
+
+    /* After the timed region, so that writing costs the run nothing. */
+    if (tracing && status == 0)
+        status = trace_file_finish(&trace, job, switch_interval_us, started, r->seconds);
+    else if (tracing)
+        trace_file_abandon(&trace);
 
     if (wl->teardown)
         wl->teardown(job);

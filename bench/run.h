@@ -38,8 +38,9 @@ struct gb_result {
 
 /* Runs the job.  Returns 0 and fills *result when every worker finished and
  * the checksum matched; otherwise prints one line per problem on stderr and
- * returns 1. */
-int gb_run(struct gb_job *job, long switch_interval_us, struct gb_result *result);
+ * returns 1.  trace_path: NULL, or where to write the GIL trace (gil mode). */
+int gb_run(struct gb_job *job, long switch_interval_us, const char *trace_path,
+           struct gb_result *result);
 
 /* "gil", "threads" or "procs". */
 const char *gb_mode_name(enum gb_mode mode);

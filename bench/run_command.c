@@ -43,6 +43,9 @@ static void print_run_help(void)
            "  --append-json FILE       also append the JSON line to FILE, in one write\n"
            "  --error-log FILE         append error messages to FILE instead of stderr (for\n"
            "                           callers such as hyperfine that discard stderr)\n"
+           "  --trace FILE             write every take, drop and drop request of the GIL,\n"
+           "                           per worker, with its time, to FILE (gil mode only;\n"
+           "                           scripts/timeline.sh draws it)\n"
            "  --timeout S              end the run after S seconds, 1 to %d (exit status 124);\n"
            "                           default: no limit\n"
            "  --dry-run                check the options, run nothing, print nothing\n"
@@ -163,7 +166,7 @@ static int append_line(const char *path, const char *line)
 int run_command(int argc, char **argv)
 {
     const char *workload_name = NULL, *mode_text = NULL, *units_text = NULL;
-    const char *append_path = NULL;
+    const char *append_path = NULL, *trace_path = NULL;
     const char *param_texts[64];
     int param_count = 0;
     struct gb_job job = { .workers = 1 };
@@ -209,6 +212,10 @@ int run_command(int argc, char **argv)
                 usage_error("cannot open --error-log file %s: %s", log_path, strerror(errno));
             dup2(fd, STDERR_FILENO);
             close(fd);
+        } else if (is_option(arg, "--trace")) {
+            trace_path = option_value(argc, argv, &i, "--trace");
+            if (*trace_path == '\0')
+                usage_error("--trace needs a file name");
         } else if (is_option(arg, "--append-json")) {
             append_path = option_value(argc, argv, &i, "--append-json");
             if (*append_path == '\0')
@@ -225,6 +232,8 @@ int run_command(int argc, char **argv)
     if (!mode_text)
         usage_error("run needs --mode; accepted: gil, threads, procs");
     job.mode = parse_mode(mode_text);
+    if (trace_path && job.mode != GB_MODE_GIL)
+        usage_error("--trace records the GIL's events, so it needs --mode gil, not %s", mode_text);
     job.units = units_text ? parse_whole_number("--units", units_text, 1, MAX_UNITS)
                            : job.workload->default_units;
     if (job.weak && job.units > MAX_UNITS / job.workers)
@@ -243,7 +252,7 @@ int run_command(int argc, char **argv)
     report_fatal_signals();
     stop_workers_on_termination();
     struct gb_result result;
-    if (gb_run(&job, switch_interval_us, &result) != 0)
+    if (gb_run(&job, switch_interval_us, trace_path, &result) != 0)
         return 1;
     char *line = result_json_line(&job, switch_interval_us, &result);
     if (!line) {

@@ -21,6 +21,8 @@
 #   BENCH_ALL=1          the default sweep and every study (make bench-all)
 #   RERUN=DIR            re-measure only the noisy and failed points of the
 #                        results folder DIR, with its settings, into a new folder
+#   TIMELINE_WORKERS, TIMELINE_MS   the traced gil-mode runs drawn at the end
+#                        when MODES has gil (scripts/timeline.sh; default 3, 200)
 #   GILBENCH             the engine binary (default build/gilbench)
 #   RESULTS_DIR          where run folders go (default results)
 #   PLOTS_DIR            where the latest plots are copied (default plots)
@@ -103,6 +105,9 @@ interval=$(parse_number SWITCH_INTERVAL_US "${SWITCH_INTERVAL_US:-5000}" 1 10000
 fixed_timeout=""
 [ -z "${TIMEOUT:-}" ] || fixed_timeout=$(parse_number TIMEOUT "$TIMEOUT" 1 86400) || exit 2
 noise_threshold=$(parse_number NOISE_THRESHOLD "${NOISE_THRESHOLD:-10}" 1 1000) || exit 2
+# Checked now, used by scripts/timeline.sh at the end.
+parse_number TIMELINE_WORKERS "${TIMELINE_WORKERS-3}" 1 64 >/dev/null || exit 2
+parse_number TIMELINE_MS "${TIMELINE_MS-200}" 1 600000 >/dev/null || exit 2
 # Speedups are ratios to the 1-worker time, so 1 is always measured.
 case ",$workers," in
     *,1,*) ;;
@@ -247,6 +252,13 @@ if [ -s "$run_dir/runs.tsv" ]; then
     PLOTS_DIR=${PLOTS_DIR:-plots} scripts/plot.sh "$run_dir" || die "cannot draw the plots of $run_dir"
 else
     note "no point succeeded; no summary and no plots"
+fi
+# Pictures of the GIL at work: traced runs apart from the timed ones.  A
+# failure here costs the run its timelines, not its measurements.
+if [[ ",$modes," == *,gil,* ]] && [ -s "$run_dir/summary.csv" ]; then
+    echo
+    PLOTS_DIR=${PLOTS_DIR:-plots} GILBENCH=$GILBENCH scripts/timeline.sh "$run_dir" ||
+        add_warning "$run_dir/meta.json" "the GIL timelines could not be drawn (scripts/timeline.sh $run_dir)"
 fi
 
 noisy=$(noisy_points "$run_dir" "$noise_threshold")

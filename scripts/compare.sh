@@ -48,11 +48,6 @@ column -s, -t < <(cut -d, -f1-4,7,10 "$out/compare.csv")
 workloads=$(cut -d, -f1 <<<"$joined" | awk '!seen[$0]++' | paste -sd' ' -)
 modes=$(cut -d, -f3 <<<"$joined" | awk '!seen[$0]++' | paste -sd' ' -)
 maxw=$(cut -d, -f4 <<<"$joined" | sort -n | tail -n1)
-for term in png svg; do
-    gnuplot -e "term='$term'; out='$out/compare.$term.tmp'; csv='$out/compare.csv'; modes='$modes';
-                workloads='$workloads'; cpus=0; maxw=$maxw; what='ratio';
-                machine='B / A: $(basename "$b") / $(basename "$a")'" scripts/gnuplot/grid.gp ||
-        { rm -f "$out/compare.$term.tmp"; die "gnuplot could not draw $out/compare.$term"; }
-    mv -f "$out/compare.$term.tmp" "$out/compare.$term"
-done
+draw_plot grid.gp "$out/compare" "csv='$out/compare.csv'; modes='$modes'; workloads='$workloads';
+    cpus=0; maxw=$maxw; what='ratio'; machine='B / A: $(basename "$b") / $(basename "$a")'"
 echo "gilbench: comparison in $out (compare.csv, compare.png, compare.svg)"

@@ -99,6 +99,29 @@ write_atomically() {
     cat > "$file.tmp" && mv -f "$file.tmp" "$file" || { rm -f "$file.tmp"; return 1; }
 }
 
+# draw_complete FILE: a PNG ends with its IEND chunk and an SVG with </svg>;
+# gnuplot does not report a failed write (a full disk), so this is checked.
+draw_complete() {
+    case $1 in
+        *.png|*.png.tmp) tail -c 12 "$1" | grep -qa IEND ;;
+        *.svg|*.svg.tmp) tail -c 16 "$1" | grep -q '</svg>' ;;
+        *) return 1 ;;
+    esac
+}
+
+# draw_plot SCRIPT BASE SETTINGS: runs scripts/gnuplot/SCRIPT twice, for
+# BASE.png and BASE.svg, with the gnuplot statements SETTINGS (term and out
+# are set here); each file appears complete or not at all.
+draw_plot() {
+    local script=$1 base=$2 settings=$3 term
+    for term in png svg; do
+        gnuplot -e "term='$term'; out='$base.$term.tmp'; $settings" "scripts/gnuplot/$script" &&
+            draw_complete "$base.$term.tmp" ||
+            { rm -f "$base.$term.tmp"; die "gnuplot could not draw $base.$term"; }
+        mv -f "$base.$term.tmp" "$base.$term" || die "cannot write $base.$term"
+    done
+}
+
 # finish_meta META STARTED FAILURES: marks the run complete.
 finish_meta() {
     jq --arg finished "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \

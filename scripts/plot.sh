@@ -35,25 +35,9 @@ machine="$cpu_model, $cpus usable CPUs; GIL switch interval $(awk -v us="$interv
 
 out_dir=$run_dir/plots
 mkdir -p "$out_dir"
-# complete FILE: a PNG ends with its IEND chunk and an SVG with </svg>;
-# gnuplot does not report a failed write (a full disk), so this is checked.
-complete() {
-    case $1 in
-        *.png.tmp) tail -c 12 "$1" | grep -qa IEND ;;
-        *.svg.tmp) tail -c 16 "$1" | grep -q '</svg>' ;;
-    esac
-}
-
 draw() { # draw SCRIPT NAME EXTRA-SETTINGS
-    local term
-    for term in png svg; do
-        gnuplot -e "term='$term'; out='$out_dir/$2.$term.tmp'; csv='$csv'; modes='$modes';
-                    workloads='$workloads'; cpus=$cpus; maxw=$maxw; machine='$machine';
-                    figures='$figures'; $3" \
-            "scripts/gnuplot/$1" && complete "$out_dir/$2.$term.tmp" ||
-            { rm -f "$out_dir/$2.$term.tmp"; die "gnuplot could not draw $out_dir/$2.$term"; }
-        mv -f "$out_dir/$2.$term.tmp" "$out_dir/$2.$term" || die "cannot write $out_dir/$2.$term"
-    done
+    draw_plot "$1" "$out_dir/$2" "csv='$csv'; modes='$modes'; workloads='$workloads'; cpus=$cpus;
+        maxw=$maxw; machine='$machine'; figures='$figures'; $3"
 }
 if [ -n "$workloads" ]; then
     for wl in $workloads; do

@@ -52,6 +52,23 @@ for svg in "$run_dir"/plots/*.svg; do
     figures+="<figure><a href=\"plots/$name.png\"><img src=\"plots/$name.svg\" alt=\"$name\"></a><figcaption>$name</figcaption></figure>"$'\n'
 done
 
+# The timelines of `make timeline` / make bench, with what each one shows.
+timeline_caption() {
+    case $1 in
+        cpu_loop) echo "CPU-bound threads take turns: a waiter asks for the GIL after one switch interval (a drop request), the holder yields at its next check point, and the operating system, not a queue, picks who runs next. One thread runs at a time." ;;
+        io_wait) echo "Each worker holds the GIL only for the instant between two waits (the mean hold above), so the waits of all workers overlap and threads scale like processes." ;;
+        convoy) echo "Worker 0 makes short socket round trips; the others are CPU-bound. Each time worker 0 comes back from the socket it waits about a whole interval before the holder yields: the convoy effect." ;;
+        *) echo "Holding, waiting and released time of each worker." ;;
+    esac
+}
+timelines=""
+# The three of make bench in the order of the story they tell, then any other.
+for name in cpu_loop io_wait convoy $(ls "$run_dir"/timeline/ 2>/dev/null | sed -n 's/\.svg$//p' |
+        grep -vx -e cpu_loop -e io_wait -e convoy); do
+    [ -e "$run_dir/timeline/$name.svg" ] || continue
+    timelines+="<figure><a href=\"timeline/$name.png\"><img src=\"timeline/$name.svg\" alt=\"timeline of $name\"></a><figcaption>$(html "$name: $(timeline_caption "$name")") Trace: <a href=\"timeline/$name.tsv\">timeline/$name.tsv</a>.</figcaption></figure>"$'\n'
+done
+
 {
     cat <<EOF
 <!DOCTYPE html>
@@ -91,6 +108,17 @@ EOF
     cat <<EOF
 <h2>Plots</h2>
 $figures
+EOF
+    if [ -n "$timelines" ]; then
+        cat <<EOF
+<h2>The GIL at work</h2>
+<p>Traced gil-mode runs (<code>gilbench run --trace</code>), separate from the timed runs: red, a
+worker holds the GIL; orange, it waits for it; blue, it has released it for I/O or C work;
+triangles, drop requests.</p>
+$timelines
+EOF
+    fi
+    cat <<EOF
 <h2>Speedups</h2>
 <p>speedup = median T(1 worker) / median T(N workers); bounds: min T1 / max TN – max T1 / min TN;
 spread = max / min − 1 over the runs of a point; times in seconds.</p>

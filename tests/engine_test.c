@@ -72,7 +72,7 @@ static void check_exactly_once(enum gb_mode mode, unsigned workers, uint64_t uni
     struct gb_job job = { .workload = &tally_workload, .mode = mode, .workers = workers,
                           .units = units, .weak = weak };
     struct gb_result result;
-    int status = gb_run(&job, 200, &result);
+    int status = gb_run(&job, 200, NULL, &result);
     struct tally *t = job.state;
     unsigned expected_runs = weak ? workers : 1;
     uint64_t wrong = 0;
@@ -153,7 +153,7 @@ static int run_capturing_stderr(enum gb_mode mode, char *message, size_t size)
     dup2(fd, STDERR_FILENO);
     struct gb_job job = { .workload = &failing_workload, .mode = mode, .workers = 4, .units = 8 };
     struct gb_result result;
-    int status = gb_run(&job, 5000, &result);
+    int status = gb_run(&job, 5000, NULL, &result);
     fflush(stderr);
     dup2(saved, STDERR_FILENO);
     close(saved);

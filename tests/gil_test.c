@@ -6,6 +6,7 @@
  */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -41,6 +42,7 @@ struct stress_thread {
     struct stress *shared;
     unsigned seed;
     struct gil_worker_stats stats;
+    struct gil_trace trace;
     int rounds_done;
 };
 
@@ -94,6 +96,8 @@ static void test_stress(void)
     gil_init(&s.gil, 20); /* a short interval: many forced switches */
     for (int i = 0; i < STRESS_THREADS; i++) {
         threads[i] = (struct stress_thread){ .shared = &s, .seed = 1234u + (unsigned)i };
+        gil_trace_init(&threads[i].trace, GIL_TRACE_DEFAULT_CAPACITY);
+        threads[i].stats.trace = &threads[i].trace;
         pthread_create(&ids[i], NULL, stress_main, &threads[i]);
     }
     for (int i = 0; i < STRESS_THREADS; i++)
@@ -115,6 +119,40 @@ static void test_stress(void)
     ok(acquisitions >= 5000, "many thousands of acquisitions (%llu)",
        (unsigned long long)acquisitions);
     ok(honoured > 0, "forced switches happened under stress (%llu)", (unsigned long long)honoured);
+
+    /* The trace of every thread agrees with its counters, and no two holds
+     * in it overlap: written by the holders themselves, in their own
+     * buffers, with the times the lock code reads anyway. */
+    int counts_agree = 1;
+    struct hold { double from, to; } *holds = malloc(acquisitions * sizeof *holds);
+    size_t n_holds = 0;
+    for (int i = 0; i < STRESS_THREADS && holds; i++) {
+        const struct gil_trace *tr = &threads[i].trace;
+        uint64_t acquires = 0, yields = 0;
+        for (size_t k = 0; k < tr->count; k++) {
+            enum gil_event e = tr->events[k].kind;
+            if (e == GIL_EVENT_ACQUIRE && n_holds < acquisitions) {
+                holds[n_holds].from = tr->events[k].at;
+                holds[n_holds].to = k + 1 < tr->count ? tr->events[k + 1].at : 1e300;
+                n_holds++;
+            }
+            acquires += e == GIL_EVENT_ACQUIRE;
+            yields += e == GIL_EVENT_YIELD;
+        }
+        counts_agree &= tr->lost == 0 && acquires == threads[i].stats.acquisitions &&
+                        yields == threads[i].stats.drop_requests_honoured;
+    }
+    ok(counts_agree, "each thread's trace has one acquire per acquisition and one yield per "
+                     "drop request honoured");
+    int overlapping = 0;
+    for (size_t a = 0; holds && a < n_holds; a++)
+        for (size_t b = a + 1; b < n_holds; b++)
+            overlapping += holds[a].from < holds[b].to && holds[b].from < holds[a].to;
+    ok(holds && n_holds == acquisitions && overlapping == 0,
+       "no two holds in the traces overlap (%zu holds, %d overlaps)", n_holds, overlapping);
+    free(holds);
+    for (int i = 0; i < STRESS_THREADS; i++)
+        gil_trace_free(&threads[i].trace);
     gil_destroy(&s.gil);
 }
 

@@ -1,0 +1,106 @@
+/*
+ * trace_file.c - writes `gilbench run --trace FILE` (see trace_file.h): a
+ * commented header saying what the run was and what each event means, then
+ * one tab-separated line per event, which scripts/timeline.sh turns into a
+ * picture.
+ */
+#include "trace_file.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "run.h"
+
+static void free_all(struct trace_file *t)
+{
+    if (t->traces)
+        for (unsigned i = 0; i < t->workers; i++)
+            gil_trace_free(&t->traces[i]);
+    free(t->traces);
+    free(t->temporary_path);
+    t->traces = NULL;
+    t->temporary_path = NULL;
+}
+
+void trace_file_abandon(struct trace_file *t)
+{
+    if (t->out)
+        fclose(t->out);
+    t->out = NULL;
+    if (t->temporary_path)
+        unlink(t->temporary_path);
+    free_all(t);
+}
+
+int trace_file_open(struct trace_file *t, const char *path, unsigned workers)
+{
+    *t = (struct trace_file){ .path = path, .workers = workers };
+    size_t length = strlen(path) + sizeof ".tmp";
+    t->temporary_path = malloc(length);
+    t->traces = calloc(workers, sizeof *t->traces);
+    if (!t->temporary_path || !t->traces) {
+        fprintf(stderr, "gilbench: out of memory for the trace of %u workers\n", workers);
+        free_all(t);
+        return 1;
+    }
+    for (unsigned i = 0; i < workers; i++)
+        if (gil_trace_init(&t->traces[i], GIL_TRACE_DEFAULT_CAPACITY) != 0) {
+            fprintf(stderr, "gilbench: out of memory for the trace of %u workers\n", workers);
+            free_all(t);
+            return 1;
+        }
+    snprintf(t->temporary_path, length, "%s.tmp", path);
+    t->out = fopen(t->temporary_path, "w");
+    if (!t->out) {
+        fprintf(stderr, "gilbench: cannot write the --trace file %s: %s\n", path,
+                strerror(errno));
+        free_all(t);
+        return 1;
+    }
+    return 0;
+}
+
+int trace_file_finish(struct trace_file *t, const struct gb_job *job, long switch_interval_us,
+                      double origin, double seconds)
+{
+    uint64_t lost = 0;
+    for (unsigned i = 0; i < t->workers; i++)
+        lost += t->traces[i].lost;
+    fprintf(t->out,
+            "# gilbench trace: workload %s, mode %s, %u workers, %llu units, "
+            "switch interval %ld us, run %.6f s\n"
+            "# time_us: microseconds after the timed region began (before the first worker "
+            "was created)\n"
+            "# wait: began to take the GIL; acquire: holds it; drop_request: waited a whole "
+            "interval with no switch and asked the holder to drop it;\n"
+            "# yield: dropped it because a waiter asked; release: dropped it of its own accord "
+            "(I/O, C work, or done)\n"
+            "# lost events: %llu (each worker keeps its first %zu)\n"
+            "worker\ttime_us\tevent\n",
+            job->workload->name, gb_mode_name(job->mode), job->workers,
+            (unsigned long long)job->units, switch_interval_us, seconds,
+            (unsigned long long)lost, GIL_TRACE_DEFAULT_CAPACITY);
+    errno = 0;
+    int failed = gil_trace_write(t->out, t->traces, t->workers, origin) != 0;
+    failed |= ferror(t->out) != 0;
+    failed |= fclose(t->out) != 0;
+    int write_errno = errno;
+    t->out = NULL;
+    if (!failed && rename(t->temporary_path, t->path) != 0) {
+        write_errno = errno;
+        failed = 1;
+    }
+    if (failed) {
+        fprintf(stderr, "gilbench: cannot write the --trace file %s: %s\n", t->path,
+                write_errno ? strerror(write_errno) : "write error");
+        unlink(t->temporary_path);
+    } else if (lost) {
+        fprintf(stderr, "gilbench: the trace keeps each worker's first %zu events; %llu later "
+                "ones are not in %s\n", GIL_TRACE_DEFAULT_CAPACITY, (unsigned long long)lost,
+                t->path);
+    }
+    free_all(t);
+    return failed;
+}
