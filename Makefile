@@ -38,7 +38,7 @@ SHELL_TESTS   := $(patsubst tests/%,$(BUILD)/tests/%,$(sort $(wildcard tests/*.t
 # The tests of the GIL and the pools, which also run under ThreadSanitizer.
 THREAD_TESTS  := gil_test engine_test
 
-.PHONY: all help clean test test-programs bench bench-all plots report compare timeline
+.PHONY: all help clean test test-programs bench bench-all calibrate plots report compare timeline
 all: $(BUILD)/gilbench
 
 help:
@@ -46,6 +46,7 @@ help:
 	@echo 'make test           build and run every test (also under TSan and ASan+UBSan)'
 	@echo 'make bench          sweep workloads x modes x workers; results/ and plots/'
 	@echo 'make bench-all      the same and every study (convoy, amdahl, startup, memory, ipc, ...)'
+	@echo 'make calibrate      the shipped workloads as the model and in CPython, side by side'
 	@echo 'make plots RUN=dir  redraw the plots of a results folder'
 	@echo 'make report RUN=dir rebuild the HTML report (index.html) of a results folder'
 	@echo 'make compare A=dir B=dir  compare two results folders point by point'
@@ -85,7 +86,8 @@ $(BUILD)/%.o: %.c
 # Settings are passed only when given, so bench.sh can tell its defaults
 # (which depend on QUICK and the CPU count) from explicit choices.
 BENCH_SETTINGS = WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS TIMEOUT \
-                 NOISE_THRESHOLD QUICK STUDIES RERUN RESULTS_DIR PLOTS_DIR TIMELINE_WORKERS TIMELINE_MS
+                 NOISE_THRESHOLD QUICK STUDIES RERUN RESULTS_DIR PLOTS_DIR TIMELINE_WORKERS TIMELINE_MS \
+                 PYTHON FREE_THREADED_PYTHON
 BENCH_ENV = $(foreach v,$(BENCH_SETTINGS),$(if $(filter-out undefined,$(origin $(v))),$(v)='$($(v))')) \
             GILBENCH=$(BUILD)/gilbench GILBENCH_COMMAND='make $@ $(MAKEOVERRIDES)'
 bench: $(BUILD)/gilbench
@@ -96,6 +98,11 @@ bench: $(BUILD)/gilbench
 bench-all: $(BUILD)/gilbench
 	@scripts/check-deps.sh bench
 	@$(BENCH_ENV) BENCH_ALL=1 scripts/bench.sh
+
+# The model beside CPython: scripts/studies/calibrate.plan, with Python.
+calibrate: $(BUILD)/gilbench
+	@scripts/check-deps.sh calibrate
+	@$(BENCH_ENV) STUDIES=calibrate scripts/bench.sh
 
 plots:
 	@scripts/check-deps.sh bench

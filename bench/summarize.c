@@ -111,9 +111,13 @@ static double field_stat(const struct point *p, enum run_field field,
         fprintf(stderr, "gilbench: out of memory\n");
         exit(1);
     }
-    for (size_t i = 0; i < p->runs; i++)
+    bool known = true;
+    for (size_t i = 0; i < p->runs; i++) {
         column[i] = p->values[i][field];
-    double value = stat(column, p->runs);
+        known &= !isnan(column[i]);
+    }
+    /* A figure some run did not measure ("-") is not summarised at all. */
+    double value = known ? stat(column, p->runs) : NAN;
     free(column);
     return value;
 }
@@ -169,8 +173,14 @@ static void read_input(const char *path, bool runs, struct points *all)
         double workers = 0;
         good = good && parse_number(fields[3], &workers) && workers >= 1 && workers <= 1e6 &&
                workers == floor(workers);
-        for (int i = 4; good && i < n; i++)
-            good = parse_number(fields[i], &values[i - 4]);
+        /* Past the time, "-" is a figure the run could not measure (CPython
+         * keeps no GIL counters): it is left empty in the summary. */
+        for (int i = 4; good && i < n; i++) {
+            if (i > 4 && strcmp(fields[i], "-") == 0)
+                values[i - 4] = NAN;
+            else
+                good = parse_number(fields[i], &values[i - 4]);
+        }
         if (!good)
             usage_error("%s line %lu: expected %d tab-separated fields (%s)", path, number,
                         expected_fields,

@@ -51,14 +51,16 @@ for name in WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS TIMEOU
 done
 QUICK=${QUICK:-0} BENCH_ALL=${BENCH_ALL:-0}
 case $QUICK in 0|1) ;; *) usage "QUICK='$QUICK' is not accepted; accepted: 0 or 1" ;; esac
-all_studies=$(ls scripts/studies/*.plan 2>/dev/null | xargs -n1 basename 2>/dev/null | sed 's/\.plan$//' | paste -sd, -)
+# calibrate needs Python (make calibrate): it is never part of "all".
+known_studies=$(ls scripts/studies/*.plan 2>/dev/null | xargs -n1 basename 2>/dev/null | sed 's/\.plan$//' | paste -sd, -)
+all_studies=$(split "$known_studies" | grep -vx calibrate | paste -sd, -)
 if [ -n "${STUDIES:-}" ]; then
     [ "$BENCH_ALL" = 0 ] || usage "make bench-all runs every study; STUDIES cannot be given with it"
     for name in WORKLOADS MODES WORKERS; do
         [ -z "${!name:-}" ] || usage "$name chooses the default sweep, which STUDIES replaces; give one or the other"
     done
     [ "$STUDIES" != all ] || STUDIES=$all_studies
-    studies=$(parse_list STUDIES "$STUDIES" "$all_studies") || exit 2
+    studies=$(parse_list STUDIES "$STUDIES" "$known_studies") || exit 2
 elif [ "$BENCH_ALL" = 1 ]; then
     studies=$all_studies
 else
@@ -134,6 +136,29 @@ for workload in ${plan_workloads//,/ }; do
         *) usage "the plan names workload '$workload', which this build does not have" ;;
     esac
 done
+# ---- CPython points (make calibrate): the interpreters they need ----
+python="" free_threaded="" python_notes=()
+if grep -qP '\tsource=cpython\t' "$plan"; then
+    python=${PYTHON:-/usr/bin/python3}
+    "$python" -c 'import sys; sys.exit(sys.version_info < (3, 8))' 2>/dev/null ||
+        usage "PYTHON='$python' is not a Python 3.8 or newer; install with: apt-get install -y python3"
+    if grep -qP '^blas_dgemm\tsource=cpython\t' "$plan"; then
+        "$python" -c 'import numpy' 2>/dev/null ||
+            usage "PYTHON='$python' has no NumPy; install with: apt-get install -y python3-numpy"
+    fi
+    free_threaded=$(free_threaded_python "${FREE_THREADED_PYTHON:-}") || exit 2
+    drop_points() { # drop_points REGEX NOTE: plan lines of CPython points
+        if grep -qP "$1" "$plan"; then
+            grep -vP "$1" "$plan" > "$plan.kept"; mv "$plan.kept" "$plan"
+            python_notes+=("$2"); note "$2"
+        fi
+    }
+    if [ -z "$free_threaded" ]; then
+        drop_points '\tsource=cpython\tthreads\t' "no free-threaded Python (python3.14t, python3.13t or FREE_THREADED_PYTHON): the threads mode is measured without its CPython counterpart"
+    elif ! PYTHON_GIL=0 "$free_threaded" -c 'import numpy' 2>/dev/null; then
+        drop_points '^blas_dgemm\tsource=cpython\tthreads\t' "$free_threaded has no NumPy: blas_dgemm's threads mode is measured without its CPython counterpart"
+    fi
+fi
 params=$(parse_params "${PARAMS:-}" "$plan_workloads") || exit 2
 # Every workload and variant's settings, checked by the engine itself.
 while IFS=$'\t' read -r workload variant; do
@@ -162,6 +187,11 @@ write_atomically "$run_dir/plan.tsv" < "$plan" || die "cannot write $run_dir/pla
 export GILBENCH
 scripts/meta.sh "$run_dir/meta.json" "$workloads" "$modes" "$workers" "$runs" "$warmup" \
     "$interval" "$QUICK" "$params" "$rerun_of" "$studies" || die "cannot write $run_dir/meta.json"
+if [ -n "$python" ]; then
+    python_versions "$python" "$free_threaded" | jq --slurpfile p /dev/stdin '.python = $p[0]' \
+        "$run_dir/meta.json" | write_atomically "$run_dir/meta.json" || die "cannot write $run_dir/meta.json"
+    for message in "${python_notes[@]}"; do add_warning "$run_dir/meta.json" "$message"; done
+fi
 load_warning=$(busy_machine_warning "$usable_cpus")
 [ -z "$load_warning" ] || { note "warning: $load_warning"; add_warning "$run_dir/meta.json" "$load_warning"; }
 
@@ -212,7 +242,12 @@ while IFS=$'\t' read -r -u 3 workload variant mode n; do
     fi
     per_run=${fixed_timeout:-$(adaptive_timeout "${slowest_run[$label]:-}")}
     # shellcheck disable=SC2206
-    command=("$GILBENCH" run --workload "$workload" --mode "$mode" --workers "$n"
+    engine=("$GILBENCH")
+    if [ "$variant" = source=cpython ]; then
+        engine=("$python" scripts/python/pyrun.py)
+        [ "$mode" != threads ] || engine=(env PYTHON_GIL=0 "$free_threaded" scripts/python/pyrun.py)
+    fi
+    command=("${engine[@]}" run --workload "$workload" --mode "$mode" --workers "$n"
         $(point_options "$params" "$workload" "$variant" "$interval") --timeout "$per_run"
         --append-json "$run_dir/raw/$id.jsonl" --error-log "$run_dir/logs/$id.log")
     # timeout(1) puts hyperfine and everything under it in a process group of
@@ -252,6 +287,12 @@ if [ -s "$run_dir/runs.tsv" ]; then
     PLOTS_DIR=${PLOTS_DIR:-plots} scripts/plot.sh "$run_dir" || die "cannot draw the plots of $run_dir"
 else
     note "no point succeeded; no summary and no plots"
+fi
+# make calibrate: the model / CPython table.
+if [[ ",$studies," == *,calibrate,* ]] && [ -s "$run_dir/summary.csv" ]; then
+    echo
+    scripts/calibration.sh "$run_dir" ||
+        add_warning "$run_dir/meta.json" "no calibration table (scripts/calibration.sh $run_dir)"
 fi
 # Pictures of the GIL at work: traced runs apart from the timed ones.  A
 # failure here costs the run its timelines, not its measurements.

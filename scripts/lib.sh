@@ -328,12 +328,49 @@ point_options() {
         [ -n "$variant" ] && [ "${item%%=*}" = "$name" ] && continue
         engine_setting "$item"
     done
-    if [ -n "$variant" ] && [ "$name" != switch_interval_us ]; then
+    # source= says which implementation runs the point (make calibrate), not a setting.
+    if [ -n "$variant" ] && [ "$name" != switch_interval_us ] && [ "$name" != source ]; then
         engine_setting "$variant"
     fi
 }
 
 # engine_setting NAME=VALUE: the engine option that sets it.
+# free_threaded_python GIVEN: a Python that runs with the GIL off: GIVEN
+# (exits 2 if it does not), or the first of python3.14t, python3.13t found,
+# or nothing.
+free_threaded_python() {
+    local candidate
+    gil_off() { PYTHON_GIL=0 "$1" -c 'import sys; sys.exit(getattr(sys, "_is_gil_enabled", lambda: True)())' 2>/dev/null; }
+    if [ -n "$1" ]; then
+        gil_off "$1" || usage "FREE_THREADED_PYTHON='$1' does not run with the GIL off (a free-threaded build such as python3.13t is needed)"
+        echo "$1"
+        return
+    fi
+    for candidate in python3.14t python3.13t; do
+        if command -v "$candidate" >/dev/null && gil_off "$candidate"; then
+            command -v "$candidate"
+            return
+        fi
+    done
+}
+
+# python_versions PYTHON FREE_THREADED: the interpreters of the CPython
+# points, and the BLAS NumPy loaded, as JSON.
+python_versions() {
+    local probe='import json, sys
+info = {"executable": sys.executable, "version": sys.version.split()[0]}
+try:
+    import numpy
+    info["numpy"] = numpy.__version__
+    info["numpy_blas"] = sorted({l.split()[-1] for l in open("/proc/self/maps") if "blas" in l.lower() and "/" in l})
+except ImportError:
+    info["numpy"] = None
+print(json.dumps(info))'
+    jq -n --argjson gil "$("$1" -c "$probe")" \
+        --argjson free "$([ -n "$2" ] && PYTHON_GIL=0 "$2" -c "$probe" || echo null)" \
+        '{cpython: $gil, free_threaded: $free}'
+}
+
 engine_setting() {
     case ${1%%=*} in
         units) printf -- '--units %s ' "${1#*=}" ;;

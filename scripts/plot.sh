@@ -51,6 +51,16 @@ fi
 # given its variants (numerically ordered) and worker counts.
 peak=$(jq -r '.fma_gflops_single_core // 0' "$run_dir/meta.json")
 for study in $studies; do
+    if [ "$study" = calibrate ]; then
+        # Every workload of the study on one page, model beside CPython.
+        rows=$(awk -F, 'NR > 1 && $NF ~ /^source=/' "$csv")
+        [ -n "$rows" ] || { note "no measured point: no plot for the calibrate study"; continue; }
+        modes_of() { awk -F, -v s="source=$1" '$NF == s { print $2 }' <<<"$rows" | distinct; }
+        draw study-calibrate.gp calibrate "calibrate_workloads='$(cut -d, -f1 <<<"$rows" | distinct)';
+            model_modes='$(modes_of model)'; cpython_modes='$(modes_of cpython)';
+            maxw=$(cut -d, -f3 <<<"$rows" | sort -n | tail -n1)"
+        continue
+    fi
     [ -f "scripts/gnuplot/study-$study.gp" ] || die "no plot script scripts/gnuplot/study-$study.gp"
     workload=$(awk '!/^#/ && NF { print $1; exit }' "scripts/studies/$study.plan")
     rows=$(awk -F, -v w="$workload" 'NR > 1 && $1 == w' "$csv")

@@ -80,8 +80,9 @@ common_json=$(printf '%s\n' $common units weak params | jq -R . | jq -sc .)
         | map(tostring) | join(",")' "$measured"
 } | write_atomically "$run_dir/figures.csv"
 
-jq -r '[.workload, .variant, .mode, .workers, .seconds, .max_rss_kib, .gil_switches,
-        .gil_wait_seconds, .startup_seconds] | @tsv' "$measured" | write_atomically "$run_dir/runs.tsv"
+# A figure a run could not measure (null: CPython keeps no GIL counters) is "-".
+jq -r '[.workload, .variant, .mode, .workers, .seconds, .max_rss_kib, (.gil_switches // "-"),
+        (.gil_wait_seconds // "-"), .startup_seconds] | @tsv' "$measured" | write_atomically "$run_dir/runs.tsv"
 
 jq -r 'select(.run == 1) | [.workload, .variant, .mode, .workers, .process_median_s] | @tsv' \
     "$measured" | write_atomically "$run_dir/processes.tsv"

@@ -1,5 +1,6 @@
 #!/bin/bash
-# studies.t - every study of scripts/studies/ runs, shrunk to a few seconds
+# studies.t - every study of scripts/studies/ runs (but calibrate, which
+# needs Python and is tested by calibrate.t), shrunk to a few seconds
 # with PARAMS: each puts its points in the summary, its workloads' figures in
 # figures.csv and its page among the plots.  Runs with the plain build only
 # (the sweep runs build/gilbench).
@@ -15,10 +16,11 @@ check "every study runs" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR" "$(tail -n 20 <<<"$OUT")"
 run="$results/latest"
 check "the run records its studies" \
-    jq -e --argjson n "$(ls scripts/studies/*.plan | wc -l)" '.settings.studies | length == $n' "$run/meta.json"
+    jq -e --argjson n "$(ls scripts/studies/*.plan | grep -vc /calibrate.plan)" '.settings.studies | length == $n' "$run/meta.json"
+check "STUDIES=all leaves out calibrate" jq -e '.settings.studies | index("calibrate") == null' "$run/meta.json"
 check "the plan has every study's points" \
     test "$(wc -l < "$run/plan.tsv")" -eq "$(tail -n +2 "$run/summary.csv" | wc -l)"
-for study in $(ls scripts/studies | sed 's/\.plan$//'); do
+for study in $(ls scripts/studies | sed 's/\.plan$//' | grep -vx calibrate); do
     workload=$(awk '!/^#/ && NF { print $1; exit }' "scripts/studies/$study.plan")
     check "$study: its points are in the summary" grep -q "^$workload," "$run/summary.csv"
     for ext in png svg; do

@@ -1,0 +1,36 @@
+# study-calibrate.gp - make calibrate: per workload, the speedup of each C
+# mode (solid) beside its CPython counterpart (dashed, open symbols):
+# gil <-> threading, procs <-> multiprocessing (fork), threads <-> a
+# free-threaded CPython when one was measured.
+# Expects (from plot.sh): term, out, csv, cpus, maxw, machine, calibrate_workloads,
+# model_modes and cpython_modes (the modes measured each way).
+short_titles = 1
+n = words(calibrate_workloads)
+width = 560 * n + 80
+height = 620
+load 'scripts/gnuplot/style.gp'
+counterpart(m) = m eq 'gil' ? 'threading' : m eq 'procs' ? 'multiprocessing' : 'free-threaded'
+point(w, m, source) = series(csv, 'workload=' . w . ';mode=' . m . ';variant=source=' . source)
+set multiplot layout 1, n title "The model beside CPython: speedup against workers (solid: model, dashed: CPython)\n" . machine font ',13'
+set logscale x 2
+set logscale y 2
+set xrange [0.8 : maxw * 1.3]
+set yrange [0.25 < * : maxw * 1.3]
+set xtics 2
+set ytics 2
+set format y '%g'
+set xlabel 'workers'
+set ylabel 'speedup (median T1 / median TN)'
+set key top left box opaque font ',9' spacing 1 samplen 2.5
+if (cpus > 0) { set arrow 1 from cpus, graph 0 to cpus, graph 1 nohead ls 11 }
+do for [k = 1 : n] {
+    w = word(calibrate_workloads, k)
+    set title w
+    plot x with lines ls 10 title 'ideal', \
+        for [m in model_modes] point(w, m, 'model') using 'workers' : 'speedup' \
+            with linespoints ls mode_style(m) title m . ' (model)', \
+        for [m in cpython_modes] point(w, m, 'cpython') using 'workers' : 'speedup' \
+            with linespoints ls mode_style(m) dt 2 pt (mode_style(m) == 1 ? 6 : mode_style(m) == 2 ? 4 : 8) \
+            title counterpart(m) . ' (CPython)'
+}
+unset multiplot

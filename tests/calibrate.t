@@ -1,0 +1,101 @@
+#!/bin/bash
+# calibrate.t - make calibrate's parts: the Python workloads
+# (scripts/python/pyrun.py) against the engine's interface, a shrunk
+# calibrate sweep with its rows, table and page, and the messages when
+# Python is missing.  Needs Debian's python3 and python3-numpy (the CI
+# installs them); runs with the plain build only.
+cd "$(dirname "$0")/.." || exit 1
+. tests/lib.sh
+skip_unless_plain_build "the calibrate sweep"
+python=/usr/bin/python3
+pyrun() { OPENBLAS_NUM_THREADS=1 "$python" scripts/python/pyrun.py run "$@"; }
+
+# The JSON line has every field of the engine's, with the GIL counters null.
+engine_keys=$("$GILBENCH" run --workload io_wait --mode gil --units 2 --param sleep_us=100 | jq -c 'keys')
+for workload in cpu_loop io_wait blas_dgemm; do
+    case $workload in
+        cpu_loop) small=(--units 40) ;;
+        io_wait) small=(--units 6 --param sleep_us=1000) ;;
+        blas_dgemm) small=(--units 4 --param n=64) ;;
+    esac
+    sums=""
+    for mode in gil procs; do
+        for workers in 1 3; do
+            run_capture pyrun --workload $workload --mode $mode --workers $workers "${small[@]}"
+            check "pyrun $workload $mode $workers workers succeeds" test "$STATUS" -eq 0
+            [ "$STATUS" -eq 0 ] || diag "$ERR"
+            sums+="$(jq -r .checksum <<<"$OUT") "
+        done
+    done
+    check "pyrun $workload: the JSON line has every field of the engine's" \
+        jq -e --argjson want "$engine_keys" '(keys | contains($want)) and .gil_switches == null' <<<"$OUT"
+    check "pyrun $workload: the same checksum in every mode and worker count" \
+        test "$(tr ' ' '\n' <<<"$sums" | sort -u | grep -c .)" -eq 1
+done
+
+# Bad input: exit 2, one line, nothing on stdout.
+bad() { # bad DESCRIPTION ARGS...
+    local description=$1; shift
+    run_capture pyrun "$@"
+    check "pyrun refuses $description with exit 2 and one line" \
+        test "$STATUS" -eq 2 -a -z "$OUT" -a "$(wc -l <<<"$ERR")" -eq 1
+}
+bad "an unknown workload" --workload nope --mode gil
+bad "an unknown mode" --workload cpu_loop --mode fast
+bad "0 workers" --workload cpu_loop --mode gil --workers 0
+bad "an unknown setting" --workload cpu_loop --mode gil --param n=3
+bad "a setting out of range" --workload blas_dgemm --mode gil --param n=2
+bad "an unknown option" --workload cpu_loop --mode gil --fast
+bad "the threads mode on a Python with a GIL" --workload cpu_loop --mode threads
+run_capture pyrun --workload io_wait --mode gil --param sleep_us=5000000 --units 2 --timeout 1
+check "pyrun --timeout ends a long run with exit 124 and one line" \
+    test "$STATUS" -eq 124 -a "$(wc -l <<<"$ERR")" -eq 1
+
+# A calibrate sweep, shrunk.
+results=$TEST_TMP/results
+run_capture env STUDIES=calibrate RUNS=1 WARMUP=0 QUICK=1 TIMELINE_WORKERS=2 \
+    PARAMS="cpu_loop.units=60 io_wait.units=8 io_wait.sleep_us=2000 blas_dgemm.units=4 blas_dgemm.n=64" \
+    RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" scripts/bench.sh
+check "a calibrate sweep succeeds" test "$STATUS" -eq 0
+[ "$STATUS" -eq 0 ] || diag "$ERR" "$(tail -n 20 <<<"$OUT")"
+run=$results/latest
+for workload in cpu_loop io_wait blas_dgemm; do
+    for mode in gil procs; do
+        for source in model cpython; do
+            check "$workload $mode: the $source rows are in the summary" \
+                grep -q "^$workload,$mode,.*,source=$source\$" "$run/summary.csv"
+        done
+        check "$workload $mode: the calibration table has its rows" \
+            grep -q "^$workload,$mode," "$run/calibration.csv"
+    done
+done
+check "CPython rows leave the GIL counters empty" \
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        $NF == "source=cpython" { n++; if ($c["gil_switches"] != "" || $c["gil_wait_s"] != "") exit 1 }
+        END { exit !n }' "$run/summary.csv"
+check "the calibration table's ratios are model / CPython" awk -F, 'NR > 1 {
+        if ($6 == "" || ($6 - $4 / $5) ^ 2 > 0.001 ^ 2 * 4) exit 1 }' "$run/calibration.csv"
+check "the run records the Python it used" jq -e '.python.cpython.version and .python.cpython.numpy' "$run/meta.json"
+if [ "$(jq -r '.python.free_threaded' "$run/meta.json")" = null ]; then
+    check "without a free-threaded Python the threads mode has no CPython points" \
+        test -z "$(grep ',threads,.*source=cpython$' "$run/summary.csv")"
+    check "... and the run says so" jq -e '.warnings | any(test("free-threaded"))' "$run/meta.json"
+fi
+for ext in png svg; do
+    check "the calibrate page calibrate.$ext is drawn" test -s "$run/plots/calibrate.$ext"
+done
+check "the table is printed" grep -q "speedup_ratio" <<<"$OUT"
+
+# Missing Python: one line naming what to install, exit 2.
+run_capture env PYTHON=/nonexistent/python3 scripts/check-deps.sh calibrate
+check "check-deps calibrate names python3-numpy for a Python without NumPy" \
+    test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
+check "... with the apt-get line" grep -q "apt-get install -y.*python3-numpy" <<<"$ERR"
+run_capture env STUDIES=calibrate PYTHON=/nonexistent/python3 RESULTS_DIR="$results" GILBENCH="$GILBENCH" scripts/bench.sh
+check "a calibrate sweep with a missing PYTHON stops with exit 2 before running" \
+    test "$STATUS" -eq 2 -a "$(ls "$results" | wc -l)" -eq 2
+run_capture env STUDIES=calibrate FREE_THREADED_PYTHON="$python" RESULTS_DIR="$results" GILBENCH="$GILBENCH" scripts/bench.sh
+check "FREE_THREADED_PYTHON naming a Python with a GIL is refused with exit 2" \
+    test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
+
+done_testing
