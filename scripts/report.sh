@@ -52,6 +52,14 @@ for svg in "$run_dir"/plots/*.svg; do
     figures+="<figure><a href=\"plots/$name.png\"><img src=\"plots/$name.svg\" alt=\"$name\"></a><figcaption>$name</figcaption></figure>"$'\n'
 done
 
+# make calibrate's table: model / CPython per point.
+calibration=""
+if [ -s "$run_dir/calibration.csv" ]; then
+    calibration=$(awk -F, 'NR > 1 {
+        printf "<tr%s><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+            ($10 == "yes" ? " class=\"differs\"" : ""), $1, $2, $3, $4, $5, $6, $7, $8, $9 }' "$run_dir/calibration.csv")
+fi
+
 # The timelines of `make timeline` / make bench, with what each one shows.
 timeline_caption() {
     case $1 in
@@ -82,7 +90,7 @@ table { border-collapse: collapse; margin: 1em 0; font-size: 14px; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top; }
 #speedups td { text-align: right; } #speedups td:nth-child(-n+3) { text-align: left; }
 figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
-.warning { color: #8a4b00; } .failure { color: #b00020; }
+.warning { color: #8a4b00; } .failure { color: #b00020; } tr.differs { background: #fff3e0; }
 </style>
 </head>
 <body>
@@ -116,6 +124,19 @@ EOF
 worker holds the GIL; orange, it waits for it; blue, it has released it for I/O or C work;
 triangles, drop requests.</p>
 $timelines
+EOF
+    fi
+    if [ -n "$calibration" ]; then
+        cat <<EOF
+<h2>The model beside CPython</h2>
+<p>make calibrate: each point measured as the C model and as its Python version in CPython
+(gil: threading; procs: multiprocessing with fork; threads: a free-threaded CPython). Ratios are
+model / CPython; highlighted rows differ in speedup by more than 15 % (docs/gil-model.md,
+"Calibration", says why).</p>
+<table id="calibration">
+<tr><th>workload</th><th>mode</th><th>workers</th><th>model median (s)</th><th>CPython median (s)</th><th>time ratio</th><th>model speedup</th><th>CPython speedup</th><th>speedup ratio</th></tr>
+$calibration
+</table>
 EOF
     fi
     cat <<EOF
