@@ -81,6 +81,8 @@ if [ -n "${RERUN:-}" ]; then
         @sh "SWITCH_INTERVAL_US=\(.switch_interval_us)",
         (if (.params // "") != "" then @sh "PARAMS=\(.params)" else empty end)' \
         "$rerun_of/meta.json")" || usage "RERUN: cannot read the settings of $rerun_of/meta.json"
+    # Its studies: their pages and tables are drawn again.
+    studies=$(jq -r '.settings.studies // [] | join(",")' "$rerun_of/meta.json")
 fi
 
 default_workers() {
