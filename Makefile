@@ -21,6 +21,10 @@ ALL_CFLAGS = $(WARNINGS) $(CFLAGS) $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-
 LDLIBS     = $(LIBRARY_LIBS) -lpthread -lm
 
 ENGINE_SRCS   := $(sort $(wildcard bench/*.c))
+# The mpi mode: build/gilbench-mpi, the engine plus bench/mpi/, built with
+# Open MPI's mpicc when it is installed (and not under a sanitizer).
+MPICC         ?= $(shell command -v mpicc 2>/dev/null)
+MPI_PROGRAMS  := $(if $(and $(MPICC),$(if $(SANITIZE),,yes)),$(BUILD)/gilbench-mpi $(BUILD)/gilbench-mpi-test)
 WORKLOAD_SRCS := $(sort $(wildcard workloads/*.c))
 ENGINE_OBJS   := $(ENGINE_SRCS:%.c=$(BUILD)/%.o)
 WORKLOAD_OBJS := $(WORKLOAD_SRCS:%.c=$(BUILD)/%.o)
@@ -39,7 +43,7 @@ SHELL_TESTS   := $(patsubst tests/%,$(BUILD)/tests/%,$(sort $(wildcard tests/*.t
 THREAD_TESTS  := gil_test engine_test
 
 .PHONY: all help clean test test-programs bench bench-all calibrate plots report compare timeline
-all: $(BUILD)/gilbench
+all: $(BUILD)/gilbench $(MPI_PROGRAMS)
 
 help:
 	@echo 'make                build build/gilbench'
@@ -62,6 +66,17 @@ $(BUILD)/gilbench: $(ENGINE_OBJS) $(WORKLOAD_OBJS) $(BUILD)/registry.o
 
 $(BUILD)/gilbench-test: $(ENGINE_OBJS) $(WORKLOAD_OBJS) $(TEST_WORKLOAD_OBJS) $(BUILD)/test-registry.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/gilbench-mpi: $(ENGINE_OBJS) $(WORKLOAD_OBJS) $(BUILD)/registry.o $(BUILD)/bench/mpi/mpi_run.o
+	$(MPICC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/gilbench-mpi-test: $(ENGINE_OBJS) $(WORKLOAD_OBJS) $(TEST_WORKLOAD_OBJS) $(BUILD)/test-registry.o \
+                           $(BUILD)/bench/mpi/mpi_run.o
+	$(MPICC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bench/mpi/%.o: bench/mpi/%.c
+	@mkdir -p $(@D)
+	$(MPICC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 # The registry lists the workload files; it is regenerated when the list changes.
 $(BUILD)/registry.c: $(WORKLOAD_SRCS) scripts/gen-registry.sh | $(BUILD)/.
@@ -90,12 +105,12 @@ BENCH_SETTINGS = WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS T
                  PYTHON FREE_THREADED_PYTHON
 BENCH_ENV = $(foreach v,$(BENCH_SETTINGS),$(if $(filter-out undefined,$(origin $(v))),$(v)='$($(v))')) \
             GILBENCH=$(BUILD)/gilbench GILBENCH_COMMAND='make $@ $(MAKEOVERRIDES)'
-bench: $(BUILD)/gilbench
+bench: $(BUILD)/gilbench $(MPI_PROGRAMS)
 	@scripts/check-deps.sh bench
 	@$(BENCH_ENV) scripts/bench.sh
 
 # The default sweep and every study of scripts/studies/ (several minutes).
-bench-all: $(BUILD)/gilbench
+bench-all: $(BUILD)/gilbench $(MPI_PROGRAMS)
 	@scripts/check-deps.sh bench
 	@$(BENCH_ENV) BENCH_ALL=1 scripts/bench.sh
 
@@ -141,7 +156,7 @@ test:
 	    $(addprefix build/tsan/tests/,$(THREAD_TESTS)) \
 	    $(patsubst $(BUILD)/%,build/asan/%,$(C_TESTS) $(SHELL_TESTS))
 
-test-programs: $(BUILD)/gilbench $(BUILD)/gilbench-test $(C_TESTS) $(SHELL_TESTS)
+test-programs: $(BUILD)/gilbench $(BUILD)/gilbench-test $(MPI_PROGRAMS) $(C_TESTS) $(SHELL_TESTS)
 
 $(BUILD)/tests/%_test: tests/%_test.c $(CORE_OBJS)
 	@mkdir -p $(@D)
@@ -156,4 +171,4 @@ $(BUILD)/tests/%.t: tests/%.t
 clean:
 	rm -rf build
 
--include $(ENGINE_OBJS:.o=.d) $(WORKLOAD_OBJS:.o=.d) $(TEST_WORKLOAD_OBJS:.o=.d) $(C_TESTS:=.d)
+-include $(BUILD)/bench/mpi/mpi_run.d $(ENGINE_OBJS:.o=.d) $(WORKLOAD_OBJS:.o=.d) $(TEST_WORKLOAD_OBJS:.o=.d) $(C_TESTS:=.d)

@@ -7,6 +7,7 @@
 #include "json_out.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 void json_write_string(FILE *out, const char *text)
 {
@@ -54,6 +55,19 @@ char *result_json_line(const struct gb_job *job, long switch_interval_us,
         fprintf(out, ":%llu", (unsigned long long)job->params[i]);
     }
     fputc('}', out);
+    if (job->mode == GB_MODE_MPI) {
+        fprintf(out, ",\"ranks\":%u,\"hosts\":[", job->workers);
+        for (const char *host = r->hosts; *host;) {
+            size_t length = strcspn(host, ",");
+            char name[256];
+            snprintf(name, sizeof name, "%.*s", (int)(length < 255 ? length : 255), host);
+            if (host != r->hosts)
+                fputc(',', out);
+            json_write_string(out, name);
+            host += length + (host[length] == ',');
+        }
+        fputc(']', out);
+    }
     for (int i = 0; i < r->figure_count; i++) {
         fputc(',', out);
         json_write_string(out, r->figures[i].name);

@@ -27,6 +27,7 @@ const char *gb_mode_name(enum gb_mode mode)
     case GB_MODE_GIL: return "gil";
     case GB_MODE_THREADS: return "threads";
     case GB_MODE_PROCS: return "procs";
+    case GB_MODE_MPI: return "mpi";
     }
     return "?";
 }
@@ -56,7 +57,7 @@ static void worker_body(struct gb_worker_slot *slot)
     slot->finished_at = gb_now();
 }
 
-static uint64_t expected_checksum(const struct gb_job *job)
+uint64_t gb_expected_checksum(const struct gb_job *job)
 {
     uint64_t sum = 0;
     for (unsigned i = 0; i < job->workers; i++) {
@@ -66,6 +67,16 @@ static uint64_t expected_checksum(const struct gb_job *job)
             sum += gb_unit_checksum(u, job->workload->expected_value(job, u));
     }
     return sum;
+}
+
+void gb_add_workload_figures(const struct gb_job *job, const struct gb_worker *contexts,
+                             double started, struct gb_result *r)
+{
+    if (!job->workload->report)
+        return;
+    struct gb_run_outcome outcome = { .started_at = started, .seconds = r->seconds,
+                                      .workers = contexts };
+    r->figure_count = job->workload->report(job, &outcome, r->figures);
 }
 
 static double rusage_seconds(struct timeval tv)
@@ -156,7 +167,7 @@ int gb_run(struct gb_job *job, long switch_interval_us, const char *trace_path,
                                                                 : children.max_rss_kib;
         if (use_gil)
             r->gil_switches = gil_switches(&gil);
-        r->expected_checksum = expected_checksum(job);
+        r->expected_checksum = gb_expected_checksum(job);
         if (r->checksum != r->expected_checksum) {
             fprintf(stderr,
                     "gilbench: wrong result: %s computed checksum %llu, expected %llu "
@@ -173,9 +184,7 @@ int gb_run(struct gb_job *job, long switch_interval_us, const char *trace_path,
         if (contexts) {
             for (unsigned i = 0; i < job->workers; i++)
                 contexts[i] = slots[i].ctx;
-            struct gb_run_outcome outcome = { .started_at = started, .seconds = r->seconds,
-                                              .workers = contexts };
-            r->figure_count = wl->report(job, &outcome, r->figures);
+            gb_add_workload_figures(job, contexts, started, r);
             free(contexts);
         } else {
             fprintf(stderr, "gilbench: out of memory for the report of %u workers\n", job->workers);

@@ -34,6 +34,7 @@ struct gb_result {
     uint64_t gil_drop_requests; /* honoured, summed over workers */
     struct gb_figure figures[GB_MAX_FIGURES];
     int figure_count;
+    char hosts[1024];           /* mpi mode: the ranks' distinct host names, comma-separated */
 };
 
 /* Runs the job.  Returns 0 and fills *result when every worker finished and
@@ -42,7 +43,15 @@ struct gb_result {
 int gb_run(struct gb_job *job, long switch_interval_us, const char *trace_path,
            struct gb_result *result);
 
-/* "gil", "threads" or "procs". */
+/* The sum over all units of gb_unit_checksum(u, expected_value(u)). */
+uint64_t gb_expected_checksum(const struct gb_job *job);
+
+/* The workload's own figures (its report()), from every worker's context
+ * after the run; r->seconds must be set. */
+void gb_add_workload_figures(const struct gb_job *job, const struct gb_worker *contexts,
+                             double started, struct gb_result *r);
+
+/* "gil", "threads", "procs" or "mpi". */
 const char *gb_mode_name(enum gb_mode mode);
 
 /* The units a worker does: strong scaling splits job->units as evenly as

@@ -15,6 +15,7 @@
 #include "args.h"
 #include "commands.h"
 #include "json_out.h"
+#include "mpi_mode.h"
 #include "registry.h"
 #include "run.h"
 #include "watchdog.h"
@@ -33,6 +34,7 @@ static void print_run_help(void)
            "  --mode MODE              gil      threads under a model of CPython's GIL\n"
            "                           threads  the same threads with no lock (free-threaded Python)\n"
            "                           procs    forked worker processes (multiprocessing, fork)\n"
+           "                           mpi      Open MPI ranks: build/gilbench-mpi under mpirun -n N\n"
            "  --workers N              workers to run, 1 to %d (default 1)\n"
            "  --units U                total units of work, 1 to %llu (default: the workload's)\n"
            "  --weak                   every worker does all U units (weak scaling) instead of\n"
@@ -85,7 +87,14 @@ static enum gb_mode parse_mode(const char *text)
         return GB_MODE_THREADS;
     if (strcmp(text, "procs") == 0)
         return GB_MODE_PROCS;
-    usage_error("unknown --mode '%s'; accepted: gil, threads, procs", text);
+    if (strcmp(text, "mpi") == 0) {
+        if (!gb_mpi_built)
+            usage_error("--mode mpi runs build/gilbench-mpi under mpirun; this build has no MPI "
+                        "(apt-get install -y openmpi-bin libopenmpi-dev, then make)");
+        return GB_MODE_MPI;
+    }
+    usage_error("unknown --mode '%s'; accepted: gil, threads, procs%s", text,
+                gb_mpi_built ? ", mpi" : "");
 }
 
 /* Applies one --param NAME=VALUE to the job, whose workload is known. */
@@ -232,6 +241,9 @@ int run_command(int argc, char **argv)
     if (!mode_text)
         usage_error("run needs --mode; accepted: gil, threads, procs");
     job.mode = parse_mode(mode_text);
+    if (job.mode == GB_MODE_MPI && job.workload->one_process)
+        usage_error("workload %s cannot run as MPI ranks: its workers meet through pipes or "
+                    "memory of one process", job.workload->name);
     if (trace_path && job.mode != GB_MODE_GIL)
         usage_error("--trace records the GIL's events, so it needs --mode gil, not %s", mode_text);
     job.units = units_text ? parse_whole_number("--units", units_text, 1, MAX_UNITS)
@@ -252,8 +264,14 @@ int run_command(int argc, char **argv)
     report_fatal_signals();
     stop_workers_on_termination();
     struct gb_result result;
-    if (gb_run(&job, switch_interval_us, trace_path, &result) != 0)
+    if (job.mode == GB_MODE_MPI) {
+        bool reports = false;
+        int mpi_status = gb_run_mpi(&job, &result, &reports);
+        if (mpi_status != 0 || !reports)
+            return mpi_status;
+    } else if (gb_run(&job, switch_interval_us, trace_path, &result) != 0) {
         return 1;
+    }
     char *line = result_json_line(&job, switch_interval_us, &result);
     if (!line) {
         fprintf(stderr, "gilbench: out of memory formatting the result\n");

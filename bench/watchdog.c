@@ -22,7 +22,7 @@ static const bool sanitized = false;
 #endif
 
 static char timeout_message[128];
-static char crash_messages[NSIG][96];
+static char crash_messages[NSIG][192];
 static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
 enum { FATAL_SIGNAL_COUNT = sizeof fatal_signals / sizeof fatal_signals[0] };
 
@@ -94,12 +94,18 @@ static void on_fatal_signal(int signal_number)
 
 void report_fatal_signals(void)
 {
+    report_fatal_signals_of(NULL);
+}
+
+void report_fatal_signals_of(const char *who)
+{
     if (sanitized)
         return;
     for (int i = 0; i < FATAL_SIGNAL_COUNT; i++) {
         int s = fatal_signals[i];
         snprintf(crash_messages[s], sizeof crash_messages[s],
-                 "gilbench: crashed: killed by signal %d (%s)\n", s, strsignal(s));
+                 "gilbench: %s%scrashed: killed by signal %d (%s)\n", who ? who : "",
+                 who ? " " : "", s, strsignal(s));
         struct sigaction action = { .sa_handler = on_fatal_signal, .sa_flags = SA_RESETHAND };
         sigemptyset(&action.sa_mask);
         sigaction(s, &action, NULL);

@@ -18,6 +18,8 @@ void stop_workers_on_termination(void);
 /* On SIGSEGV, SIGBUS, SIGFPE, SIGILL or SIGABRT, print which signal before
  * dying of it.  Not under a sanitizer, which reports these itself. */
 void report_fatal_signals(void);
+/* The same, naming who crashed (e.g. "rank 1 of 4 on host"). */
+void report_fatal_signals_of(const char *who);
 
 /* Back to the default actions: for forked workers, whose death the parent
  * reports by index. */

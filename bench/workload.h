@@ -35,7 +35,9 @@
 
 #include "gil.h"
 
-enum gb_mode { GB_MODE_GIL, GB_MODE_THREADS, GB_MODE_PROCS };
+/* mpi: every worker is a rank of an Open MPI job (bench/mpi_mode.h), a
+ * process of its own, possibly on another machine. */
+enum gb_mode { GB_MODE_GIL, GB_MODE_THREADS, GB_MODE_PROCS, GB_MODE_MPI };
 
 /* A workload-specific setting, given on the command line as --param NAME=VALUE. */
 struct gb_param {
@@ -92,6 +94,10 @@ struct gb_workload {
      * short: a study workload (`make bench-all`) or one run on request
      * (WORKLOADS=name). */
     bool extra;
+    /* true: its workers meet through what setup() made in the engine's
+     * process (pipes, shared memory, a helper process), which only threads
+     * and forked workers reach; such a workload cannot run as MPI ranks. */
+    bool one_process;
     struct gb_param params[GB_MAX_PARAMS]; /* terminated by an entry with name == NULL */
 
     /* Optional: called once in the engine's process before the timed region.

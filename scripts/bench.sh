@@ -23,6 +23,7 @@
 #                        results folder DIR, with its settings, into a new folder
 #   TIMELINE_WORKERS, TIMELINE_MS   the traced gil-mode runs drawn at the end
 #                        when MODES has gil (scripts/timeline.sh; default 3, 200)
+#   HOSTFILE             the mpi mode's machines: passed to mpirun --hostfile
 #   GILBENCH             the engine binary (default build/gilbench)
 #   RESULTS_DIR          where run folders go (default results)
 #   PLOTS_DIR            where the latest plots are copied (default plots)
@@ -99,7 +100,21 @@ default_workers() {
 all_workloads=$("$GILBENCH" list | awk '{print $1}' | paste -sd, -)
 default_workloads=$("$GILBENCH" list --default | awk '{print $1}' | paste -sd, -)
 workloads=$(parse_list WORKLOADS "${WORKLOADS:-$default_workloads}" "$all_workloads") || exit 2
-modes=$(parse_list MODES "${MODES:-gil,threads,procs}" "gil,threads,procs") || exit 2
+modes=$(parse_list MODES "${MODES:-gil,threads,procs}" "gil,threads,procs,mpi") || exit 2
+# The mpi mode: build/gilbench-mpi (made when Open MPI is installed) under mpirun.
+# An absolute path: on other hosts (HOSTFILE) the binary must be at the same path.
+# By default the MPI build beside the engine (gilbench-test: gilbench-mpi-test).
+engine_name=$(basename "$GILBENCH")
+GILBENCH_MPI=$(realpath -m "${GILBENCH_MPI:-$(dirname "$GILBENCH")/${engine_name/gilbench/gilbench-mpi}}")
+if [[ ",$modes," == *,mpi,* ]]; then
+    command -v mpirun >/dev/null && [ -x "$GILBENCH_MPI" ] ||
+        usage "MODES has mpi, which needs Open MPI: apt-get install -y openmpi-bin libopenmpi-dev, then make bench again"
+    if [ -n "${HOSTFILE:-}" ]; then
+        [ -f "$HOSTFILE" ] && [ -r "$HOSTFILE" ] || usage "HOSTFILE='$HOSTFILE' is not a readable file"
+    fi
+elif [ -n "${HOSTFILE:-}" ]; then
+    usage "HOSTFILE is for the mpi mode, and MODES has no mpi"
+fi
 workers=$(parse_number_list WORKERS "${WORKERS:-$(default_workers)}" 1 4096) || exit 2
 quick_runs=5 quick_warmup=1
 [ "$QUICK" = 1 ] && quick_runs=3 quick_warmup=0
@@ -169,6 +184,11 @@ while IFS=$'\t' read -r workload variant; do
         $(point_options "$params" "$workload" "$variant" "$interval") --dry-run 2>&1) ||
         usage "PARAMS: ${refusal#gilbench: }"
 done < <(cut -f1,2 "$plan" | sort -u)
+# A workload whose workers share one process cannot run as MPI ranks.
+while read -r workload; do
+    refusal=$("$GILBENCH_MPI" run --workload "$workload" --mode mpi --dry-run 2>&1) ||
+        usage "MODES: ${refusal#gilbench: }"
+done < <(awk -F'\t' '$3 == "mpi" { print $1 }' "$plan" | sort -u)
 total=$(wc -l < "$plan")
 label_width=$(awk -F'\t' '{ l = length($1) + ($2 == "-" ? 0 : length($2) + 1); if (l > w) w = l } END { print (w < 12 ? 12 : w) }' "$plan")
 
@@ -189,6 +209,15 @@ write_atomically "$run_dir/plan.tsv" < "$plan" || die "cannot write $run_dir/pla
 export GILBENCH
 scripts/meta.sh "$run_dir/meta.json" "$workloads" "$modes" "$workers" "$runs" "$warmup" \
     "$interval" "$QUICK" "$params" "$rerun_of" "$studies" || die "cannot write $run_dir/meta.json"
+if [[ ",$modes," == *,mpi,* ]]; then
+    jq --arg version "$(mpirun --version 2>/dev/null | head -n1)" --arg hostfile "${HOSTFILE:-}" \
+        --arg options "$(mpirun_options 1 "$usable_cpus" "${HOSTFILE:-}")" --argjson cpus "$usable_cpus" \
+        '.mpi = {version: $version, hostfile: (if $hostfile == "" then null else $hostfile end),
+                 mpirun_options: $options,
+                 oversubscribe_above_ranks: (if $hostfile == "" then $cpus else null end)}' \
+        "$run_dir/meta.json" |
+        write_atomically "$run_dir/meta.json" || die "cannot write $run_dir/meta.json"
+fi
 if [ -n "$python" ]; then
     python_versions "$python" "$free_threaded" | jq --slurpfile p /dev/stdin '.python = $p[0]' \
         "$run_dir/meta.json" | write_atomically "$run_dir/meta.json" || die "cannot write $run_dir/meta.json"
@@ -245,7 +274,10 @@ while IFS=$'\t' read -r -u 3 workload variant mode n; do
     per_run=${fixed_timeout:-$(adaptive_timeout "${slowest_run[$label]:-}")}
     # shellcheck disable=SC2206
     engine=("$GILBENCH")
-    if [ "$variant" = source=cpython ]; then
+    if [ "$mode" = mpi ]; then
+        # shellcheck disable=SC2207
+        engine=(mpirun -n "$n" $(mpirun_options "$n" "$usable_cpus" "${HOSTFILE:-}") "$GILBENCH_MPI")
+    elif [ "$variant" = source=cpython ]; then
         engine=("$python" scripts/python/pyrun.py)
         [ "$mode" != threads ] || engine=(env PYTHON_GIL=0 "$free_threaded" scripts/python/pyrun.py)
     fi

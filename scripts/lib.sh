@@ -371,6 +371,23 @@ print(json.dumps(info))'
         '{cpython: $gil, free_threaded: $free}'
 }
 
+# mpirun_options RANKS CPUS HOSTFILE: how the mpi mode starts its ranks.
+# No binding (the other modes do not bind either); the OpenBLAS settings of
+# this environment on every rank; --oversubscribe on this machine when there
+# are more ranks than CPUs (a HOSTFILE's slots decide otherwise); and
+# --allow-run-as-root only when running as root.
+mpirun_options() {
+    local ranks=$1 cpus=$2 hostfile=$3 name
+    printf -- '--bind-to none '
+    for name in $(compgen -e | grep '^OPENBLAS_'); do printf -- '-x %s ' "$name"; done
+    if [ -n "$hostfile" ]; then
+        printf -- '--hostfile %s ' "$hostfile"
+    elif [ "$ranks" -gt "$cpus" ]; then
+        printf -- '--oversubscribe '
+    fi
+    [ "$(id -u)" -ne 0 ] || printf -- '--allow-run-as-root '
+}
+
 engine_setting() {
     case ${1%%=*} in
         units) printf -- '--units %s ' "${1#*=}" ;;

@@ -64,7 +64,7 @@ csv_fields=$(for c in $common; do printf '.%s, ' "$c"; done)
 } | write_atomically "$run_dir/runs.csv"
 
 # The fields that are not common to all workloads are the workloads' figures.
-common_json=$(printf '%s\n' $common units weak params | jq -R . | jq -sc .)
+common_json=$(printf '%s\n' $common units weak params ranks hosts | jq -R . | jq -sc .)
 {
     echo workload,variant,mode,workers,figure,runs,median,min,max
     jq -rs --argjson common "$common_json" '

@@ -277,6 +277,7 @@ const struct gb_workload workload_convoy = {
     .unit = "one 64-byte round trip to an echo process",
     .default_units = 100,
     .extra = true,
+    .one_process = true,
     .setup = convoy_setup,
     .teardown = convoy_teardown,
     .work = convoy_work,

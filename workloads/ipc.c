@@ -405,6 +405,7 @@ const struct gb_workload workload_ipc = {
     .unit = "max(1, 4096 / payload_kib) tasks (at least 4 MiB moved)",
     .default_units = 16,
     .extra = true,
+    .one_process = true,
     .params = { { "payload_kib", "payload of one task in KiB", 1024, 1, 65536 } },
     .setup = ipc_setup,
     .teardown = ipc_teardown,

@@ -266,6 +266,7 @@ const struct gb_workload workload_shared_input = {
     .unit = "one MiB chunk of the input (--units at most size_mib)",
     .default_units = 256,
     .extra = true,
+    .one_process = true,
     .params = {
         { "size_mib", "size of the input in MiB (at least --units)", 256, 1, 16384 },
         { "write", "1: write to every page read, as reference counts do", 0, 0, 1 },

@@ -551,6 +551,7 @@ const struct gb_workload workload_tasks = {
     .unit = "one task of task_us microseconds of loop iterations",
     .default_units = 2000,
     .extra = true,
+    .one_process = true,
     .params = {
         { "task_us", "CPU work of one task in microseconds (holding the GIL)", 50, 1, 100000 },
         { "per_batch", "1: new workers for every batch; 0: one persistent pool", 0, 0, 1 },

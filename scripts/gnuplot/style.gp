@@ -25,7 +25,8 @@ if (!exists('short_titles')) short_titles = 0
 mode_title(m) = short_titles ? m : \
                 m eq 'gil' ? 'gil: threads under the GIL model' : \
                 m eq 'threads' ? 'threads: no GIL (free-threaded)' : \
-                m eq 'procs' ? 'procs: forked processes' : m
+                m eq 'procs' ? 'procs: forked processes' : \
+                m eq 'mpi' ? 'mpi: Open MPI ranks' : m
 
 # For the study pages: one series of a CSV file (select.awk), the rows of
 # one point, and the number in a variant such as 'switch_interval_us=100'.

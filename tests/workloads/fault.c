@@ -5,7 +5,7 @@
  *
  * Settings: kind (what goes wrong), worker (which worker index does it),
  * at_workers (only in runs with exactly this many workers; 0: any) and
- * in_mode (only in this mode: 1 gil, 2 threads, 3 procs; 0: any).  Without a
+ * in_mode (only in this mode: 1 gil, 2 threads, 3 procs, 4 mpi; 0: any).  Without a
  * fault a unit is a few microseconds of arithmetic with a check point.
  */
 #include <signal.h>
@@ -77,7 +77,7 @@ const struct gb_workload workload_fault = {
         { "kind", "0 none, 1 segfault, 2 abort, 3 exit status 3, 4 hang, 5 wrong result", 0, 0, 5 },
         { "worker", "index of the worker that fails", 0, 0, 4095 },
         { "at_workers", "fail only in runs with this many workers (0: any)", 0, 0, 4096 },
-        { "in_mode", "fail only in this mode: 1 gil, 2 threads, 3 procs (0: any)", 0, 0, 3 },
+        { "in_mode", "fail only in this mode: 1 gil, 2 threads, 3 procs, 4 mpi (0: any)", 0, 0, 4 },
     },
     .work = fault_work,
     .expected_value = fault_expected,
