@@ -58,7 +58,8 @@ help:
 	@echo 'make timeline TRACE=file  draw one `gilbench run --trace` file'
 	@echo '  bench settings: WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS'
 	@echo '                  TIMEOUT NOISE_THRESHOLD QUICK=1 STUDIES RERUN=dir RESULTS_DIR PLOTS_DIR'
-	@echo '                  TIMELINE_WORKERS TIMELINE_MS'
+	@echo '                  TIMELINE_WORKERS TIMELINE_MS HOSTFILE (MODES=...,mpi)'
+	@echo '  calibrate settings: PYTHON FREE_THREADED_PYTHON INSTALL=0'
 	@echo 'make clean          remove build/'
 
 $(BUILD)/gilbench: $(ENGINE_OBJS) $(WORKLOAD_OBJS) $(BUILD)/registry.o
@@ -102,7 +103,7 @@ $(BUILD)/%.o: %.c
 # (which depend on QUICK and the CPU count) from explicit choices.
 BENCH_SETTINGS = WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS TIMEOUT \
                  NOISE_THRESHOLD QUICK STUDIES RERUN RESULTS_DIR PLOTS_DIR TIMELINE_WORKERS TIMELINE_MS \
-                 PYTHON FREE_THREADED_PYTHON
+                 PYTHON FREE_THREADED_PYTHON HOSTFILE
 BENCH_ENV = $(foreach v,$(BENCH_SETTINGS),$(if $(filter-out undefined,$(origin $(v))),$(v)='$($(v))')) \
             GILBENCH=$(BUILD)/gilbench GILBENCH_COMMAND='make $@ $(MAKEOVERRIDES)'
 bench: $(BUILD)/gilbench $(MPI_PROGRAMS)
