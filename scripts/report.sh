@@ -45,10 +45,13 @@ table=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
         ($col["speedup_lo"] == "" ? "" : $col["speedup_lo"] " – " $col["speedup_hi"]), $col["efficiency"] }' \
     "$run_dir/summary.csv")
 
-figures=""
-for svg in "$run_dir"/plots/*.svg; do
+# The overview first: the whole story in one picture; then the rest by name.
+figures="" drawn=" "
+for svg in "$run_dir"/plots/overview.svg "$run_dir"/plots/*.svg; do
     [ -e "$svg" ] || continue
     name=$(basename "$svg" .svg)
+    [[ $drawn == *" $name "* ]] && continue
+    drawn+="$name "
     figures+="<figure><a href=\"plots/$name.png\"><img src=\"plots/$name.svg\" alt=\"$name\"></a><figcaption>$name</figcaption></figure>"$'\n'
 done
 

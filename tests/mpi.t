@@ -82,6 +82,16 @@ check "the run records Open MPI" jq -e '.mpi.version | test("Open MPI")' "$resul
 check "the speedup plot is drawn" test -s "$results/latest/plots/cpu_loop.png"
 check "no rank is left after the sweep" no_tagged_process
 
+# A rank that crashes in a sweep fails that point alone, named in failures.tsv.
+run_capture env WORKLOADS=fault MODES=mpi WORKERS=1,2 RUNS=1 WARMUP=0 \
+    PARAMS="fault.kind=1 fault.at_workers=2 fault.worker=1" RESULTS_DIR="$TEST_TMP/faults" \
+    PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH_TEST" "$TEST_TAG" scripts/bench.sh
+check "a sweep with a crashing rank exits 1" test "$STATUS" -eq 1
+check "... its failures.tsv names the point, the rank and the signal" \
+    grep -qP '^fault\t-\tmpi\t2\trank 1 of 2 on .* crashed: killed by signal 11' "$TEST_TMP"/faults/*/failures.tsv
+check "... the 1-rank point is measured" grep -q '^fault,mpi,1,' "$TEST_TMP"/faults/*/summary.csv
+check "... and no rank is left" wait_for 10 no_tagged_process
+
 run_capture env WORKLOADS=cpu_loop MODES=mpi HOSTFILE="$TEST_TMP/missing" RESULTS_DIR="$results" \
     GILBENCH="$GILBENCH" scripts/bench.sh
 check "a HOSTFILE that cannot be read is refused with exit 2" test "$STATUS" -eq 2

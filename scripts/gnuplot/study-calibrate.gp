@@ -11,7 +11,8 @@ height = 620
 load 'scripts/gnuplot/style.gp'
 counterpart(m) = m eq 'gil' ? 'threading' : m eq 'procs' ? 'multiprocessing' : 'free-threaded'
 point(w, m, source) = series(csv, 'workload=' . w . ';mode=' . m . ';variant=source=' . source)
-set multiplot layout 1, n title "The model beside CPython: speedup against workers (solid: model, dashed: CPython)\n" . machine font ',13'
+missing = strstrt(' ' . cpython_modes . ' ', ' threads ') == 0 ? '; no free-threaded CPython measured' : ''
+set multiplot layout 1, n title "The model beside CPython: speedup against workers (solid: model, dashed: CPython)\n" . machine . missing font ',13'
 set logscale x 2
 set logscale y 2
 set xrange [0.8 : maxw * 1.3]
