@@ -49,7 +49,7 @@ case $need in
                     { apt-get update -q && apt-get install -y -q python3 python3-numpy; }; } >&2 </dev/null ||
                     { echo "gilbench: could not install python3 python3-numpy with apt-get (see above)" >&2; exit 2; }
             else
-                missing_commands="$missing_commands $python-with-NumPy"
+                missing_commands="$missing_commands NumPy (for $python)"
                 packages="$packages python3 python3-numpy"
             fi
         fi
