@@ -127,10 +127,12 @@ void gil_take(struct gil *gil, struct gil_worker_stats *me)
         struct timespec deadline = deadline_after_us(gil->interval_us);
         int rc = pthread_cond_timedwait(&gil->cond, &gil->mutex, &deadline);
         if (rc == ETIMEDOUT && gil->locked && gil->switch_number == saved_switch_number) {
-            atomic_store_explicit(&gil->drop_request, 1, memory_order_relaxed);
-            me->drop_requests_made++;
+            /* Stamped before the request is visible, so that the holder's
+             * yield always comes after it in the trace. */
             if (me->trace)
                 note(me, GIL_EVENT_DROP_REQUEST, gb_now());
+            atomic_store_explicit(&gil->drop_request, 1, memory_order_relaxed);
+            me->drop_requests_made++;
         }
     }
 

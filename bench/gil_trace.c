@@ -4,6 +4,7 @@
  */
 #include "gil_trace.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 
 int gil_trace_init(struct gil_trace *trace, size_t capacity)
@@ -34,42 +35,58 @@ const char *gil_event_name(enum gil_event kind)
     return "?";
 }
 
-struct numbered_event {
-    struct gil_trace_event event;
-    unsigned worker;
-    size_t sequence;        /* its place in the worker's buffer */
+/* The merge: a binary min-heap of worker indices keyed by the time of
+ * each worker's next event. */
+struct merge {
+    const struct gil_trace *traces;
+    size_t *next;           /* per worker: its next event */
+    unsigned *heap;
+    unsigned size;
 };
 
-static int by_time(const void *a, const void *b)
+static bool earlier(const struct merge *m, unsigned a, unsigned b)
 {
-    const struct numbered_event *x = a, *y = b;
-    if (x->event.at != y->event.at)
-        return x->event.at < y->event.at ? -1 : 1;
-    /* A worker's own events keep their order (qsort is not stable). */
-    if (x->worker != y->worker)
-        return x->worker < y->worker ? -1 : 1;
-    return x->sequence < y->sequence ? -1 : x->sequence > y->sequence;
+    double ta = m->traces[a].events[m->next[a]].at, tb = m->traces[b].events[m->next[b]].at;
+    return ta < tb || (ta == tb && a < b);
+}
+
+static void sift_down(struct merge *m, unsigned i)
+{
+    for (;;) {
+        unsigned smallest = i, left = 2 * i + 1, right = left + 1;
+        if (left < m->size && earlier(m, m->heap[left], m->heap[smallest]))
+            smallest = left;
+        if (right < m->size && earlier(m, m->heap[right], m->heap[smallest]))
+            smallest = right;
+        if (smallest == i)
+            return;
+        unsigned swap = m->heap[i];
+        m->heap[i] = m->heap[smallest];
+        m->heap[smallest] = swap;
+        i = smallest;
+    }
 }
 
 int gil_trace_write(FILE *out, const struct gil_trace *traces, unsigned n, double origin)
 {
-    size_t total = 0;
-    for (unsigned i = 0; i < n; i++)
-        total += traces[i].count;
-    struct numbered_event *all = malloc((total ? total : 1) * sizeof *all);
-    if (!all)
-        return -1;
-    size_t k = 0;
-    for (unsigned i = 0; i < n; i++)
-        for (size_t j = 0; j < traces[i].count; j++)
-            all[k++] = (struct numbered_event){ .event = traces[i].events[j], .worker = i,
-                                                   .sequence = j };
-    qsort(all, total, sizeof *all, by_time);
-    int status = 0;
-    for (size_t j = 0; j < total && status == 0; j++)
-        if (fprintf(out, "%u\t%.3f\t%s\n", all[j].worker, (all[j].event.at - origin) * 1e6,
-                    gil_event_name(all[j].event.kind)) < 0)
+    struct merge m = { .traces = traces, .next = calloc(n ? n : 1, sizeof *m.next),
+                       .heap = malloc((n ? n : 1) * sizeof *m.heap) };
+    int status = m.next && m.heap ? 0 : -1;
+    for (unsigned i = 0; i < n && status == 0; i++)
+        if (traces[i].count > 0)
+            m.heap[m.size++] = i;
+    for (unsigned i = m.size / 2; i-- > 0;)
+        sift_down(&m, i);
+    while (m.size > 0 && status == 0) {
+        unsigned w = m.heap[0];
+        const struct gil_trace_event *e = &traces[w].events[m.next[w]++];
+        if (fprintf(out, "%u\t%.3f\t%s\n", w, (e->at - origin) * 1e6, gil_event_name(e->kind)) < 0)
             status = -1;
-    free(all);
+        if (m.next[w] == traces[w].count)
+            m.heap[0] = m.heap[--m.size];
+        sift_down(&m, 0);
+    }
+    free(m.next);
+    free(m.heap);
     return status;
 }

@@ -28,8 +28,10 @@ struct gil_trace_event {
     enum gil_event kind;
 };
 
+/* Cache-line aligned: each worker bumps its own count at every event, and
+ * neighbours in an array must not share the line. */
 struct gil_trace {
-    struct gil_trace_event *events;
+    _Alignas(64) struct gil_trace_event *events;
     size_t capacity;
     size_t count;
     uint64_t lost;          /* events after the buffer was full */
@@ -56,7 +58,8 @@ const char *gil_event_name(enum gil_event kind);
 
 /* Writes the events of n workers' traces as tab-separated lines
  * "worker<TAB>time_us<TAB>event", times in microseconds after `origin`,
- * in time order.  Returns 0, or -1 if a write failed. */
+ * in time order (a merge of the buffers, each already in order; equal
+ * times by worker).  Returns 0, or -1 if a write or an allocation failed. */
 int gil_trace_write(FILE *out, const struct gil_trace *traces, unsigned n, double origin);
 
 #endif

@@ -9,9 +9,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "run.h"
+#include "watchdog.h"
 
 static void free_all(struct trace_file *t)
 {
@@ -31,15 +33,18 @@ void trace_file_abandon(struct trace_file *t)
     t->out = NULL;
     if (t->temporary_path)
         unlink(t->temporary_path);
+    watchdog_remove_on_exit(NULL);
     free_all(t);
 }
 
 int trace_file_open(struct trace_file *t, const char *path, unsigned workers)
 {
     *t = (struct trace_file){ .path = path, .workers = workers };
-    size_t length = strlen(path) + sizeof ".tmp";
+    size_t length = strlen(path) + sizeof ".XXXXXX";
     t->temporary_path = malloc(length);
-    t->traces = calloc(workers, sizeof *t->traces);
+    t->traces = aligned_alloc(_Alignof(struct gil_trace), workers * sizeof *t->traces);
+    if (t->traces)
+        memset(t->traces, 0, workers * sizeof *t->traces);
     if (!t->temporary_path || !t->traces) {
         fprintf(stderr, "gilbench: out of memory for the trace of %u workers\n", workers);
         free_all(t);
@@ -51,8 +56,22 @@ int trace_file_open(struct trace_file *t, const char *path, unsigned workers)
             free_all(t);
             return 1;
         }
-    snprintf(t->temporary_path, length, "%s.tmp", path);
-    t->out = fopen(t->temporary_path, "w");
+    /* A name of its own (two runs may trace to the same path), removed if
+     * the run is killed before the file is complete. */
+    snprintf(t->temporary_path, length, "%s.XXXXXX", path);
+    int fd = mkstemp(t->temporary_path);
+    t->out = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (fd >= 0 && !t->out) {
+        close(fd);
+        unlink(t->temporary_path);
+    }
+    if (t->out) {
+        /* mkstemp makes it private; a result file gets the usual mode. */
+        mode_t mask = umask(0);
+        umask(mask);
+        (void)fchmod(fd, 0666 & ~mask);
+        watchdog_remove_on_exit(t->temporary_path);
+    }
     if (!t->out) {
         fprintf(stderr, "gilbench: cannot write the --trace file %s: %s\n", path,
                 strerror(errno));
@@ -92,6 +111,7 @@ int trace_file_finish(struct trace_file *t, const struct gb_job *job, long switc
         write_errno = errno;
         failed = 1;
     }
+    watchdog_remove_on_exit(NULL);
     if (failed) {
         fprintf(stderr, "gilbench: cannot write the --trace file %s: %s\n", t->path,
                 write_errno ? strerror(write_errno) : "write error");

@@ -26,6 +26,25 @@ static char crash_messages[NSIG][192];
 static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
 enum { FATAL_SIGNAL_COUNT = sizeof fatal_signals / sizeof fatal_signals[0] };
 
+/* A file being written that must not survive a killed run (see watchdog.h). */
+static char unfinished_file[4096];
+static volatile sig_atomic_t has_unfinished_file;
+
+void watchdog_remove_on_exit(const char *path)
+{
+    has_unfinished_file = 0;
+    if (path && strlen(path) < sizeof unfinished_file) {
+        strcpy(unfinished_file, path);
+        has_unfinished_file = 1;
+    }
+}
+
+static void remove_unfinished_file(void)
+{
+    if (has_unfinished_file)
+        unlink(unfinished_file);
+}
+
 static void write_message(const char *message)
 {
     ssize_t ignored = write(STDERR_FILENO, message, strlen(message));
@@ -49,12 +68,14 @@ static void on_alarm(int signal_number)
     (void)signal_number;
     write_message(timeout_message);
     kill_and_reap_workers();
+    remove_unfinished_file();
     _exit(GB_EXIT_TIMEOUT);
 }
 
 static void on_termination(int signal_number)
 {
     kill_and_reap_workers();
+    remove_unfinished_file();
     signal(signal_number, SIG_DFL);
     raise(signal_number);
 }
@@ -88,6 +109,7 @@ void watchdog_start(unsigned seconds)
 static void on_fatal_signal(int signal_number)
 {
     write_message(crash_messages[signal_number]);
+    remove_unfinished_file();
     signal(signal_number, SIG_DFL);
     raise(signal_number);
 }

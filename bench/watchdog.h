@@ -21,6 +21,11 @@ void report_fatal_signals(void);
 /* The same, naming who crashed (e.g. "rank 1 of 4 on host"). */
 void report_fatal_signals_of(const char *who);
 
+/* The handlers above (timeout, termination, crash) also unlink `path`, a
+ * temporary file that only a complete run renames into place; NULL forgets
+ * it.  One file at a time. */
+void watchdog_remove_on_exit(const char *path);
+
 /* Back to the default actions: for forked workers, whose death the parent
  * reports by index. */
 void default_fatal_signals(void);

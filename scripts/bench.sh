@@ -84,6 +84,13 @@ if [ -n "${RERUN:-}" ]; then
         "$rerun_of/meta.json")" || usage "RERUN: cannot read the settings of $rerun_of/meta.json"
     # Its studies: their pages and tables are drawn again.
     studies=$(jq -r '.settings.studies // [] | join(",")' "$rerun_of/meta.json")
+    # Its sweep, its MPI hosts and its interpreters, unless given now.
+    WORKLOADS=$(jq -r '.settings.workloads | join(",")' "$rerun_of/meta.json")
+    MODES=$(jq -r '.settings.modes | join(",")' "$rerun_of/meta.json")
+    WORKERS=$(jq -r '.settings.workers | map(tostring) | join(",")' "$rerun_of/meta.json")
+    HOSTFILE=${HOSTFILE:-$(jq -r '.mpi.hostfile // empty' "$rerun_of/meta.json")}
+    PYTHON=${PYTHON:-$(jq -r '.python.cpython.executable // empty' "$rerun_of/meta.json")}
+    FREE_THREADED_PYTHON=${FREE_THREADED_PYTHON:-$(jq -r '.python.free_threaded.executable // empty' "$rerun_of/meta.json")}
 fi
 
 default_workers() {
@@ -211,10 +218,9 @@ scripts/meta.sh "$run_dir/meta.json" "$workloads" "$modes" "$workers" "$runs" "$
     "$interval" "$QUICK" "$params" "$rerun_of" "$studies" || die "cannot write $run_dir/meta.json"
 if [[ ",$modes," == *,mpi,* ]]; then
     jq --arg version "$(mpirun --version 2>/dev/null | head -n1)" --arg hostfile "${HOSTFILE:-}" \
-        --arg options "$(mpirun_options 1 "$usable_cpus" "${HOSTFILE:-}")" --argjson cpus "$usable_cpus" \
+        --arg options "$(mpirun_options "${HOSTFILE:-}" | paste -sd' ' -)" \
         '.mpi = {version: $version, hostfile: (if $hostfile == "" then null else $hostfile end),
-                 mpirun_options: $options,
-                 oversubscribe_above_ranks: (if $hostfile == "" then $cpus else null end)}' \
+                 mpirun_options: $options}' \
         "$run_dir/meta.json" |
         write_atomically "$run_dir/meta.json" || die "cannot write $run_dir/meta.json"
 fi
@@ -276,7 +282,8 @@ while IFS=$'\t' read -r -u 3 workload variant mode n; do
     engine=("$GILBENCH")
     if [ "$mode" = mpi ]; then
         # shellcheck disable=SC2207
-        engine=(mpirun -n "$n" $(mpirun_options "$n" "$usable_cpus" "${HOSTFILE:-}") "$GILBENCH_MPI")
+        mapfile -t options < <(mpirun_options "${HOSTFILE:-}")
+        engine=(mpirun -n "$n" "${options[@]}" "$GILBENCH_MPI")
     elif [ "$variant" = source=cpython ]; then
         engine=("$python" scripts/python/pyrun.py)
         [ "$mode" != threads ] || engine=(env PYTHON_GIL=0 "$free_threaded" scripts/python/pyrun.py)

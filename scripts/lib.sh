@@ -371,21 +371,22 @@ print(json.dumps(info))'
         '{cpython: $gil, free_threaded: $free}'
 }
 
-# mpirun_options RANKS CPUS HOSTFILE: how the mpi mode starts its ranks.
-# No binding (the other modes do not bind either); the OpenBLAS settings of
-# this environment on every rank; --oversubscribe on this machine when there
-# are more ranks than CPUs (a HOSTFILE's slots decide otherwise); and
-# --allow-run-as-root only when running as root.
+# mpirun_options HOSTFILE: how the mpi mode starts its ranks, one option
+# per line.  No binding (the other modes do not bind either); the OpenBLAS
+# settings of this environment on every rank; on this machine alone
+# --oversubscribe, as Open MPI's slots are its cores, not the CPUs the other
+# modes may use (with a HOSTFILE its slots decide); --allow-run-as-root only
+# when running as root.
 mpirun_options() {
-    local ranks=$1 cpus=$2 hostfile=$3 name
-    printf -- '--bind-to none '
-    for name in $(compgen -e | grep '^OPENBLAS_'); do printf -- '-x %s ' "$name"; done
+    local hostfile=$1 name
+    printf -- '%s\n' --bind-to none
+    for name in $(compgen -e | grep '^OPENBLAS_'); do printf -- '-x\n%s\n' "$name"; done
     if [ -n "$hostfile" ]; then
-        printf -- '--hostfile %s ' "$hostfile"
-    elif [ "$ranks" -gt "$cpus" ]; then
-        printf -- '--oversubscribe '
+        printf -- '--hostfile\n%s\n' "$hostfile"
+    else
+        printf -- '--oversubscribe\n'
     fi
-    [ "$(id -u)" -ne 0 ] || printf -- '--allow-run-as-root '
+    [ "$(id -u)" -ne 0 ] || printf -- '--allow-run-as-root\n'
 }
 
 engine_setting() {

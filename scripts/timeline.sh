@@ -15,6 +15,15 @@
 # "cpu_loop io_wait convoy").  The traced runs are not timed runs: they
 # never enter runs.csv or the summary.
 set -euo pipefail
+# Paths are the caller's: made absolute before moving to the repository.
+arguments=()
+for argument in "$@"; do
+    case $argument in
+        --draw|"") arguments+=("$argument") ;;
+        *) arguments+=("$(realpath -m -- "$argument")") ;;
+    esac
+done
+set -- ${arguments[@]+"${arguments[@]}"}
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
@@ -73,7 +82,7 @@ plots=${PLOTS_DIR:-plots}
 mkdir -p "$plots" || die "cannot create $plots"
 for wl in ${workloads//,/ }; do
     "$GILBENCH" run --workload "$wl" --mode gil --workers "$workers" --switch-interval-us "$interval" \
-        --trace "$out/$wl.tsv" > "$out/$wl.json.tmp" && mv -f "$out/$wl.json.tmp" "$out/$wl.json" ||
+        --timeout 300 --trace "$out/$wl.tsv" > "$out/$wl.json.tmp" && mv -f "$out/$wl.json.tmp" "$out/$wl.json" ||
         { rm -f "$out/$wl.json.tmp"; die "the traced run of $wl failed"; }
     draw_trace "$out/$wl.tsv" "$out/$wl"
     cp -f "$out/$wl.png" "$plots/timeline-$wl.png" && cp -f "$out/$wl.svg" "$plots/timeline-$wl.svg" ||

@@ -50,6 +50,11 @@ bad "the threads mode on a Python with a GIL" --workload cpu_loop --mode threads
 run_capture pyrun --workload io_wait --mode gil --param sleep_us=5000000 --units 2 --timeout 1
 check "pyrun --timeout ends a long run with exit 124 and one line" \
     test "$STATUS" -eq 124 -a "$(wc -l <<<"$ERR")" -eq 1
+run_capture env "$TEST_TAG" OPENBLAS_NUM_THREADS=1 "$python" scripts/python/pyrun.py run \
+    --workload io_wait --mode procs --workers 2 --param sleep_us=5000000 --units 4 --timeout 1
+check "pyrun --timeout in the procs mode exits 124" test "$STATUS" -eq 124
+check "... and leaves no worker process behind" wait_for 5 no_tagged_process
+bad "an --error-log that cannot be opened" --workload cpu_loop --mode gil --error-log /nonexistent/log
 
 # A calibrate sweep, shrunk.
 results=$TEST_TMP/results

@@ -81,6 +81,15 @@ check "mpi's own times are figures" grep -q "^cpu_loop,-,mpi,2,mpi_init_seconds,
 check "the run records Open MPI" jq -e '.mpi.version | test("Open MPI")' "$results/latest/meta.json"
 check "the speedup plot is drawn" test -s "$results/latest/plots/cpu_loop.png"
 check "no rank is left after the sweep" no_tagged_process
+first=$(readlink -f "$results/latest")
+run_capture env RERUN="$first" NOISE_THRESHOLD=1 RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" \
+    GILBENCH="$GILBENCH" "$TEST_TAG" scripts/bench.sh
+check "RERUN of a sweep with mpi points succeeds" test "$STATUS" -eq 0
+[ "$STATUS" -eq 0 ] || diag "$ERR" "$(tail -n 20 <<<"$OUT")"
+check "... keeps the modes of the first run" \
+    jq -e '.settings.modes == ["procs", "mpi"] and (.mpi.version | test("Open MPI"))' "$results/latest/meta.json"
+check "... and has every point again" \
+    test "$(tail -n +2 "$results/latest/summary.csv" | wc -l)" -eq "$(tail -n +2 "$first/summary.csv" | wc -l)"
 
 # A rank that crashes in a sweep fails that point alone, named in failures.tsv.
 run_capture env WORKLOADS=fault MODES=mpi WORKERS=1,2 RUNS=1 WARMUP=0 \

@@ -75,12 +75,19 @@ run_capture "$GILBENCH" run --workload cpu_loop --mode gil --units 10 --trace "$
 check "an unwritable trace path fails before the run with one line naming it" \
     test "$STATUS" -eq 1 -a -z "$OUT" -a "$(wc -l <<<"$ERR")" -eq 1
 check "... which names the path" grep -q "no/such/dir/t.tsv" <<<"$ERR"
+run_capture "$GILBENCH" run --workload io_wait --mode gil --units 4 --param sleep_us=3000000 \
+    --timeout 1 --trace "$TEST_TMP/slow.tsv"
+check "a traced run that times out exits 124" test "$STATUS" -eq 124
+check "... and leaves no trace and no temporary file" \
+    test -z "$(ls "$TEST_TMP" | grep '^slow\.tsv')"
+check "the holder's yield never comes before the drop request that asked for it" awk -F'\t' '
+    $3 == "drop_request" { asked = 1 } $3 == "yield" { if (!asked) exit 1; asked = 0 }' "$trace"
 if [ -n "${GILBENCH_TEST:-}" ]; then
     run_capture "$GILBENCH_TEST" run --workload fault --mode gil --workers 2 --param kind=5 \
         --trace "$TEST_TMP/fault.tsv"
     check "a failed run (wrong result) exits 1" test "$STATUS" -eq 1
     check "... and leaves neither a trace nor a temporary file" \
-        test ! -e "$TEST_TMP/fault.tsv" -a ! -e "$TEST_TMP/fault.tsv.tmp"
+        test -z "$(ls "$TEST_TMP" | grep '^fault\.tsv')"
 fi
 
 # Drawing.  gnuplot is a bench dependency; the test needs it.

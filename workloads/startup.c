@@ -113,6 +113,7 @@ const struct gb_workload workload_startup = {
     .unit = "an empty step",
     .default_units = 1,
     .extra = true,
+    .one_process = true, /* its figure compares clocks of the workers' hosts */
     .params = { { "spawn", "1: every worker also starts a fresh process and waits for it to run", 0,
                   0, 1 } },
     .work = startup_work,

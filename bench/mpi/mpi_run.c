@@ -33,19 +33,28 @@ static double rusage_seconds(struct timeval tv)
     return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
 }
 
-/* The distinct names among `count` gathered ones, comma-separated. */
+/* The distinct names among `count` gathered ones, comma-separated; names
+ * that do not fit whole are left out, and a last "..." says so. */
 static void distinct_hosts(const char *names, int count, char *out, size_t size)
 {
     size_t used = 0;
+    bool left_out = false;
     out[0] = '\0';
     for (int i = 0; i < count; i++) {
         const char *name = names + (size_t)i * MPI_MAX_PROCESSOR_NAME;
         bool seen = false;
         for (int j = 0; j < i && !seen; j++)
             seen = strcmp(name, names + (size_t)j * MPI_MAX_PROCESSOR_NAME) == 0;
-        if (!seen && used < size)
-            used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "," : "", name);
+        if (seen)
+            continue;
+        if (used + strlen(name) + 1 + sizeof ",..." > size) {
+            left_out = true;
+            continue;
+        }
+        used += (size_t)snprintf(out + used, size - used, "%s%s", used ? "," : "", name);
     }
+    if (left_out)
+        snprintf(out + used, size - used, "%s...", used ? "," : "");
 }
 
 /* Rank 0's part after the collectives: the checksum check and the figures. */
@@ -124,15 +133,16 @@ int gb_run_mpi(struct gb_job *job, struct gb_result *r, bool *reports)
     uint64_t first, count;
     gb_share(job, (unsigned)rank, &first, &count);
     struct rusage before, after;
-    getrusage(RUSAGE_SELF, &before);
 
     MPI_Barrier(MPI_COMM_WORLD);
     double started = gb_now();
+    /* CPU time of the work alone: Open MPI's barriers spin while they wait. */
+    getrusage(RUSAGE_SELF, &before);
     uint64_t checksum = job->workload->work(&worker, first, count);
+    getrusage(RUSAGE_SELF, &after);
     double own_seconds = gb_now() - started;
     MPI_Barrier(MPI_COMM_WORLD);
     double finished = gb_now();
-    getrusage(RUSAGE_SELF, &after);
 
     double collect_started = gb_now();
     double cpu[2] = { rusage_seconds(after.ru_utime) - rusage_seconds(before.ru_utime),
@@ -148,17 +158,22 @@ int gb_run_mpi(struct gb_job *job, struct gb_result *r, bool *reports)
     MPI_Reduce(&own_seconds, &own_max, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
     MPI_Reduce(&init_seconds, &init_max, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
 
+    /* Rank 0's buffers for the gathers; every rank learns whether they exist. */
     double *figures = rank == 0 ? calloc((size_t)ranks * GB_MAX_FIGURES, sizeof *figures) : NULL;
     char *names = rank == 0 ? calloc((size_t)ranks, MPI_MAX_PROCESSOR_NAME) : NULL;
-    MPI_Gather(worker.figures, GB_MAX_FIGURES, MPI_DOUBLE, figures, GB_MAX_FIGURES, MPI_DOUBLE, 0,
-               MPI_COMM_WORLD);
-    MPI_Gather(name, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, names, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, 0,
-               MPI_COMM_WORLD);
+    int buffers = rank != 0 || (figures && names);
+    MPI_Bcast(&buffers, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (buffers) {
+        MPI_Gather(worker.figures, GB_MAX_FIGURES, MPI_DOUBLE, figures, GB_MAX_FIGURES,
+                   MPI_DOUBLE, 0, MPI_COMM_WORLD);
+        MPI_Gather(name, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, names, MPI_MAX_PROCESSOR_NAME,
+                   MPI_CHAR, 0, MPI_COMM_WORLD);
+    }
     double collect_seconds = gb_now() - collect_started;
 
     int status = 0;
     if (rank == 0) {
-        if (!figures || !names) {
+        if (!buffers) {
             fprintf(stderr, "gilbench: out of memory gathering %d ranks' results\n", ranks);
             status = 1;
         } else {

@@ -46,9 +46,19 @@ WORKLOADS = {
 }
 
 
+MAIN_PID = os.getpid()
+
+
 def fail(message, status=1):
+    """One line on stderr and the exit status; the workers of a failed or
+    timed-out run in the procs mode do not outlive it."""
     sys.stderr.write("gilbench: %s\n" % message)
     sys.stderr.flush()
+    multiprocessing = sys.modules.get("multiprocessing")
+    if multiprocessing and os.getpid() == MAIN_PID:
+        for child in multiprocessing.active_children():
+            child.kill()
+            child.join()
     os._exit(status)
 
 
@@ -272,7 +282,10 @@ def on_timeout(signum, frame):
 def main(argv):
     o = parse_options(argv)
     if o["error_log"]:
-        log = os.open(o["error_log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            log = os.open(o["error_log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as e:
+            usage("cannot open --error-log file %s: %s" % (o["error_log"], e.strerror))
         os.dup2(log, 2)
         os.close(log)
     if o["mode"] == "threads" and gil_enabled():
@@ -328,8 +341,11 @@ def main(argv):
         "gil_enabled": gil_enabled(),
     }, separators=(",", ":")) + "\n"
     if o["append"]:
-        with open(o["append"], "a") as f:
-            f.write(line)
+        try:
+            with open(o["append"], "a") as f:
+                f.write(line)
+        except OSError as e:
+            fail("cannot append to %s: %s" % (o["append"], e.strerror))
     sys.stdout.write(line)
     sys.stdout.flush()
     return 0
