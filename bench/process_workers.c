@@ -24,15 +24,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "watchdog.h"
 #include "workers.h"
 
 volatile pid_t worker_process_group;
-
-static double timeval_seconds(struct timeval tv)
-{
-    return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
-}
 
 static void child_main(struct gb_worker_slot *slot, worker_fn fn, pid_t parent)
 {
@@ -118,8 +114,8 @@ int run_in_processes(struct gb_worker_slot *slots, unsigned n, worker_fn fn,
         if (index < 0)
             continue;
         reaped++;
-        usage->user_seconds += timeval_seconds(ru.ru_utime);
-        usage->sys_seconds += timeval_seconds(ru.ru_stime);
+        usage->user_seconds += gb_timeval_seconds(ru.ru_utime);
+        usage->sys_seconds += gb_timeval_seconds(ru.ru_stime);
         if (ru.ru_maxrss > usage->max_rss_kib)
             usage->max_rss_kib = ru.ru_maxrss;
         bool failed = !(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);

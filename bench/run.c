@@ -69,6 +69,20 @@ uint64_t gb_expected_checksum(const struct gb_job *job)
     return sum;
 }
 
+int gb_check_checksum(const struct gb_job *job, struct gb_result *r)
+{
+    r->expected_checksum = gb_expected_checksum(job);
+    if (r->checksum == r->expected_checksum)
+        return 0;
+    fprintf(stderr,
+            "gilbench: wrong result: %s computed checksum %llu, expected %llu "
+            "(mode %s, %u workers, %llu units)\n",
+            job->workload->name, (unsigned long long)r->checksum,
+            (unsigned long long)r->expected_checksum, gb_mode_name(job->mode), job->workers,
+            (unsigned long long)job->units);
+    return 1;
+}
+
 void gb_add_workload_figures(const struct gb_job *job, const struct gb_worker *contexts,
                              double started, struct gb_result *r)
 {
@@ -77,11 +91,6 @@ void gb_add_workload_figures(const struct gb_job *job, const struct gb_worker *c
     struct gb_run_outcome outcome = { .started_at = started, .seconds = r->seconds,
                                       .workers = contexts };
     r->figure_count = job->workload->report(job, &outcome, r->figures);
-}
-
-static double rusage_seconds(struct timeval tv)
-{
-    return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
 }
 
 static void summarise_workers(const struct gb_job *job, const struct gb_worker_slot *slots,
@@ -159,25 +168,15 @@ int gb_run(struct gb_job *job, long switch_interval_us, const char *trace_path,
     if (status == 0) {
         r->seconds = finished - started;
         summarise_workers(job, slots, started, r);
-        r->cpu_user_seconds = rusage_seconds(after.ru_utime) - rusage_seconds(before.ru_utime) +
-                              children.user_seconds;
-        r->cpu_sys_seconds = rusage_seconds(after.ru_stime) - rusage_seconds(before.ru_stime) +
-                             children.sys_seconds;
+        r->cpu_user_seconds = gb_timeval_seconds(after.ru_utime) -
+                              gb_timeval_seconds(before.ru_utime) + children.user_seconds;
+        r->cpu_sys_seconds = gb_timeval_seconds(after.ru_stime) -
+                             gb_timeval_seconds(before.ru_stime) + children.sys_seconds;
         r->max_rss_kib = after.ru_maxrss > children.max_rss_kib ? after.ru_maxrss
                                                                 : children.max_rss_kib;
         if (use_gil)
             r->gil_switches = gil_switches(&gil);
-        r->expected_checksum = gb_expected_checksum(job);
-        if (r->checksum != r->expected_checksum) {
-            fprintf(stderr,
-                    "gilbench: wrong result: %s computed checksum %llu, expected %llu "
-                    "(mode %s, %u workers, %llu units)\n",
-                    wl->name, (unsigned long long)r->checksum,
-                    (unsigned long long)r->expected_checksum,
-                    gb_mode_name(job->mode),
-                    job->workers, (unsigned long long)job->units);
-            status = 1;
-        }
+        status = gb_check_checksum(job, r);
     }
     if (status == 0 && wl->report) {
         struct gb_worker *contexts = malloc(sizeof *contexts * job->workers);

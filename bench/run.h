@@ -46,6 +46,10 @@ int gb_run(struct gb_job *job, long switch_interval_us, const char *trace_path,
 /* The sum over all units of gb_unit_checksum(u, expected_value(u)). */
 uint64_t gb_expected_checksum(const struct gb_job *job);
 
+/* Sets r->expected_checksum; returns 0 when r->checksum equals it, else 1
+ * after one line on stderr. */
+int gb_check_checksum(const struct gb_job *job, struct gb_result *r);
+
 /* The workload's own figures (its report()), from every worker's context
  * after the run; r->seconds must be set. */
 void gb_add_workload_figures(const struct gb_job *job, const struct gb_worker *contexts,

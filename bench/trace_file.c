@@ -7,6 +7,7 @@
 #include "trace_file.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -45,39 +46,35 @@ int trace_file_open(struct trace_file *t, const char *path, unsigned workers)
     t->traces = aligned_alloc(_Alignof(struct gil_trace), workers * sizeof *t->traces);
     if (t->traces)
         memset(t->traces, 0, workers * sizeof *t->traces);
-    if (!t->temporary_path || !t->traces) {
+    bool allocated = t->temporary_path && t->traces;
+    for (unsigned i = 0; i < workers && allocated; i++)
+        allocated = gil_trace_init(&t->traces[i], GIL_TRACE_DEFAULT_CAPACITY) == 0;
+    if (!allocated) {
         fprintf(stderr, "gilbench: out of memory for the trace of %u workers\n", workers);
         free_all(t);
         return 1;
     }
-    for (unsigned i = 0; i < workers; i++)
-        if (gil_trace_init(&t->traces[i], GIL_TRACE_DEFAULT_CAPACITY) != 0) {
-            fprintf(stderr, "gilbench: out of memory for the trace of %u workers\n", workers);
-            free_all(t);
-            return 1;
-        }
     /* A name of its own (two runs may trace to the same path), removed if
      * the run is killed before the file is complete. */
     snprintf(t->temporary_path, length, "%s.XXXXXX", path);
     int fd = mkstemp(t->temporary_path);
     t->out = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (fd >= 0 && !t->out) {
-        close(fd);
-        unlink(t->temporary_path);
-    }
-    if (t->out) {
-        /* mkstemp makes it private; a result file gets the usual mode. */
-        mode_t mask = umask(0);
-        umask(mask);
-        (void)fchmod(fd, 0666 & ~mask);
-        watchdog_remove_on_exit(t->temporary_path);
-    }
     if (!t->out) {
+        int open_errno = errno;
+        if (fd >= 0) {
+            close(fd);
+            unlink(t->temporary_path);
+        }
         fprintf(stderr, "gilbench: cannot write the --trace file %s: %s\n", path,
-                strerror(errno));
+                strerror(open_errno));
         free_all(t);
         return 1;
     }
+    /* mkstemp makes it private; a result file gets the usual mode. */
+    mode_t mask = umask(0);
+    umask(mask);
+    (void)fchmod(fd, 0666 & ~mask);
+    watchdog_remove_on_exit(t->temporary_path);
     return 0;
 }
 

@@ -281,7 +281,6 @@ while IFS=$'\t' read -r -u 3 workload variant mode n; do
     # shellcheck disable=SC2206
     engine=("$GILBENCH")
     if [ "$mode" = mpi ]; then
-        # shellcheck disable=SC2207
         mapfile -t options < <(mpirun_options "${HOSTFILE:-}")
         engine=(mpirun -n "$n" "${options[@]}" "$GILBENCH_MPI")
     elif [ "$variant" = source=cpython ]; then

@@ -99,6 +99,11 @@ write_atomically() {
     cat > "$file.tmp" && mv -f "$file.tmp" "$file" || { rm -f "$file.tmp"; return 1; }
 }
 
+# interval_text US: a switch interval for a title, "5 ms" or "100 us".
+interval_text() {
+    awk -v us="$1" 'BEGIN { printf (us >= 1000 ? "%g ms" : "%g us"), (us >= 1000 ? us / 1000 : us) }'
+}
+
 # draw_complete FILE: a PNG ends with its IEND chunk and an SVG with </svg>;
 # gnuplot does not report a failed write (a full disk), so this is checked.
 draw_complete() {
@@ -334,7 +339,6 @@ point_options() {
     fi
 }
 
-# engine_setting NAME=VALUE: the engine option that sets it.
 # free_threaded_python GIVEN: a Python that runs with the GIL off: GIVEN
 # (exits 2 if it does not), or the first of python3.14t, python3.13t found,
 # or nothing.
@@ -389,6 +393,7 @@ mpirun_options() {
     [ "$(id -u)" -ne 0 ] || printf -- '--allow-run-as-root\n'
 }
 
+# engine_setting NAME=VALUE: the engine option that sets it.
 engine_setting() {
     case ${1%%=*} in
         units) printf -- '--units %s ' "${1#*=}" ;;

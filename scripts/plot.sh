@@ -31,7 +31,7 @@ studies=$(jq -r '.settings.studies // [] | join(" ")' "$run_dir/meta.json")
 cpus=$(jq -r '.cpus_usable' "$run_dir/meta.json")
 interval_us=$(jq -r '.settings.switch_interval_us' "$run_dir/meta.json")
 cpu_model=$(jq -r '.cpu_model' "$run_dir/meta.json" | tr -d "'\"")
-machine="$cpu_model, $cpus usable CPUs; GIL switch interval $(awk -v us="$interval_us" 'BEGIN { printf (us >= 1000 ? "%g ms" : "%g us"), (us >= 1000 ? us / 1000 : us) }')"
+machine="$cpu_model, $cpus usable CPUs; GIL switch interval $(interval_text "$interval_us")"
 
 out_dir=$run_dir/plots
 mkdir -p "$out_dir"

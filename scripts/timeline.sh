@@ -32,9 +32,13 @@ workers=$(parse_number TIMELINE_WORKERS "${TIMELINE_WORKERS-3}" 1 64) || exit 2
 window_ms=$(parse_number TIMELINE_MS "${TIMELINE_MS-200}" 1 600000) || exit 2
 command -v gnuplot >/dev/null || usage "gnuplot is missing; install with: apt-get install -y gnuplot-nox"
 
+# What timeline.awk makes of a trace, for gnuplot; removed however the script ends.
+data=$(mktemp "${TMPDIR:-/tmp}/gilbench-timeline.XXXXXX") || die "cannot make a temporary file"
+trap 'rm -f "$data"' EXIT
+
 # draw_trace TRACE BASE: BASE.png and BASE.svg from one trace file.
 draw_trace() {
-    local trace=$1 base=$2 header data summary
+    local trace=$1 base=$2 header summary
     header=$(head -n1 "$trace")
     [[ $header == "# gilbench trace: "* ]] || usage "'$trace' is not a gilbench trace (see gilbench run --trace)"
     # "workload W, mode gil, N workers, U units, switch interval I us, run S s"
@@ -47,19 +51,16 @@ draw_trace() {
         usage "'$trace' has a malformed header line: $header"
     # The window ends with the run if the run is shorter.
     window=$(awk -v w="$window_ms" -v r="$run_s" 'BEGIN { r *= 1000; printf "%d", (r < w ? r + 0.999 : w) }')
-    data=$(mktemp)
     awk -v window="$window" -f scripts/gnuplot/timeline.awk "$trace" > "$data"
     summary=$(tail -n1 "$data" | awk -v lost="$(sed -n 's/^# lost events: \([0-9]*\).*/\1/p' "$trace")" '{
         printf "whole run: %d holds, mean hold %s; %d drop requests, %d forced switches, %d releases", $2, ($3 >= 0.1 ? sprintf("%.3g ms", $3) : sprintf("%.3g us", $3 * 1000)), $4, $5, $6
         if (lost > 0) printf "; %d events past the trace buffer not drawn", lost }')
-    local interval_text span
+    local span
     span="the first $window ms"
     awk -v r="$run_s" -v w="$window_ms" 'BEGIN { exit !(r * 1000 <= w) }' && span="the whole run ($window ms)"
-    interval_text=$(awk -v us="$interval" 'BEGIN { printf (us >= 1000 ? "%g ms" : "%g us"), (us >= 1000 ? us / 1000 : us) }')
     draw_plot timeline.gp "$base" "data='$data'; workers=$n; window=$window;
-        title_text='$workload under the GIL model: $n workers, switch interval $interval_text, $span';
-        summary='$summary'" || { rm -f "$data"; exit 1; }
-    rm -f "$data"
+        title_text='$workload under the GIL model: $n workers, switch interval $(interval_text "$interval"), $span';
+        summary='$summary'"
 }
 
 if [ "${1-}" = --draw ]; then

@@ -28,11 +28,6 @@
 
 const bool gb_mpi_built = true;
 
-static double rusage_seconds(struct timeval tv)
-{
-    return (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
-}
-
 /* The distinct names among `count` gathered ones, comma-separated; names
  * that do not fit whole are left out, and a last "..." says so. */
 static void distinct_hosts(const char *names, int count, char *out, size_t size)
@@ -61,16 +56,8 @@ static void distinct_hosts(const char *names, int count, char *out, size_t size)
 static int finish_on_root(struct gb_job *job, struct gb_result *r, const double *figures,
                           double started, double init_seconds, double collect_seconds)
 {
-    r->expected_checksum = gb_expected_checksum(job);
-    if (r->checksum != r->expected_checksum) {
-        fprintf(stderr,
-                "gilbench: wrong result: %s computed checksum %llu, expected %llu "
-                "(mode mpi, %u ranks, %llu units)\n",
-                job->workload->name, (unsigned long long)r->checksum,
-                (unsigned long long)r->expected_checksum, job->workers,
-                (unsigned long long)job->units);
+    if (gb_check_checksum(job, r) != 0)
         return 1;
-    }
     struct gb_worker *contexts = calloc(job->workers, sizeof *contexts);
     if (!contexts) {
         fprintf(stderr, "gilbench: out of memory for the report of %u ranks\n", job->workers);
@@ -144,9 +131,8 @@ int gb_run_mpi(struct gb_job *job, struct gb_result *r, bool *reports)
     MPI_Barrier(MPI_COMM_WORLD);
     double finished = gb_now();
 
-    double collect_started = gb_now();
-    double cpu[2] = { rusage_seconds(after.ru_utime) - rusage_seconds(before.ru_utime),
-                      rusage_seconds(after.ru_stime) - rusage_seconds(before.ru_stime) };
+    double cpu[2] = { gb_timeval_seconds(after.ru_utime) - gb_timeval_seconds(before.ru_utime),
+                      gb_timeval_seconds(after.ru_stime) - gb_timeval_seconds(before.ru_stime) };
     double cpu_sum[2] = { 0, 0 };
     long rss = after.ru_maxrss, rss_max = 0;
     double own_min = 0, own_max = 0, init_max = 0;
@@ -169,7 +155,7 @@ int gb_run_mpi(struct gb_job *job, struct gb_result *r, bool *reports)
         MPI_Gather(name, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, names, MPI_MAX_PROCESSOR_NAME,
                    MPI_CHAR, 0, MPI_COMM_WORLD);
     }
-    double collect_seconds = gb_now() - collect_started;
+    double collect_seconds = gb_now() - finished;
 
     int status = 0;
     if (rank == 0) {
