@@ -11,9 +11,12 @@ CPPFLAGS += -D_GNU_SOURCE -Ibench
 LIBRARIES       := openblas zlib
 LIBRARY_CFLAGS := $(shell pkg-config --cflags $(LIBRARIES) 2>/dev/null)
 LIBRARY_LIBS   := $(shell pkg-config --libs $(LIBRARIES) 2>/dev/null)
+# These targets install what they lack first (scripts/check-deps.sh) and then
+# build in a sub-make, which finds the libraries just installed.
+SELF_INSTALLING := bench bench-all calibrate test plots report compare timeline fresh-check help clean
 ifeq ($(LIBRARY_LIBS),)
-  ifeq ($(filter clean help,$(MAKECMDGOALS)),)
-    $(error $(shell scripts/check-deps.sh $(if $(filter bench% plots,$(MAKECMDGOALS)),bench,test) 2>&1))
+  ifneq ($(filter-out $(SELF_INSTALLING),$(or $(MAKECMDGOALS),all)),)
+    $(error $(shell scripts/check-deps.sh --no-install bench 2>&1 </dev/null))
   endif
 endif
 
@@ -42,8 +45,9 @@ SHELL_TESTS   := $(patsubst tests/%,$(BUILD)/tests/%,$(sort $(wildcard tests/*.t
 # The tests of the GIL and the pools, which also run under ThreadSanitizer.
 THREAD_TESTS  := gil_test engine_test
 
-.PHONY: all help clean test test-programs bench bench-all calibrate plots report compare timeline
+.PHONY: all help clean test test-programs bench bench-all calibrate plots report compare timeline fresh-check
 all: $(BUILD)/gilbench $(MPI_PROGRAMS)
+	@:
 
 help:
 	@echo 'make                build build/gilbench'
@@ -59,7 +63,9 @@ help:
 	@echo '  bench settings: WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS'
 	@echo '                  TIMEOUT NOISE_THRESHOLD QUICK=1 STUDIES RERUN=dir RESULTS_DIR PLOTS_DIR'
 	@echo '                  TIMELINE_WORKERS TIMELINE_MS HOSTFILE (MODES=...,mpi)'
-	@echo '  calibrate settings: PYTHON FREE_THREADED_PYTHON INSTALL=0'
+	@echo '  calibrate settings: PYTHON FREE_THREADED_PYTHON'
+	@echo 'make fresh-check    the README set-up commands in a fresh Debian root (debootstrap; root only)'
+	@echo '  bench, test, calibrate install missing Debian packages as root; INSTALL=0 forbids it'
 	@echo 'make clean          remove build/'
 
 $(BUILD)/gilbench: $(ENGINE_OBJS) $(WORKLOAD_OBJS) $(BUILD)/registry.o
@@ -81,10 +87,10 @@ $(BUILD)/bench/mpi/%.o: bench/mpi/%.c
 
 # The registry lists the workload files; it is regenerated when the list changes.
 $(BUILD)/registry.c: $(WORKLOAD_SRCS) scripts/gen-registry.sh | $(BUILD)/.
-	scripts/gen-registry.sh $(WORKLOAD_SRCS) > $@.tmp && mv $@.tmp $@
+	scripts/gen-registry.sh $(WORKLOAD_SRCS) > $@.$$$$.tmp && mv $@.$$$$.tmp $@
 
 $(BUILD)/test-registry.c: $(WORKLOAD_SRCS) $(TEST_WORKLOAD_SRCS) scripts/gen-registry.sh | $(BUILD)/.
-	scripts/gen-registry.sh $(WORKLOAD_SRCS) $(TEST_WORKLOAD_SRCS) > $@.tmp && mv $@.tmp $@
+	scripts/gen-registry.sh $(WORKLOAD_SRCS) $(TEST_WORKLOAD_SRCS) > $@.$$$$.tmp && mv $@.$$$$.tmp $@
 
 $(BUILD)/%registry.o: $(BUILD)/%registry.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
@@ -99,48 +105,59 @@ $(BUILD)/%.o: %.c
 	mkdir -p $@
 
 # ---- the sweep ----
-# Settings are passed only when given, so bench.sh can tell its defaults
-# (which depend on QUICK and the CPU count) from explicit choices.
-BENCH_SETTINGS = WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS TIMEOUT \
-                 NOISE_THRESHOLD QUICK STUDIES RERUN RESULTS_DIR PLOTS_DIR TIMELINE_WORKERS TIMELINE_MS \
-                 PYTHON FREE_THREADED_PYTHON HOSTFILE
-BENCH_ENV = $(foreach v,$(BENCH_SETTINGS),$(if $(filter-out undefined,$(origin $(v))),$(v)='$($(v))')) \
-            GILBENCH=$(BUILD)/gilbench GILBENCH_COMMAND='make $@ $(MAKEOVERRIDES)'
-bench: $(BUILD)/gilbench $(MPI_PROGRAMS)
-	@scripts/check-deps.sh bench
-	@$(BENCH_ENV) scripts/bench.sh
+# Each of these first installs what it lacks (scripts/check-deps.sh) and
+# builds in a sub-make.  Settings reach the scripts through the environment:
+# make exports what is given on its command line, set-but-empty included, so
+# bench.sh tells its defaults from explicit choices, and no value is ever
+# pasted into shell text (a quote in a path cannot break a recipe).  The
+# scripts are exec'd, so that a SIGTERM to make (which make passes on to its
+# children) reaches them and they stop their points.
+define install_then_build
+	@scripts/check-deps.sh $(1)
+	@$(MAKE) --no-print-directory all
+endef
+bench bench-all calibrate timeline: export GILBENCH = $(BUILD)/gilbench
+
+bench:
+	$(call install_then_build,bench)
+	@GILBENCH_GOAL=$@ exec scripts/bench.sh
 
 # The default sweep and every study of scripts/studies/ (several minutes).
-bench-all: $(BUILD)/gilbench $(MPI_PROGRAMS)
-	@scripts/check-deps.sh bench
-	@$(BENCH_ENV) BENCH_ALL=1 scripts/bench.sh
+bench-all:
+	$(call install_then_build,bench)
+	@GILBENCH_GOAL=$@ BENCH_ALL=1 exec scripts/bench.sh
 
 # The model beside CPython: scripts/studies/calibrate.plan, with Python.
-calibrate: $(BUILD)/gilbench
-	@scripts/check-deps.sh calibrate
-	@$(BENCH_ENV) STUDIES=calibrate scripts/bench.sh
+calibrate:
+	$(call install_then_build,calibrate)
+	@GILBENCH_GOAL=$@ STUDIES=calibrate exec scripts/bench.sh
 
 plots:
 	@scripts/check-deps.sh bench
 	@$(if $(RUN),,echo "gilbench: make plots needs RUN=results/<folder>" >&2; exit 2;) \
-	    $(if $(PLOTS_DIR),PLOTS_DIR='$(PLOTS_DIR)') scripts/plot.sh '$(RUN)'
+	    exec scripts/plot.sh "$$RUN"
 
 report:
+	@scripts/check-deps.sh bench
 	@$(if $(RUN),,echo "gilbench: make report needs RUN=results/<folder>" >&2; exit 2;) \
-	    scripts/report.sh '$(RUN)'
+	    exec scripts/report.sh "$$RUN"
 
 # Traced gil-mode runs of cpu_loop, io_wait and convoy, drawn per worker.
-timeline: $(BUILD)/gilbench
-	@scripts/check-deps.sh bench
+timeline:
+	$(call install_then_build,bench)
 	@$(if $(or $(RUN),$(TRACE)),,echo "gilbench: make timeline needs RUN=results/<folder> or TRACE=<trace file>" >&2; exit 2;) \
-	    $(foreach v,TIMELINE_WORKERS TIMELINE_MS TIMELINE_WORKLOADS PLOTS_DIR,$(if $($(v)),$(v)='$($(v))')) \
-	    GILBENCH=$(BUILD)/gilbench scripts/timeline.sh $(if $(TRACE),--draw '$(TRACE)','$(RUN)') \
-	    $(if $(RUN),&& scripts/report.sh '$(RUN)')
+	    $(if $(TRACE),exec scripts/timeline.sh --draw "$$TRACE",scripts/timeline.sh "$$RUN" && exec scripts/report.sh "$$RUN")
 
 compare:
 	@scripts/check-deps.sh bench
 	@$(if $(and $(A),$(B)),,echo "gilbench: make compare needs A=results/<folder> B=results/<folder>" >&2; exit 2;) \
-	    $(if $(RESULTS_DIR),RESULTS_DIR='$(RESULTS_DIR)') scripts/compare.sh '$(A)' '$(B)'
+	    exec scripts/compare.sh "$$A" "$$B"
+
+# The README's two set-up commands in a fresh Debian root (debootstrap), with
+# a bare environment: what a new user meets.
+fresh-check:
+	@scripts/check-deps.sh fresh-check
+	@exec scripts/fresh-check.sh
 
 # ---- tests ----
 # `make test` builds three variants (plain; ThreadSanitizer for the GIL and

@@ -27,7 +27,8 @@
 #   GILBENCH             the engine binary (default build/gilbench)
 #   RESULTS_DIR          where run folders go (default results)
 #   PLOTS_DIR            where the latest plots are copied (default plots)
-#   GILBENCH_COMMAND     the command line to record in meta.json
+#   GILBENCH_COMMAND     the command line to record in meta.json (default: the
+#                        make goal GILBENCH_GOAL and the settings given)
 #
 # Exit status: 0 all points measured; 1 some point failed (the others are
 # measured and summarised; no row comes from a failed point) or the run
@@ -38,10 +39,23 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 . scripts/lib.sh
 
+# What to record as the command: make's goal and the settings it was given,
+# read before any of them is changed.
+if [ -z "${GILBENCH_COMMAND:-}" ]; then
+    GILBENCH_COMMAND=${GILBENCH_GOAL:+make $GILBENCH_GOAL}
+    GILBENCH_COMMAND=${GILBENCH_COMMAND:-scripts/bench.sh}
+    for name in WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS TIMEOUT NOISE_THRESHOLD \
+        QUICK STUDIES RERUN RESULTS_DIR PLOTS_DIR TIMELINE_WORKERS TIMELINE_MS PYTHON FREE_THREADED_PYTHON HOSTFILE; do
+        [ "${!name+set}" != set ] || { [ "$name" = STUDIES ] && [ "${GILBENCH_GOAL:-}" = calibrate ]; } ||
+            GILBENCH_COMMAND+=" $name=$(printf %q "${!name}")"
+    done
+fi
+export GILBENCH_COMMAND
+
 GILBENCH=${GILBENCH:-build/gilbench}
 RESULTS_DIR=${RESULTS_DIR:-results}
 [ -x "$GILBENCH" ] || die "no engine at $GILBENCH; run make first"
-usable_cpus=$(nproc)
+usable_cpus=$(usable_cpus)
 
 # ---- settings, all checked before anything runs ----
 for name in WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS TIMEOUT \
@@ -146,12 +160,8 @@ trap 'rm -f "$plan"' EXIT
 if [ -n "$rerun_of" ]; then
     cp "$rerun_of/plan.tsv" "$plan" || die "cannot read $rerun_of/plan.tsv"
 else
-    if [ -z "$studies" ] || [ "$BENCH_ALL" = 1 ]; then
-        cross_plan "$workloads" "" "$modes" "$workers"
-    fi > "$plan"
-    for study in ${studies//,/ }; do
-        study_plan "scripts/studies/$study.plan" "$(default_workers)" "$usable_cpus" >> "$plan" || exit 2
-    done
+    sweep_plan "$workloads" "$modes" "$workers" "$studies" "$BENCH_ALL" "$(default_workers)" "$usable_cpus" \
+        > "$plan" || exit 2
 fi
 plan_workloads=$(cut -f1 "$plan" | awk '!seen[$0]++' | paste -sd, -)
 for workload in ${plan_workloads//,/ }; do
@@ -352,8 +362,11 @@ finish_meta "$run_dir/meta.json" "$started" "$failures" || die "cannot complete 
 if [ -s "$run_dir/summary.csv" ]; then
     scripts/report.sh "$run_dir" >/dev/null || die "cannot write the report of $run_dir"
 fi
-ln -sfn "$(basename "$run_dir")" "$RESULTS_DIR/latest.tmp" &&
-    mv -T "$RESULTS_DIR/latest.tmp" "$RESULTS_DIR/latest" || die "cannot point $RESULTS_DIR/latest at $run_dir"
+# A link of a name of its own, renamed over latest: two sweeps finishing
+# together never share it.
+latest_tmp=$(mktemp -u "$RESULTS_DIR/.latest.XXXXXX")
+ln -s "$(basename "$run_dir")" "$latest_tmp" && mv -T "$latest_tmp" "$RESULTS_DIR/latest" ||
+    { rm -f "$latest_tmp"; die "cannot point $RESULTS_DIR/latest at $run_dir"; }
 
 echo
 echo "gilbench: done in $(clock $(( $(date +%s) - started ))); results in $run_dir (also $RESULTS_DIR/latest), plots in ${PLOTS_DIR:-plots}/"

@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 [ $# -eq 1 ] || usage "calibration.sh takes one results folder"
+require_command column bsdextrautils
 run_dir=${1%/}
 check_results_folder RUN "$run_dir"
 

@@ -1,63 +1,97 @@
 #!/bin/sh
-# check-deps.sh - names whatever `make test` or `make bench` needs and this
-# machine lacks, with the Debian command that installs it.
-# Usage: check-deps.sh test|bench|calibrate   Exit status 0, or 2 when
-# something is missing.  For calibrate, Debian's python3 and python3-numpy are
-# installed when missing if this runs as root with apt-get and INSTALL is not
-# 0 (and PYTHON names no interpreter of the user's own).
+# check-deps.sh - finds every Debian package that `make bench`, `make test`
+# or `make calibrate` needs and this machine lacks, and installs them: when
+# run as root with apt-get (and INSTALL is not 0), `apt-get update` once and
+# one `apt-get install -y` line, printed before it runs.  Otherwise it names
+# every missing package in one line and exits 2.
+# Usage: check-deps.sh [--no-install] bench|test|calibrate|fresh-check
+# (--no-install: only name what is missing, for a plain `make`)
+# Each package is checked on its own: installed according to dpkg, or found
+# by what it provides (a command, a pkg-config module, a file), so a machine
+# without dpkg or with a tool built by hand is judged by what it has.
 set -u
-need=$1
-missing_commands="" packages=""
+no_install=""
+[ "${1:-}" != --no-install ] || { no_install=1; shift; }
+target=${1:-}
+missing=""
 
-want() { # want COMMAND PACKAGE
-    if ! command -v "$1" >/dev/null 2>&1; then
-        missing_commands="$missing_commands $1"
-        packages="$packages $2"
-    fi
+# provides PACKAGE: succeeds when what PACKAGE provides is on this machine.
+provides() {
+    case $1 in
+        build-essential) has cc && has make ;;
+        pkg-config) has pkg-config ;;
+        libopenblas-pthread-dev) has pkg-config && pkg-config --exists openblas ;;
+        zlib1g-dev) has pkg-config && pkg-config --exists zlib ;;
+        jq | hyperfine | perl | chromium | debootstrap) has "$1" && { [ "$1" != perl ] || has prove; } ;;
+        gnuplot-nox) has gnuplot ;;
+        bsdextrautils) has column ;;
+        procps) has pgrep && has ps ;;
+        python3) [ -x /usr/bin/python3 ] ;;
+        python3-numpy) /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1 ;;
+        openmpi-bin) has mpirun ;;
+        libopenmpi-dev) has mpicc ;;
+        # The locale test builds de_DE from its source definition.
+        locales) [ -f /usr/share/i18n/locales/de_DE ] && has localedef ;;
+        *) return 1 ;;
+    esac
+}
+has() { command -v "$1" >/dev/null 2>&1; }
+
+installed() { # installed PACKAGE: dpkg says so, or what it provides is here
+    dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q ' installed$' || provides "$1"
 }
 
-want cc build-essential
-want pkg-config pkg-config
-want jq jq
-if command -v pkg-config >/dev/null 2>&1 && ! pkg-config --exists openblas; then
-    missing_commands="$missing_commands OpenBLAS"
-    packages="$packages libopenblas-pthread-dev"
-fi
-if command -v pkg-config >/dev/null 2>&1 && ! pkg-config --exists zlib; then
-    missing_commands="$missing_commands zlib"
-    packages="$packages zlib1g-dev"
-fi
-case $need in
-    test)
-        want prove perl
-        # calibrate.t runs the Python workloads with Debian's Python and NumPy.
-        if ! /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1; then
-            missing_commands="$missing_commands python3-numpy"
-            packages="$packages python3 python3-numpy"
-        fi
-        ;;
-    bench) want hyperfine hyperfine; want gnuplot gnuplot-nox ;;
+# What each target needs.  bench: build the engine, time it (hyperfine),
+# read and write its JSON (jq), draw (gnuplot), print tables (column).
+bench_packages="build-essential pkg-config libopenblas-pthread-dev zlib1g-dev hyperfine gnuplot-nox jq bsdextrautils"
+case $target in
+    bench) packages=$bench_packages ;;
+    # The tests also run the sweep, the calibration (Python + NumPy), the
+    # report in headless Chromium, the mpi mode, a locale test, and find
+    # their processes with pgrep/ps; prove runs them.
+    test) packages="$bench_packages perl procps python3 python3-numpy chromium openmpi-bin libopenmpi-dev locales" ;;
     calibrate)
-        want hyperfine hyperfine; want gnuplot gnuplot-nox
-        python=${PYTHON:-/usr/bin/python3}
-        if ! "$python" -c 'import numpy' >/dev/null 2>&1; then
-            if [ -z "${PYTHON:-}" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 &&
-                [ "${INSTALL:-1}" != 0 ]; then
-                echo "gilbench: make calibrate needs python3 and python3-numpy; installing them (apt-get install -y python3 python3-numpy)" >&2
-                export DEBIAN_FRONTEND=noninteractive
-                { apt-get install -y -q python3 python3-numpy ||
-                    { apt-get update -q && apt-get install -y -q python3 python3-numpy; }; } >&2 </dev/null ||
-                    { echo "gilbench: could not install python3 python3-numpy with apt-get (see above)" >&2; exit 2; }
-            else
-                missing_commands="$missing_commands NumPy (for $python)"
-                packages="$packages python3 python3-numpy"
-            fi
+        packages=$bench_packages
+        # A PYTHON of the user's own is theirs to equip; Debian's python3 is ours.
+        if [ -z "${PYTHON:-}" ] || [ "$PYTHON" = /usr/bin/python3 ]; then
+            packages="$packages python3 python3-numpy"
+        elif ! "$PYTHON" -c 'import numpy' >/dev/null 2>&1; then
+            echo "gilbench: PYTHON='$PYTHON' cannot import numpy; install NumPy for it, or leave PYTHON out for Debian's python3" >&2
+            exit 2
         fi
         ;;
-    *) echo "check-deps.sh: unknown target '$need'; accepted: test, bench, calibrate" >&2; exit 2 ;;
+    fresh-check) packages="debootstrap" ;;
+    *) echo "check-deps.sh: unknown target '$target'; accepted: bench, test, calibrate, fresh-check" >&2; exit 2 ;;
 esac
 
-if [ -n "$missing_commands" ]; then
-    echo "gilbench: missing:$missing_commands; install with: apt-get install -y$packages" >&2
+for package in $packages; do
+    installed "$package" || missing="$missing $package"
+done
+[ -n "$missing" ] || exit 0
+
+why=""
+if [ -n "$no_install" ]; then
+    why="make bench and make test install them themselves"
+elif [ "${INSTALL:-1}" = 0 ]; then
+    why="INSTALL=0 forbids installing"
+elif [ "$(id -u)" != 0 ]; then
+    why="installing needs root"
+elif ! has apt-get; then
+    why="this machine has no apt-get"
+fi
+if [ -n "$why" ]; then
+    echo "gilbench: missing:$missing ($why); install with: apt-get install -y$missing" >&2
     exit 2
 fi
+
+echo "gilbench: installing what make $target needs: apt-get install -y$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# shellcheck disable=SC2086
+{ apt-get update -q && apt-get install -y -q --no-install-recommends $missing; } </dev/null >&2 ||
+    { echo "gilbench: apt-get could not install$missing (see above)" >&2; exit 2; }
+still=""
+for package in $missing; do
+    installed "$package" || still="$still $package"
+done
+[ -z "$still" ] || { echo "gilbench: still missing after apt-get:$still" >&2; exit 2; }
+echo "gilbench: installed$missing" >&2

@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 [ $# -eq 2 ] || usage "make compare needs A=results/<folder> B=results/<folder>"
+require_command column bsdextrautils
 a=${1%/} b=${2%/}
 check_results_folder A "$a"
 check_results_folder B "$b"
@@ -48,6 +49,7 @@ column -s, -t < <(cut -d, -f1-4,7,10 "$out/compare.csv")
 workloads=$(cut -d, -f1 <<<"$joined" | awk '!seen[$0]++' | paste -sd' ' -)
 modes=$(cut -d, -f3 <<<"$joined" | awk '!seen[$0]++' | paste -sd' ' -)
 maxw=$(cut -d, -f4 <<<"$joined" | sort -n | tail -n1)
-draw_plot grid.gp "$out/compare" "csv='$out/compare.csv'; modes='$modes'; workloads='$workloads';
-    cpus=0; maxw=$maxw; what='ratio'; machine='B / A: $(basename "$b") / $(basename "$a")'"
+draw_plot grid.gp "$out/compare" "csv=$(gp_string "$(realpath -- "$out/compare.csv")"); modes=$(gp_string "$modes");
+    workloads=$(gp_string "$workloads"); cpus=0; maxw=$maxw; what='ratio';
+    machine=$(gp_string "B / A: $(basename "$b") / $(basename "$a")")"
 echo "gilbench: comparison in $out (compare.csv, compare.png, compare.svg)"

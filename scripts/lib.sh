@@ -1,6 +1,17 @@
 # lib.sh - shell functions shared by the bench scripts: messages, checking
 # settings, the run folder and its files.  Sourced, never run.
 
+# Numbers are read and written with a decimal point whatever the user's
+# locale (mawk, sort -n and printf honour LC_NUMERIC: under de_DE "0.0141"
+# reads as 0), and a locale that is missing or not UTF-8 cannot make a tool
+# complain.  C.UTF-8 keeps the report's UTF-8 text intact where it exists.
+if locale -a 2>/dev/null | grep -qix 'c.utf-\{0,1\}8'; then
+    export LC_ALL=C.UTF-8
+else
+    export LC_ALL=C
+fi
+unset LANGUAGE
+
 die() { # die MESSAGE: a failure of the run itself
     echo "gilbench: $*" >&2
     exit 1
@@ -13,6 +24,12 @@ usage() { # usage MESSAGE: a bad setting
 
 note() {
     echo "gilbench: $*" >&2
+}
+
+# require_command COMMAND PACKAGE: exits 2, naming the Debian package,
+# unless COMMAND is on the PATH; called before anything is written.
+require_command() {
+    command -v "$1" >/dev/null 2>&1 || usage "$1 is missing; install with: apt-get install -y $2"
 }
 
 # split VALUE: the items of a comma- or space-separated list, one per line.
@@ -68,7 +85,10 @@ parse_number_list() {
 # sweeps started in the same second get different folders.
 new_run_folder() {
     local base
-    base="$1/${2:-$(date -u +%Y%m%dT%H%M%SZ)-$(hostname -s 2>/dev/null || echo host)}"
+    # The host's short name, kept to characters safe in a path and a URL.
+    local host
+    host=$(printf %s "$(uname -n | cut -d. -f1)" | tr -c 'A-Za-z0-9_-' '_' | cut -c1-40)
+    base="$1/${2:-$(date -u +%Y%m%dT%H%M%SZ)-${host:-host}}"
     local folder=$base suffix=1
     until mkdir "$folder" 2>/dev/null; do
         [ -d "$1" ] && [ -w "$1" ] || die "cannot create a run folder in $1"
@@ -88,15 +108,25 @@ point_median() {
     ' "$1" | tr -d '\n'
 }
 
+# usable_cpus: the CPUs this process may run on, from its affinity mask
+# alone (nproc would obey OMP_NUM_THREADS and OMP_THREAD_LIMIT); 1 if even
+# that cannot be read.
+usable_cpus() {
+    env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc 2>/dev/null || echo 1
+}
+
 # clock SECONDS: m:ss.
 clock() {
     printf '%d:%02d' $(($1 / 60)) $(($1 % 60))
 }
 
-# write_atomically FILE: stdin to FILE through a temporary file.
+# write_atomically FILE: stdin to FILE through a temporary file of a name of
+# its own (two writers of one file never share a temporary file; the last
+# to finish wins).
 write_atomically() {
-    local file=$1
-    cat > "$file.tmp" && mv -f "$file.tmp" "$file" || { rm -f "$file.tmp"; return 1; }
+    local file=$1 tmp
+    tmp=$(mktemp "$(dirname -- "$file")/.$(basename -- "$file").XXXXXX") || return 1
+    cat > "$tmp" && chmod =rw "$tmp" && mv -f "$tmp" "$file" || { rm -f "$tmp"; return 1; }
 }
 
 # interval_text US: a switch interval for a title, "5 ms" or "100 us".
@@ -104,27 +134,46 @@ interval_text() {
     awk -v us="$1" 'BEGIN { printf (us >= 1000 ? "%g ms" : "%g us"), (us >= 1000 ? us / 1000 : us) }'
 }
 
-# draw_complete FILE: a PNG ends with its IEND chunk and an SVG with </svg>;
-# gnuplot does not report a failed write (a full disk), so this is checked.
+# draw_complete FILE TYPE: FILE is a complete TYPE (png or svg) image: a
+# PNG ends with its IEND chunk and an SVG with </svg>; gnuplot does not
+# report a failed write (a full disk), so this is checked.
 draw_complete() {
-    case $1 in
-        *.png|*.png.tmp) tail -c 12 "$1" | grep -qa IEND ;;
-        *.svg|*.svg.tmp) tail -c 16 "$1" | grep -q '</svg>' ;;
+    case $2 in
+        png) tail -c 12 "$1" | grep -qa IEND ;;
+        svg) tail -c 16 "$1" | grep -q '</svg>' ;;
         *) return 1 ;;
     esac
 }
 
 # draw_plot SCRIPT BASE SETTINGS: runs scripts/gnuplot/SCRIPT twice, for
 # BASE.png and BASE.svg, with the gnuplot statements SETTINGS (term and out
-# are set here); each file appears complete or not at all.
+# are set here; make each string of SETTINGS with gp_string).  Each file is
+# drawn into a temporary file of its own beside it (.NAME.XXXXXX, which no
+# *.png or *.svg matches) and appears complete or not at all; of two draws
+# of one file at once, the last to finish wins.
 draw_plot() {
-    local script=$1 base=$2 settings=$3 term
+    local script=$1 base=$2 settings=$3 term tmp
     for term in png svg; do
-        gnuplot -e "term='$term'; out='$base.$term.tmp'; $settings" "scripts/gnuplot/$script" &&
-            draw_complete "$base.$term.tmp" ||
-            { rm -f "$base.$term.tmp"; die "gnuplot could not draw $base.$term"; }
-        mv -f "$base.$term.tmp" "$base.$term" || die "cannot write $base.$term"
+        tmp=$(mktemp "$(dirname -- "$base")/.$(basename -- "$base").$term.XXXXXX") ||
+            die "cannot write $base.$term"
+        # gnuplot would take an output name that starts with "|" for a command.
+        case $tmp in /*) ;; *) tmp=./$tmp ;; esac
+        gnuplot -e "term=$(gp_string "$term"); out=$(gp_string "$tmp"); $settings" "scripts/gnuplot/$script" &&
+            draw_complete "$tmp" "$term" ||
+            { rm -f "$tmp"; die "gnuplot could not draw $base.$term"; }
+        chmod '=rw' "$tmp" && mv -f "$tmp" "$base.$term" || { rm -f "$tmp"; die "cannot write $base.$term"; }
     done
+}
+
+# gp_string VALUE: a gnuplot expression for the string VALUE, whatever it
+# holds.  In single quotes gnuplot takes every character as it is (no
+# backslash escapes, no `command` or @macro substitution) but the single
+# quote, which is joined in as "\047": gnuplot 5.4 misreads a doubled '' at
+# the start of a string or after another, and after "'" it expands @macros
+# in the single-quoted rest.
+gp_string() {
+    local quote="'" joined="'.\"\\047\".'"
+    printf "('%s')" "${1//$quote/$joined}"
 }
 
 # finish_meta META STARTED FAILURES: marks the run complete.
@@ -317,6 +366,23 @@ study_plan() {
             done
         fi
     done < "$file"
+}
+
+# sweep_plan WORKLOADS MODES WORKERS STUDIES BENCH_ALL DEFAULT_WORKERS CPUS:
+# the points of a sweep: the default sweep (unless only studies run), then
+# every study's.  A point that both ask for (bench-all WORKLOADS=startup) is
+# one configuration, measured once for both: each point appears once.
+sweep_plan() {
+    local workloads=$1 modes=$2 workers=$3 studies=$4 all=$5 defaults=$6 cpus=$7 study
+    {
+        if [ -z "$studies" ] || [ "$all" = 1 ]; then
+            cross_plan "$workloads" "" "$modes" "$workers"
+        fi
+        for study in ${studies//,/ }; do
+            study_plan "scripts/studies/$study.plan" "$defaults" "$cpus" || exit 2
+        done
+    } | awk '!seen[$0]++'
+    return "${PIPESTATUS[0]}"
 }
 
 # point_options PARAMS WORKLOAD VARIANT INTERVAL: the engine options of a

@@ -1,8 +1,10 @@
 #!/bin/bash
 # plot.sh - draws every plot of a results folder with gnuplot, as PNG and
 # SVG, into RUN_DIR/plots/, and copies them to $PLOTS_DIR (default plots/,
-# the latest drawn).
-# Reads only summary.csv and meta.json, so it redraws without re-running.
+# the latest drawn: the plots another run drew there and this one did not
+# are removed).
+# Reads only summary.csv, figures.csv and meta.json, so it redraws without
+# re-running.
 # Usage: plot.sh RUN_DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +15,10 @@ run_dir=${1%/}
 check_results_folder RUN "$run_dir"
 command -v gnuplot >/dev/null || usage "gnuplot is missing; install with: apt-get install -y gnuplot-nox"
 
-csv=$run_dir/summary.csv
-figures=$run_dir/figures.csv
+# Absolute, so that neither gnuplot nor awk reads a name as a command or
+# an assignment ('<...', 'x=1/...').
+csv=$(realpath -- "$run_dir/summary.csv")
+figures=$(realpath -m -- "$run_dir/figures.csv")
 # The default sweep's rows: no variant, a workload of the sweep's WORKLOADS.
 sweep_workloads=$(jq -r '.settings.workloads | join(",")' "$run_dir/meta.json")
 sweep_rows() {
@@ -28,20 +32,23 @@ maxw=$(sweep_rows | cut -d, -f3 | sort -n | tail -n1)
 maxw=${maxw:-1} # a studies-only run: each study page sets its own
 studies=$(jq -r '.settings.studies // [] | join(" ")' "$run_dir/meta.json")
 [ -n "$workloads$studies" ] || usage "RUN='$run_dir': summary.csv has no rows to plot"
-cpus=$(jq -r '.cpus_usable' "$run_dir/meta.json")
+cpus=$(jq -r '.cpus_usable | numbers' "$run_dir/meta.json")
 interval_us=$(jq -r '.settings.switch_interval_us' "$run_dir/meta.json")
-cpu_model=$(jq -r '.cpu_model' "$run_dir/meta.json" | tr -d "'\"")
+cpu_model=$(jq -r '.cpu_model // "unknown CPU"' "$run_dir/meta.json")
 machine="$cpu_model, $cpus usable CPUs; GIL switch interval $(interval_text "$interval_us")"
 
 out_dir=$run_dir/plots
 mkdir -p "$out_dir"
+drawn=() # the files this run draws
 draw() { # draw SCRIPT NAME EXTRA-SETTINGS
-    draw_plot "$1" "$out_dir/$2" "csv='$csv'; modes='$modes'; workloads='$workloads'; cpus=$cpus;
-        maxw=$maxw; machine='$machine'; figures='$figures'; $3"
+    draw_plot "$1" "$out_dir/$2" "csv=$(gp_string "$csv"); modes=$(gp_string "$modes");
+        workloads=$(gp_string "$workloads"); cpus=$cpus; maxw=$maxw; machine=$(gp_string "$machine");
+        figures=$(gp_string "$figures"); $3"
+    drawn+=("$2.png" "$2.svg")
 }
 if [ -n "$workloads" ]; then
     for wl in $workloads; do
-        draw speedup.gp "$wl" "wl='$wl'"
+        draw speedup.gp "$wl" "wl=$(gp_string "$wl")"
     done
     draw grid.gp overview "what='speedup'"
     draw grid.gp efficiency "what='efficiency'"
@@ -49,37 +56,50 @@ if [ -n "$workloads" ]; then
 fi
 # Every study has a page of its own, drawn from summary.csv and figures.csv,
 # given its variants (numerically ordered) and worker counts.
-peak=$(jq -r '.fma_gflops_single_core // 0' "$run_dir/meta.json")
+peak=$(jq -r '(.fma_gflops_single_core | numbers) // 0' "$run_dir/meta.json")
 for study in $studies; do
     if [ "$study" = calibrate ]; then
         # Every workload of the study on one page, model beside CPython.
         rows=$(awk -F, 'NR > 1 && $NF ~ /^source=/' "$csv")
         [ -n "$rows" ] || { note "no measured point: no plot for the calibrate study"; continue; }
         modes_of() { awk -F, -v s="source=$1" '$NF == s { print $2 }' <<<"$rows" | distinct; }
-        draw study-calibrate.gp calibrate "calibrate_workloads='$(cut -d, -f1 <<<"$rows" | distinct)';
-            model_modes='$(modes_of model)'; cpython_modes='$(modes_of cpython)';
+        draw study-calibrate.gp calibrate "calibrate_workloads=$(gp_string "$(cut -d, -f1 <<<"$rows" | distinct)");
+            model_modes=$(gp_string "$(modes_of model)"); cpython_modes=$(gp_string "$(modes_of cpython)");
             maxw=$(cut -d, -f3 <<<"$rows" | sort -n | tail -n1)"
         continue
     fi
-    [ -f "scripts/gnuplot/study-$study.gp" ] || die "no plot script scripts/gnuplot/study-$study.gp"
+    for file in "scripts/gnuplot/study-$study.gp" "scripts/studies/$study.plan"; do
+        [ -f "$file" ] || die "the $study study has no $file"
+    done
     workload=$(awk '!/^#/ && NF { print $1; exit }' "scripts/studies/$study.plan")
     rows=$(awk -F, -v w="$workload" 'NR > 1 && $1 == w' "$csv")
     if [ -z "$rows" ]; then
         note "no measured point of $workload: no plot for the $study study"
         continue
     fi
-    variants=$(awk -F, '{ print $NF }' <<<"$rows" | grep -v '^-$' | sort -t= -k2 -n -u | paste -sd' ' -)
+    # awk, not grep -v: under pipefail, grep's "no line" would end the script.
+    variants=$(awk -F, '$NF != "-" { print $NF }' <<<"$rows" | sort -t= -k2 -n -u | paste -sd' ' -)
+    if [ -z "$variants" ]; then # every point with a variant failed
+        if ! awk '!/^#/ && NF && $4 == "-" { found = 1 } END { exit !found }' "scripts/studies/$study.plan"; then
+            note "no measured point of the $study study: no plot for it"
+            continue
+        fi
+        note "no point of the $study study with a variant was measured: its page shows the others only"
+    fi
     study_workers=$(cut -d, -f3 <<<"$rows" | sort -n -u | paste -sd' ' -)
-    draw "study-$study.gp" "$study" \
-        "variants='$variants'; study_workers='$study_workers'; maxw=${study_workers##* }; peak=$peak"
+    draw "study-$study.gp" "$study" "variants=$(gp_string "$variants");
+        study_workers=$(gp_string "$study_workers"); maxw=${study_workers##* }; peak=$peak"
 done
 
+# Each file replaces its namesake through a temporary file of its own, and
+# only then go the plots this run did not draw: a plot.sh running at the
+# same time never finds a file gone mid-copy, and the last to finish wins.
 plots_dir=${PLOTS_DIR:-plots}
 mkdir -p "$plots_dir" || die "cannot create $plots_dir"
-rm -f "$plots_dir"/*.png "$plots_dir"/*.svg
-for file in "$out_dir"/*.png "$out_dir"/*.svg; do
-    target=$plots_dir/$(basename "$file")
-    cp "$file" "$target.tmp" && mv -f "$target.tmp" "$target" ||
-        { rm -f "$target.tmp"; die "cannot copy the plots to $plots_dir"; }
+for name in ${drawn[@]+"${drawn[@]}"}; do
+    write_atomically "$plots_dir/$name" < "$out_dir/$name" || die "cannot copy the plots to $plots_dir"
+done
+for file in "$plots_dir"/*.png "$plots_dir"/*.svg; do
+    case " ${drawn[*]-} " in *" ${file##*/} "*) ;; *) rm -f "$file" ;; esac
 done
 echo "gilbench: plots of $run_dir drawn in $out_dir and $plots_dir/"

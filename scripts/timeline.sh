@@ -32,9 +32,12 @@ workers=$(parse_number TIMELINE_WORKERS "${TIMELINE_WORKERS-3}" 1 64) || exit 2
 window_ms=$(parse_number TIMELINE_MS "${TIMELINE_MS-200}" 1 600000) || exit 2
 command -v gnuplot >/dev/null || usage "gnuplot is missing; install with: apt-get install -y gnuplot-nox"
 
-# What timeline.awk makes of a trace, for gnuplot; removed however the script ends.
+# What timeline.awk makes of a trace, for gnuplot, and the result line of a
+# traced run until it is complete: removed however the script ends.
 data=$(mktemp "${TMPDIR:-/tmp}/gilbench-timeline.XXXXXX") || die "cannot make a temporary file"
-trap 'rm -f "$data"' EXIT
+data=$(realpath -- "$data") # gnuplot takes a name that starts with "<" for a command
+json=""
+trap 'rm -f "$data" ${json:+"$json"}' EXIT
 
 # draw_trace TRACE BASE: BASE.png and BASE.svg from one trace file.
 draw_trace() {
@@ -58,9 +61,9 @@ draw_trace() {
     local span
     span="the first $window ms"
     awk -v r="$run_s" -v w="$window_ms" 'BEGIN { exit !(r * 1000 <= w) }' && span="the whole run ($window ms)"
-    draw_plot timeline.gp "$base" "data='$data'; workers=$n; window=$window;
-        title_text='$workload under the GIL model: $n workers, switch interval $(interval_text "$interval"), $span';
-        summary='$summary'"
+    draw_plot timeline.gp "$base" "data=$(gp_string "$data"); workers=$n; window=$window;
+        title_text=$(gp_string "$workload under the GIL model: $n workers, switch interval $(interval_text "$interval"), $span");
+        summary=$(gp_string "$summary")"
 }
 
 if [ "${1-}" = --draw ]; then
@@ -82,11 +85,14 @@ mkdir -p "$out" || die "cannot create $out"
 plots=${PLOTS_DIR:-plots}
 mkdir -p "$plots" || die "cannot create $plots"
 for wl in ${workloads//,/ }; do
+    json=$(mktemp "$out/.$wl.json.XXXXXX") || die "cannot write in $out"
     "$GILBENCH" run --workload "$wl" --mode gil --workers "$workers" --switch-interval-us "$interval" \
-        --timeout 300 --trace "$out/$wl.tsv" > "$out/$wl.json.tmp" && mv -f "$out/$wl.json.tmp" "$out/$wl.json" ||
-        { rm -f "$out/$wl.json.tmp"; die "the traced run of $wl failed"; }
+        --timeout 300 --trace "$out/$wl.tsv" > "$json" && chmod '=rw' "$json" && mv -f "$json" "$out/$wl.json" ||
+        { rm -f "$json"; die "the traced run of $wl failed"; }
     draw_trace "$out/$wl.tsv" "$out/$wl"
-    cp -f "$out/$wl.png" "$plots/timeline-$wl.png" && cp -f "$out/$wl.svg" "$plots/timeline-$wl.svg" ||
+    # Through temporary files of their own: two runs at once never mix their pictures.
+    write_atomically "$plots/timeline-$wl.png" < "$out/$wl.png" &&
+        write_atomically "$plots/timeline-$wl.svg" < "$out/$wl.svg" ||
         die "cannot copy the timeline of $wl to $plots"
 done
 echo "gilbench: timelines in $out"

@@ -100,6 +100,24 @@ check "  the folder is marked incomplete" \
     jq -e '.complete == false and .interrupted.signal == "SIGTERM"' "$RUN/meta.json"
 check "  results/latest is unchanged" test "$(readlink -f "$results/latest")" = "$latest_before"
 
+# SIGTERM to make (as a service manager or `timeout make bench` sends it):
+# make passes it to the recipe, which is bench.sh itself (exec), so the
+# sweep stops its point instead of finishing as an orphan.
+env -u GILBENCH -u WORKLOADS make --no-print-directory bench WORKLOADS=io_wait MODES=procs WORKERS=1 RUNS=1 \
+    WARMUP=0 PARAMS="io_wait.sleep_us=1000000 io_wait.units=100" "$TEST_TAG" \
+    >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
+make_pid=$!
+RUN=""
+wait_for 60 eval '[ -n "$(tagged_pids | head -n1)" ] && RUN=$(sed -n "s/^gilbench: results in //p" "$TEST_TMP/out") && [ -n "$RUN" ] && pgrep -f "$RUN/raw/io_wait" >/dev/null'
+kill -TERM "$make_pid"
+wait "$make_pid"
+STATUS=$?
+check "SIGTERM to make ends make bench with an error" test "$STATUS" -ne 0 -a -n "$RUN"
+check "  no process of the sweep survives (no orphan bench.sh)" wait_for 10 no_tagged_process
+check "  the folder is marked incomplete with the signal" \
+    jq -e '.complete == false and .interrupted.signal == "SIGTERM"' "$RUN/meta.json"
+check "  results/latest is unchanged" test "$(readlink -f "$results/latest")" = "$latest_before"
+
 # ---- re-measuring the noisy and failed points ----
 run_capture env -u WORKLOADS NOISE_THRESHOLD=1 RERUN="$complete_run" scripts/bench.sh
 RUN=$(sed -n 's/^gilbench: results in //p' <<<"$OUT")

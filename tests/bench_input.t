@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench_input.t - every setting of the sweep is checked before anything runs:
 # a bad one gets one line naming it and what is accepted, exit status 2, and
-# no results folder; a missing dependency is named with its install command.
+# no results folder.  (Missing packages: tests/setup.t.)
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 results="$TEST_TMP/results"
@@ -63,24 +63,5 @@ refused "RERUN with settings of its own" "WORKLOADS cannot be given with it" RER
 run_capture make --no-print-directory bench WORKERS=0 RESULTS_DIR="$results"
 check "make bench WORKERS=0 fails and names the value first" \
     test "$STATUS" -ne 0 -a "$(head -n1 <<<"$ERR")" = "gilbench: WORKERS='0' is out of range; accepted: 1 to 4096"
-
-# ---- missing dependencies are named with the command that installs them ----
-bin="$TEST_TMP/bin"
-mkdir -p "$bin"
-for tool in cc pkg-config jq prove gnuplot; do
-    ln -s "$(command -v "$tool")" "$bin/$tool"
-done
-run_capture env PATH="$bin" scripts/check-deps.sh bench
-check "a missing hyperfine is named with its apt-get line" \
-    test "$STATUS" -eq 2 -a "$ERR" = "gilbench: missing: hyperfine; install with: apt-get install -y hyperfine"
-rm "$bin/gnuplot" "$bin/jq"
-run_capture env PATH="$bin" scripts/check-deps.sh bench
-check "several missing tools are named on one line" \
-    grep -qx "gilbench: missing: jq hyperfine gnuplot; install with: apt-get install -y jq hyperfine gnuplot-nox" <<<"$ERR"
-run_capture env PKG_CONFIG_LIBDIR="$TEST_TMP/nothing" PKG_CONFIG_PATH= scripts/check-deps.sh test
-check "missing OpenBLAS and zlib are named with their packages" \
-    grep -q "missing: OpenBLAS zlib; install with: apt-get install -y libopenblas-pthread-dev zlib1g-dev" <<<"$ERR"
-run_capture scripts/check-deps.sh nonsense
-check "check-deps refuses an unknown target" test "$STATUS" -eq 2
 
 done_testing

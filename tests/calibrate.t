@@ -93,9 +93,9 @@ check "the table is printed" grep -q "speedup_ratio" <<<"$OUT"
 
 # Missing Python: one line naming what to install, exit 2.
 run_capture env PYTHON=/nonexistent/python3 scripts/check-deps.sh calibrate
-check "check-deps calibrate names python3-numpy for a Python without NumPy" \
+check "check-deps calibrate refuses a PYTHON of the user's own without NumPy, in one line" \
     test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
-check "... with the apt-get line" grep -q "apt-get install -y.*python3-numpy" <<<"$ERR"
+check "... saying what to do" grep -q "cannot import numpy; install NumPy for it, or leave PYTHON out" <<<"$ERR"
 run_capture env STUDIES=calibrate PYTHON=/nonexistent/python3 RESULTS_DIR="$results" GILBENCH="$GILBENCH" scripts/bench.sh
 check "a calibrate sweep with a missing PYTHON stops with exit 2 before running" \
     test "$STATUS" -eq 2 -a "$(ls "$results" | wc -l)" -eq 2

@@ -1,9 +1,9 @@
 # select.awk - the header and the rows of a CSV file whose named columns hold
 # the given values, for gnuplot to read one series at a time (a line joins
 # only consecutive points, so a series must not be interleaved with others).
-# Usage: awk -F, -f select.awk -v where='workload=ipc;mode=procs' FILE
+# Usage: GB_WHERE='workload=ipc;mode=procs' awk -F, -f select.awk < FILE
 # (a value may itself contain '=', as in variant=payload_kib=1).
-BEGIN { conditions = split(where, condition, ";") }
+BEGIN { conditions = split(ENVIRON["GB_WHERE"], condition, ";") }
 NR == 1 {
     for (i = 1; i <= NF; i++)
         column[$i] = i

@@ -31,19 +31,22 @@ do for [panel = 1 : 2] {
             with linespoints lw 2 pt 7 dt dash(i) lc rgb '#c62828' title interval_title(word(variants, i))
 }
 
-set xlabel 'switch interval (ms)'
-set logscale x 10
-set xrange [0.07 : 30]
-set xtics autofreq
-set format x '%g'
-do for [panel = 1 : 2] {
-    name = panel == 1 ? 'round_trips_per_s' : 'latency_p99_us'
-    set ylabel panel == 1 ? 'round trips per second' : 'p99 latency of a round trip (µs)'
-    set title panel == 1 ? 'gil mode: throughput against the interval' : 'gil mode: p99 latency against the interval'
-    plot for [i = 1 : words(study_workers)] \
-        convoy('mode=gil;workers=' . word(study_workers, i) . ';figure=' . name) \
-        using (setting_value(strcol('variant')) / 1000) : 'median' \
-        smooth unique with linespoints lw 2 pt 7 lc i \
-        title sprintf('%d CPU-bound worker%s', word(study_workers, i) - 1, word(study_workers, i) == 2 ? '' : 's')
+# Against the interval: gil points only, none if they all failed.
+if (words(variants) > 0) {
+    set xlabel 'switch interval (ms)'
+    set logscale x 10
+    set xrange [0.07 : 30]
+    set xtics autofreq
+    set format x '%g'
+    do for [panel = 1 : 2] {
+        name = panel == 1 ? 'round_trips_per_s' : 'latency_p99_us'
+        set ylabel panel == 1 ? 'round trips per second' : 'p99 latency of a round trip (µs)'
+        set title panel == 1 ? 'gil mode: throughput against the interval' : 'gil mode: p99 latency against the interval'
+        plot for [i = 1 : words(study_workers)] \
+            convoy('mode=gil;workers=' . word(study_workers, i) . ';figure=' . name) \
+            using (setting_value(strcol('variant')) / 1000) : 'median' \
+            smooth unique with linespoints lw 2 pt 7 lc i \
+            title sprintf('%d CPU-bound worker%s', word(study_workers, i) - 1, word(study_workers, i) == 2 ? '' : 's')
+    }
 }
 unset multiplot

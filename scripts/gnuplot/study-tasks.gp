@@ -10,7 +10,7 @@ load 'scripts/gnuplot/style.gp'
 # task_us as the run set it (PARAMS="tasks.task_us=N" is in meta.json beside
 # figures.csv); the workload's default otherwise.
 meta = figures[1 : strlen(figures) - strlen('figures.csv')] . 'meta.json'
-given = system(sprintf("grep -o 'tasks[.]task_us=[0-9]*' '%s' 2>/dev/null | head -n1 | cut -d= -f2", meta))
+given = system(sprintf("grep -o 'tasks[.]task_us=[0-9]*' %s 2>/dev/null | head -n1 | cut -d= -f2", shell_word(meta)))
 task_us = strlen(given) > 0 ? real(given) : 50
 set logscale x 2
 set xrange [0.7 : maxw * 1.4]

@@ -28,9 +28,19 @@ mode_title(m) = short_titles ? m : \
                 m eq 'procs' ? 'procs: forked processes' : \
                 m eq 'mpi' ? 'mpi: Open MPI ranks' : m
 
+# shell_word(s): s as one word of the shell that gnuplot starts for '< ...'
+# and system(), whatever it holds: in single quotes, each ' written '\''.
+shell_word(s) = "'" . shell_quoted(s) . "'"
+shell_quoted(s) = strstrt(s, "'") == 0 ? s : \
+    s[1 : strstrt(s, "'") - 1] . "'\\''" . shell_quoted(s[strstrt(s, "'") + 1 :])
 # For the study pages: one series of a CSV file (select.awk), the rows of
-# one point, and the number in a variant such as 'switch_interval_us=100'.
-series(file, where) = sprintf("< awk -F, -f scripts/gnuplot/select.awk -v where='%s' '%s'", where, file)
+# one point, and the number in a variant such as 'switch_interval_us=100'
+# (NaN for none: gnuplot reads the titles of a plot 'for' over no variant).
+# The file is read from stdin, so awk never takes a name with '=' for an
+# assignment, and the condition from the environment, so it never reads
+# backslashes as escapes.
+series(file, where) = sprintf('< GB_WHERE=%s awk -F, -f scripts/gnuplot/select.awk < %s', \
+    shell_word(where), shell_word(file))
 is_point(w, v, m) = strcol('workload') eq w && strcol('variant') eq v && strcol('mode') eq m
 summary_value(col, w, v, m) = is_point(w, v, m) ? column(col) : NaN
-setting_value(v) = real(v[strstrt(v, '=') + 1 :])
+setting_value(v) = strstrt(v, '=') > 0 ? real(v[strstrt(v, '=') + 1 :]) : NaN
