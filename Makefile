@@ -13,7 +13,7 @@ LIBRARY_CFLAGS := $(shell pkg-config --cflags $(LIBRARIES) 2>/dev/null)
 LIBRARY_LIBS   := $(shell pkg-config --libs $(LIBRARIES) 2>/dev/null)
 # These targets install what they lack first (scripts/check-deps.sh) and then
 # build in a sub-make, which finds the libraries just installed.
-SELF_INSTALLING := bench bench-all calibrate test plots report compare timeline fresh-check help clean
+SELF_INSTALLING := bench bench-all calibrate reproduce test plots report compare timeline fresh-check help clean
 ifeq ($(LIBRARY_LIBS),)
   ifneq ($(filter-out $(SELF_INSTALLING),$(or $(MAKECMDGOALS),all)),)
     $(error $(shell scripts/check-deps.sh --no-install bench 2>&1 </dev/null))
@@ -36,7 +36,7 @@ TEST_WORKLOAD_SRCS := $(sort $(wildcard tests/workloads/*.c))
 TEST_WORKLOAD_OBJS := $(TEST_WORKLOAD_SRCS:%.c=$(BUILD)/%.o)
 # The engine without its command line: what the C tests link against.
 CORE_SRCS     := bench/args.c bench/gil.c bench/gil_trace.c bench/json_out.c \
-                 bench/process_workers.c bench/run.c bench/stats.c bench/thread_workers.c \
+                 bench/process_workers.c bench/run.c bench/speedup_interval.c bench/stats.c bench/thread_workers.c \
                  bench/trace_file.c bench/watchdog.c
 CORE_OBJS     := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 
@@ -45,7 +45,7 @@ SHELL_TESTS   := $(patsubst tests/%,$(BUILD)/tests/%,$(sort $(wildcard tests/*.t
 # The tests of the GIL and the pools, which also run under ThreadSanitizer.
 THREAD_TESTS  := gil_test engine_test
 
-.PHONY: all help clean test test-programs bench bench-all calibrate plots report compare timeline fresh-check
+.PHONY: all help clean test test-programs bench bench-all calibrate reproduce plots report compare timeline fresh-check
 all: $(BUILD)/gilbench $(MPI_PROGRAMS)
 	@:
 
@@ -58,10 +58,11 @@ help:
 	@echo 'make plots RUN=dir  redraw the plots of a results folder'
 	@echo 'make report RUN=dir rebuild the HTML report (index.html) of a results folder'
 	@echo 'make compare A=dir B=dir  compare two results folders point by point'
+	@echo 'make reproduce      the default sweep twice: how far its speedups move from run to run'
 	@echo 'make timeline RUN=dir  trace cpu_loop, io_wait, convoy under the GIL; draw them per worker'
 	@echo 'make timeline TRACE=file  draw one `gilbench run --trace` file'
-	@echo '  bench settings: WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS'
-	@echo '                  TIMEOUT NOISE_THRESHOLD QUICK=1 STUDIES RERUN=dir RESULTS_DIR PLOTS_DIR'
+	@echo '  bench settings: WORKLOADS MODES WORKERS RUNS MAX_RUNS PRECISION BUDGET SEED WARMUP'
+	@echo '                  SWITCH_INTERVAL_US PARAMS TIMEOUT QUICK=1 STUDIES RERUN=dir RESULTS_DIR PLOTS_DIR'
 	@echo '                  TIMELINE_WORKERS TIMELINE_MS HOSTFILE (MODES=...,mpi)'
 	@echo '  calibrate settings: PYTHON FREE_THREADED_PYTHON'
 	@echo 'make fresh-check    the README set-up commands in a fresh Debian root (debootstrap; root only)'
@@ -116,7 +117,7 @@ define install_then_build
 	@scripts/check-deps.sh $(1)
 	@$(MAKE) --no-print-directory all
 endef
-bench bench-all calibrate timeline: export GILBENCH = $(BUILD)/gilbench
+bench bench-all calibrate reproduce timeline: export GILBENCH = $(BUILD)/gilbench
 
 bench:
 	$(call install_then_build,bench)
@@ -126,6 +127,11 @@ bench:
 bench-all:
 	$(call install_then_build,bench)
 	@GILBENCH_GOAL=$@ BENCH_ALL=1 exec scripts/bench.sh
+
+# The default sweep twice, then how far the two runs' speedups differ.
+reproduce:
+	$(call install_then_build,bench)
+	@GILBENCH_GOAL=$@ exec scripts/reproduce.sh
 
 # The model beside CPython: scripts/studies/calibrate.plan, with Python.
 calibrate:

@@ -55,8 +55,14 @@
  *     once and the lock would switch constantly).
  *   - Per-thread wait and hold times and request counts are recorded; CPython
  *     keeps none of them.  Each costs one clock read per take or drop, never
- *     one per check point.  With --trace each take, drop and drop request is
- *     also noted in the thread's own buffer (gil_trace.h), reusing those
+ *     one per check point, and one more at the end of a forced-switch wait.
+ *     A thread's time is held from the acquire to the drop, and waiting from
+ *     entering gil_take to the acquire and, after a drop that found a request
+ *     pending, from the drop to the end of the forced-switch wait; a yield
+ *     at a check point re-takes with the clock read that ended that wait,
+ *     so a CPU-bound thread's hold + wait is its whole time, with no gap and
+ *     nothing counted twice.  With --trace each take, drop and drop request
+ *     is also noted in the thread's own buffer (gil_trace.h), reusing those
  *     clock reads; a drop request then costs one more read.
  *   - The main thread, which in Python holds the lock while it starts threads,
  *     is not modelled: workers compete only with each other.
@@ -116,9 +122,9 @@ void gil_destroy(struct gil *gil)
     pthread_mutex_destroy(&gil->mutex);
 }
 
-void gil_take(struct gil *gil, struct gil_worker_stats *me)
+/* take_gil(), asked for at `asked_at` (a clock read of the caller's). */
+static void take(struct gil *gil, struct gil_worker_stats *me, double asked_at)
 {
-    double asked_at = gb_now();
     note(me, GIL_EVENT_WAIT, asked_at);
 
     pthread_mutex_lock(&gil->mutex);
@@ -155,27 +161,41 @@ void gil_take(struct gil *gil, struct gil_worker_stats *me)
     note(me, GIL_EVENT_ACQUIRE, now);
 }
 
-/* drop_gil(); `why` says, for the trace, whether a waiter asked for it. */
-static void drop(struct gil *gil, struct gil_worker_stats *me, enum gil_event why)
+void gil_take(struct gil *gil, struct gil_worker_stats *me)
 {
-    double now = gb_now();
-    me->hold_seconds += now - me->hold_started;
-    note(me, why, now);
+    take(gil, me, gb_now());
+}
+
+/* drop_gil(); `why` says, for the trace, whether a waiter asked for it.
+ * Returns when the caller stopped waiting for the lock: the time it dropped
+ * it, or, after a forced-switch wait, the end of that wait.  The forced-switch
+ * wait (from the drop until another thread has taken the lock) counts as
+ * waiting: the thread runs no Python meanwhile, as in gil_take.  It costs one
+ * more clock read, only when a drop request was pending. */
+static double drop(struct gil *gil, struct gil_worker_stats *me, enum gil_event why)
+{
+    double dropped_at = gb_now();
+    me->hold_seconds += dropped_at - me->hold_started;
+    note(me, why, dropped_at);
 
     pthread_mutex_lock(&gil->mutex);
     gil->locked = false;
     pthread_cond_signal(&gil->cond);
     pthread_mutex_unlock(&gil->mutex);
 
-    if (atomic_load_explicit(&gil->drop_request, memory_order_relaxed)) {
-        pthread_mutex_lock(&gil->switch_mutex);
-        if (gil->last_holder == me) {
-            atomic_store_explicit(&gil->drop_request, 0, memory_order_relaxed);
-            while (gil->last_holder == me)
-                pthread_cond_wait(&gil->switch_cond, &gil->switch_mutex);
-        }
-        pthread_mutex_unlock(&gil->switch_mutex);
+    if (!atomic_load_explicit(&gil->drop_request, memory_order_relaxed))
+        return dropped_at;
+    pthread_mutex_lock(&gil->switch_mutex);
+    if (gil->last_holder == me) {
+        atomic_store_explicit(&gil->drop_request, 0, memory_order_relaxed);
+        while (gil->last_holder == me)
+            pthread_cond_wait(&gil->switch_cond, &gil->switch_mutex);
     }
+    pthread_mutex_unlock(&gil->switch_mutex);
+    double switched_at = gb_now();
+    me->wait_seconds += switched_at - dropped_at;
+    me->switch_wait_seconds += switched_at - dropped_at;
+    return switched_at;
 }
 
 void gil_drop(struct gil *gil, struct gil_worker_stats *me)
@@ -186,8 +206,10 @@ void gil_drop(struct gil *gil, struct gil_worker_stats *me)
 void gil_honour_drop_request(struct gil *gil, struct gil_worker_stats *me)
 {
     me->drop_requests_honoured++;
-    drop(gil, me, GIL_EVENT_YIELD);
-    gil_take(gil, me);
+    /* The take is asked for when the drop returns, with that clock read:
+     * drop and take then leave no gap in the accounting, and the trace's
+     * yield -> wait is exactly the forced-switch wait. */
+    take(gil, me, drop(gil, me, GIL_EVENT_YIELD));
 }
 
 unsigned long gil_switches(struct gil *gil)

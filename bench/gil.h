@@ -14,7 +14,11 @@
 
 /* What one thread did with the lock; written only by that thread. */
 struct gil_worker_stats {
-    double wait_seconds;            /* inside gil_take, waiting for the lock */
+    /* Not running Python because of the lock: inside gil_take, waiting for
+     * it, and, after a drop with a request pending, in the forced-switch
+     * wait until another thread has taken it (switch_wait_seconds). */
+    double wait_seconds;
+    double switch_wait_seconds;     /* the forced-switch part of wait_seconds */
     double hold_seconds;            /* between acquiring and dropping it */
     uint64_t acquisitions;
     uint64_t drop_requests_made;    /* timed out waiting with no switch meanwhile */
@@ -44,7 +48,8 @@ void gil_destroy(struct gil *gil);
 
 /* take_gil(): returns holding the lock. */
 void gil_take(struct gil *gil, struct gil_worker_stats *me);
-/* drop_gil(): the caller must hold the lock. */
+/* drop_gil(): the caller must hold the lock.  With a drop request pending
+ * it returns only once another thread has taken the lock (forced switching). */
 void gil_drop(struct gil *gil, struct gil_worker_stats *me);
 /* What the holder does at a check point that sees a drop request. */
 void gil_honour_drop_request(struct gil *gil, struct gil_worker_stats *me);

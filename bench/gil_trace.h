@@ -15,11 +15,18 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* A worker holds the lock from ACQUIRE to the next YIELD or RELEASE, and
+ * waits for it from WAIT to ACQUIRE and from a YIELD to its next WAIT (the
+ * forced-switch wait): summed, these spans are its hold and wait seconds
+ * (gil.h), but for a forced-switch wait after a RELEASE, counted and not
+ * traced. */
 enum gil_event {
-    GIL_EVENT_WAIT,         /* began to take the lock (gil_take entered) */
+    GIL_EVENT_WAIT,         /* began to take the lock (gil_take entered; after a
+                             * yield, the end of the forced-switch wait) */
     GIL_EVENT_ACQUIRE,      /* holds the lock */
     GIL_EVENT_DROP_REQUEST, /* waited a whole interval with no switch: asked the holder to drop */
-    GIL_EVENT_YIELD,        /* dropped the lock because a waiter asked (forced switch) */
+    GIL_EVENT_YIELD,        /* dropped the lock because a waiter asked (forced switch);
+                             * waits from here until another thread has taken it */
     GIL_EVENT_RELEASE,      /* dropped the lock of its own accord: I/O or C work, or done */
 };
 

@@ -118,6 +118,7 @@ int run_in_processes(struct gb_worker_slot *slots, unsigned n, worker_fn fn,
         usage->sys_seconds += gb_timeval_seconds(ru.ru_stime);
         if (ru.ru_maxrss > usage->max_rss_kib)
             usage->max_rss_kib = ru.ru_maxrss;
+        usage->involuntary_switches += ru.ru_nivcsw;
         bool failed = !(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
         /* A worker killed by us after an earlier failure is not news. */
         bool killed_by_us = status != 0 && WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL;

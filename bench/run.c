@@ -55,6 +55,24 @@ static void worker_body(struct gb_worker_slot *slot)
     if (w->gil)
         gil_drop(w->gil, &w->gil_stats);
     slot->finished_at = gb_now();
+    if (w->job->workload->after_work) {
+        w->job->workload->after_work(w);
+        slot->after_work_done_at = gb_now();
+    }
+}
+
+/* What the workload's after_work() calls added to the timed region: from the
+ * end of the last worker's work() to the return of the last after_work(). */
+static double after_work_seconds(const struct gb_worker_slot *slots, unsigned n)
+{
+    double last_work = 0, last_after = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (slots[i].finished_at > last_work)
+            last_work = slots[i].finished_at;
+        if (slots[i].after_work_done_at > last_after)
+            last_after = slots[i].after_work_done_at;
+    }
+    return last_after > last_work ? last_after - last_work : 0;
 }
 
 uint64_t gb_expected_checksum(const struct gb_job *job)
@@ -108,6 +126,7 @@ static void summarise_workers(const struct gb_job *job, const struct gb_worker_s
             r->worker_seconds_min = own;
         if (own > r->worker_seconds_max)
             r->worker_seconds_max = own;
+        r->worker_seconds_total += own;
         r->checksum += s->checksum;
         r->gil_wait_seconds += s->ctx.gil_stats.wait_seconds;
         r->gil_hold_seconds += s->ctx.gil_stats.hold_seconds;
@@ -155,8 +174,12 @@ int gb_run(struct gb_job *job, long switch_interval_us, const char *trace_path,
         gb_share(job, i, &slots[i].first_unit, &slots[i].unit_count);
     }
 
-    struct rusage before, after;
+    /* Threads may start processes of their own (the startup workload's fresh
+     * processes): reaped by the threads, they count in RUSAGE_CHILDREN, as
+     * the worker processes' own children count in theirs in procs mode. */
+    struct rusage before, after, children_before, children_after;
     struct process_usage children = { 0 };
+    getrusage(RUSAGE_CHILDREN, &children_before);
     getrusage(RUSAGE_SELF, &before);
     double started = gb_now();
     int status = job->mode == GB_MODE_PROCS
@@ -164,6 +187,19 @@ int gb_run(struct gb_job *job, long switch_interval_us, const char *trace_path,
                      : run_in_threads(slots, job->workers, worker_body);
     double finished = gb_now();
     getrusage(RUSAGE_SELF, &after);
+    getrusage(RUSAGE_CHILDREN, &children_after);
+    if (job->mode != GB_MODE_PROCS) {
+        children.user_seconds = gb_timeval_seconds(children_after.ru_utime) -
+                                gb_timeval_seconds(children_before.ru_utime);
+        children.sys_seconds = gb_timeval_seconds(children_after.ru_stime) -
+                               gb_timeval_seconds(children_before.ru_stime);
+        /* ru_maxrss of the children is the largest ever: only a new peak is theirs. */
+        if (children_after.ru_maxrss > children_before.ru_maxrss)
+            children.max_rss_kib = children_after.ru_maxrss;
+        children.involuntary_switches = children_after.ru_nivcsw - children_before.ru_nivcsw;
+    }
+    if (status == 0 && wl->after_work)
+        finished -= after_work_seconds(slots, job->workers);
 
     if (status == 0) {
         r->seconds = finished - started;
@@ -174,6 +210,7 @@ int gb_run(struct gb_job *job, long switch_interval_us, const char *trace_path,
                              gb_timeval_seconds(before.ru_stime) + children.sys_seconds;
         r->max_rss_kib = after.ru_maxrss > children.max_rss_kib ? after.ru_maxrss
                                                                 : children.max_rss_kib;
+        r->involuntary_switches = after.ru_nivcsw - before.ru_nivcsw + children.involuntary_switches;
         if (use_gil)
             r->gil_switches = gil_switches(&gil);
         status = gb_check_checksum(job, r);

@@ -16,20 +16,23 @@ struct gb_worker_slot {
     uint64_t checksum;
     double started_at;          /* CLOCK_MONOTONIC, when the worker began running */
     double finished_at;
+    double after_work_done_at;  /* when the workload's after_work() returned, if it has one */
 };
 
 struct gb_result {
     double seconds;             /* timed region: before creating workers .. all finished */
     double startup_seconds;     /* timed region start .. the last worker running */
-    double worker_seconds_min;
+    double worker_seconds_min;  /* one worker's running time: its first .. last instruction */
     double worker_seconds_max;
+    double worker_seconds_total;/* the running times of all workers added up */
     double cpu_user_seconds;
     double cpu_sys_seconds;
     long max_rss_kib;           /* largest peak RSS of any one process of the run */
+    long involuntary_switches;  /* preemptions of the run's threads and processes (getrusage) */
     uint64_t checksum;
     uint64_t expected_checksum;
     unsigned long gil_switches;
-    double gil_wait_seconds;    /* summed over workers */
+    double gil_wait_seconds;    /* summed over workers; with the forced-switch waits */
     double gil_hold_seconds;    /* summed over workers */
     uint64_t gil_drop_requests; /* honoured, summed over workers */
     struct gb_figure figures[GB_MAX_FIGURES];

@@ -23,12 +23,17 @@ double stats_max(const double *x, size_t n)
     return m;
 }
 
-double stats_mean(const double *x, size_t n)
+double stats_sum(const double *x, size_t n)
 {
     double sum = 0;
     for (size_t i = 0; i < n; i++)
         sum += x[i];
-    return sum / (double)n;
+    return sum;
+}
+
+double stats_mean(const double *x, size_t n)
+{
+    return stats_sum(x, n) / (double)n;
 }
 
 double stats_stddev(const double *x, size_t n)
@@ -68,19 +73,10 @@ double stats_median(const double *x, size_t n)
     return stats_percentile(x, n, 50);
 }
 
-struct speedup stats_speedup(const double *t1, size_t n1, const double *tn, size_t nn)
+double stats_karp_flatt(double speedup, unsigned workers, unsigned cpus)
 {
-    return (struct speedup){
-        .value = stats_median(t1, n1) / stats_median(tn, nn),
-        .low = stats_min(t1, n1) / stats_max(tn, nn),
-        .high = stats_max(t1, n1) / stats_min(tn, nn),
-    };
-}
-
-double stats_karp_flatt(double speedup, unsigned workers)
-{
-    if (workers <= 1)
+    double p = workers < cpus ? workers : cpus;
+    if (p <= 1 || !(speedup > 0) || speedup > p)
         return NAN;
-    double n = workers;
-    return (1.0 / speedup - 1.0 / n) / (1.0 - 1.0 / n);
+    return (1.0 / speedup - 1.0 / p) / (1.0 - 1.0 / p);
 }

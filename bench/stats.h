@@ -1,7 +1,7 @@
 /*
  * stats.h - the statistics a sweep reports: order statistics of repeated
- * timings, the speedup with its bounds, parallel efficiency and the
- * Karp-Flatt serial fraction.
+ * timings, the speedup with its confidence interval, and the Karp-Flatt
+ * serial fraction.
  */
 #ifndef GILBENCH_STATS_H
 #define GILBENCH_STATS_H
@@ -12,6 +12,7 @@
 double stats_min(const double *x, size_t n);
 double stats_max(const double *x, size_t n);
 double stats_mean(const double *x, size_t n);
+double stats_sum(const double *x, size_t n);
 /* Sample standard deviation (divides by n - 1); 0 for a single value. */
 double stats_stddev(const double *x, size_t n);
 /* The p-th percentile, 0 <= p <= 100, interpolating linearly between the
@@ -19,15 +20,35 @@ double stats_stddev(const double *x, size_t n);
 double stats_percentile(const double *x, size_t n, double p);
 double stats_median(const double *x, size_t n);
 
+/*
+ * The speedup T1 / TN of two sets of timed runs, with a confidence interval
+ * (bench/speedup_interval.c; the reasoning is in docs/statistics.md).
+ * value: the Hodges-Lehmann estimate, the median of T1_i / TN_j over all
+ * pairs of a 1-worker run i and an N-worker run j.  low, high: the
+ * distribution-free interval of the same pairwise ratios whose ranks come
+ * from the Mann-Whitney distribution; it covers the true ratio with
+ * probability `level` or more whenever the two sets' noise has one shape up
+ * to scale (multiplicative noise, drift shared by interleaved runs).  With
+ * few runs the asked confidence may be out of reach: level then says what
+ * the widest interval, [min ratio, max ratio], has.
+ */
 struct speedup {
-    double value;   /* median(T1) / median(TN) */
-    double low;     /* min(T1) / max(TN): the worst pairing of two runs */
-    double high;    /* max(T1) / min(TN): the best pairing */
+    double value;
+    double low, high;
+    double level;
 };
-struct speedup stats_speedup(const double *t1, size_t n1, const double *tn, size_t nn);
+struct speedup stats_speedup(const double *t1, size_t n1, const double *tn, size_t nn,
+                             double confidence);
 
-/* The experimentally determined serial fraction for speedup s on n > 1
- * workers: (1/s - 1/n) / (1 - 1/n).  NaN for n <= 1. */
-double stats_karp_flatt(double speedup, unsigned workers);
+/* P(U <= u) for the Mann-Whitney statistic U of samples of m and n values
+ * under the null hypothesis: exact for m * n <= 3600, a normal approximation
+ * with continuity correction above. */
+double stats_mann_whitney_cdf(size_t m, size_t n, double u);
+
+/* The experimentally determined serial fraction for speedup s with
+ * p = min(workers, cpus) processors: (1/s - 1/p) / (1 - 1/p).  NaN where it
+ * does not apply: p <= 1, or s > p (work that does not need a processor
+ * per worker, such as blocking waits, is not "parallel work" in its sense). */
+double stats_karp_flatt(double speedup, unsigned workers, unsigned cpus);
 
 #endif

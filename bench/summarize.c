@@ -6,7 +6,11 @@
  * Input (tab-separated, no header, written by scripts/tidy.sh with jq):
  *   --runs FILE       one line per measured run (warm-up runs excluded):
  *                     workload variant mode workers seconds max_rss_kib
- *                     gil_switches gil_wait_seconds startup_seconds
+ *                     gil_switches gil_wait_seconds startup_seconds, then
+ *                     optionally worker_seconds_total cpu_seconds
+ *                     other_cpu_ticks steal_ticks all_cpu_ticks
+ *                     involuntary_switches cpu_mhz
+ *                     ("-" where a run could not measure a figure)
  *   --processes FILE  one line per point: workload variant mode workers
  *                     process_median_seconds (hyperfine's whole-process median)
  * A point is workload x variant x mode x workers; the variant (a study's
@@ -14,12 +18,13 @@
  * keep the order in which their workload, variant and mode first appear in
  * --runs, workers ascending.
  *
- * Speedup = median T(mode, 1) / median T(mode, N), with the extreme ratios
- * min T1 / max TN and max T1 / min TN as its bounds; efficiency = speedup / N;
- * karp_flatt = (1/S - 1/N) / (1 - 1/N), empty for N = 1.  Columns that cannot
- * be computed (no 1-worker point for that mode) are left empty.
+ * Speedup: the Hodges-Lehmann estimate of T(mode, 1) / T(mode, N) with its
+ * rank confidence interval (stats.h, docs/statistics.md); efficiency =
+ * speedup / N; karp_flatt with p = min(N, --cpus) processors.  Columns that
+ * cannot be computed (no 1-worker point for that mode) are left empty.
  */
 #include <errno.h>
+#include <sched.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -29,27 +34,7 @@
 #include "args.h"
 #include "commands.h"
 #include "stats.h"
-
-#define NAME_MAX_LENGTH 64
-
-/* The numbers of one run, in the order of the --runs columns after workers. */
-enum run_field { SECONDS, RSS_KIB, GIL_SWITCHES, GIL_WAIT_SECONDS, STARTUP_SECONDS, RUN_FIELDS };
-
-struct point {
-    char workload[NAME_MAX_LENGTH];
-    char variant[NAME_MAX_LENGTH];
-    char mode[NAME_MAX_LENGTH];
-    unsigned workers;
-    size_t runs, capacity;
-    double (*values)[RUN_FIELDS]; /* one row per run */
-    double *seconds;              /* values[*][SECONDS], for the statistics */
-    double process_median;        /* NAN when hyperfine's figure is missing */
-};
-
-struct points {
-    struct point *items;
-    size_t count, capacity;
-};
+#include "summary_rows.h"
 
 static void *grow(void *array, size_t *capacity, size_t item_size)
 {
@@ -160,14 +145,16 @@ static void read_input(const char *path, bool runs, struct points *all)
     FILE *in = open_input(path);
     char *line = NULL;
     size_t size = 0;
-    int expected_fields = runs ? 9 : 5;
+    int least = runs ? 4 + REQUIRED_RUN_FIELDS : 5, most = runs ? 4 + RUN_FIELDS : 5;
     for (unsigned long number = 1; getline(&line, &size, in) != -1; number++) {
-        char *fields[9];
+        char *fields[4 + RUN_FIELDS];
         double values[RUN_FIELDS];
-        int n = split_tabs(line, fields, 9);
+        int n = split_tabs(line, fields, 4 + RUN_FIELDS);
         if (n == 1 && fields[0][0] == '\0')
             continue;
-        bool good = n == expected_fields && *fields[0] && *fields[1] && *fields[2];
+        for (int i = 0; i < RUN_FIELDS; i++)
+            values[i] = NAN;
+        bool good = n >= least && n <= most && *fields[0] && *fields[1] && *fields[2];
         for (int i = 0; good && i < 3; i++)
             good = strlen(fields[i]) < NAME_MAX_LENGTH && !strchr(fields[i], ',');
         double workers = 0;
@@ -182,10 +169,12 @@ static void read_input(const char *path, bool runs, struct points *all)
                 good = parse_number(fields[i], &values[i - 4]);
         }
         if (!good)
-            usage_error("%s line %lu: expected %d tab-separated fields (%s)", path, number,
-                        expected_fields,
+            usage_error("%s line %lu: expected %d to %d tab-separated fields (%s)", path, number,
+                        least, most,
                         runs ? "workload variant mode workers seconds max_rss_kib gil_switches "
-                               "gil_wait_seconds startup_seconds"
+                               "gil_wait_seconds startup_seconds, optionally worker_seconds_total "
+                               "cpu_seconds other_cpu_ticks steal_ticks all_cpu_ticks "
+                               "involuntary_switches cpu_mhz"
                              : "workload variant mode workers process_median_seconds");
         struct point *p = find_point(all, fields[0], fields[1], fields[2], (unsigned)workers, runs);
         if (runs)
@@ -217,14 +206,26 @@ static int compare_points(const void *a, const void *b)
     return (p->workers > q->workers) - (p->workers < q->workers);
 }
 
-struct row {
-    const struct point *point;
-    double median, min, max, stddev, spread;
-    struct speedup speedup;     /* NAN fields when there is no 1-worker point */
-    double efficiency, karp_flatt, gil_wait_share;
-};
+static const struct point *fastest_one_worker(const struct points *all, const struct point *p)
+{
+    const struct point *fastest = NULL;
+    double best = INFINITY;
+    for (size_t i = 0; i < all->count; i++) {
+        const struct point *one = &all->items[i];
+        if (one->workers != 1 || strcmp(one->workload, p->workload) != 0 ||
+            strcmp(one->variant, p->variant) != 0)
+            continue;
+        double median = stats_median(one->seconds, one->runs);
+        if (median < best) {
+            best = median;
+            fastest = one;
+        }
+    }
+    return fastest;
+}
 
-static struct row summarise(const struct points *all, const struct point *p)
+static struct row summarise(const struct points *all, const struct point *p,
+                            const struct settings *settings)
 {
     struct row r = { .point = p };
     r.median = stats_median(p->seconds, p->runs);
@@ -232,17 +233,43 @@ static struct row summarise(const struct points *all, const struct point *p)
     r.max = stats_max(p->seconds, p->runs);
     r.stddev = stats_stddev(p->seconds, p->runs);
     r.spread = r.max / r.min - 1;
-    r.speedup = (struct speedup){ NAN, NAN, NAN };
-    r.efficiency = r.karp_flatt = NAN;
+    r.speedup = r.against_fastest = (struct speedup){ NAN, NAN, NAN, NAN };
+    r.efficiency = r.karp_flatt = r.precision = NAN;
     for (size_t i = 0; i < all->count; i++) {
         const struct point *one = &all->items[i];
         if (one->workers == 1 && same_series(one, p->workload, p->variant, p->mode)) {
-            r.speedup = stats_speedup(one->seconds, one->runs, p->seconds, p->runs);
+            if (p->workers == 1) /* by definition, whatever the runs */
+                r.speedup = (struct speedup){ 1, 1, 1, 1 };
+            else
+                r.speedup = stats_speedup(one->seconds, one->runs, p->seconds, p->runs,
+                                          settings->confidence);
             r.efficiency = r.speedup.value / p->workers;
-            r.karp_flatt = stats_karp_flatt(r.speedup.value, p->workers);
+            r.karp_flatt = stats_karp_flatt(r.speedup.value, p->workers, settings->cpus);
+            r.precision = (r.speedup.high - r.speedup.low) / (2 * r.speedup.value);
         }
     }
-    r.gil_wait_share = field_stat(p, GIL_WAIT_SECONDS, stats_median) / (p->workers * r.median);
+    const struct point *fastest = fastest_one_worker(all, p);
+    if (fastest) {
+        r.fastest_mode = fastest->mode;
+        r.against_fastest = fastest == p ? (struct speedup){ 1, 1, 1, 1 }
+                                         : stats_speedup(fastest->seconds, fastest->runs,
+                                                         p->seconds, p->runs, settings->confidence);
+    }
+    /* The workers' own lifetimes where the runs give them (a worker that
+     * ends early waits for nothing), else N x the timed region. */
+    double lifetimes = field_stat(p, WORKER_SECONDS_TOTAL, stats_median);
+    if (!isfinite(lifetimes) || lifetimes <= 0)
+        lifetimes = p->workers * r.median;
+    r.gil_wait_share = field_stat(p, GIL_WAIT_SECONDS, stats_median) / lifetimes;
+    double processors = p->workers < settings->cpus ? p->workers : settings->cpus;
+    r.cpu_delivered = field_stat(p, CPU_SECONDS, stats_median) / (processors * r.median);
+    double all_ticks = field_stat(p, ALL_TICKS, stats_sum);
+    r.other_cpu_share = r.steal_share = NAN;
+    if (all_ticks >= MIN_TICKS) {
+        r.other_cpu_share = field_stat(p, OTHER_TICKS, stats_sum) / all_ticks;
+        r.steal_share = field_stat(p, STEAL_TICKS, stats_sum) / all_ticks;
+    }
+    r.disturbed = r.other_cpu_share > DISTURBED_SHARE || r.steal_share > DISTURBED_SHARE;
     return r;
 }
 
@@ -255,9 +282,11 @@ static void csv_number(FILE *out, double value, const char *format)
 }
 
 static const char CSV_HEADER[] =
-    "workload,mode,workers,runs,median_s,min_s,max_s,stddev_s,speedup,speedup_lo,speedup_hi,"
+    "workload,mode,workers,runs,median_s,min_s,max_s,stddev_s,speedup,speedup_ci_lo,speedup_ci_hi,"
     "efficiency,karp_flatt,process_median_s,max_rss_kib,gil_switches,gil_wait_s,"
-    "spread,startup_median_s,gil_wait_share,variant\n";
+    "spread,startup_median_s,gil_wait_share,ci_level,precision,speedup_vs_fastest,"
+    "speedup_vs_fastest_lo,speedup_vs_fastest_hi,fastest_mode,cpu_delivered,other_cpu_share,"
+    "steal_share,involuntary_switches,cpu_mhz,disturbed,variant\n";
 
 static void write_csv_row(FILE *out, const struct row *r)
 {
@@ -279,7 +308,18 @@ static void write_csv_row(FILE *out, const struct row *r)
     csv_number(out, r->spread, "%.4f");
     csv_number(out, field_stat(p, STARTUP_SECONDS, stats_median), "%.6f");
     csv_number(out, r->gil_wait_share, "%.4f");
-    fprintf(out, ",%s\n", p->variant);
+    csv_number(out, r->speedup.level, "%.4f");
+    csv_number(out, r->precision, "%.4f");
+    csv_number(out, r->against_fastest.value, "%.4f");
+    csv_number(out, r->against_fastest.low, "%.4f");
+    csv_number(out, r->against_fastest.high, "%.4f");
+    fprintf(out, ",%s", r->fastest_mode ? r->fastest_mode : "");
+    csv_number(out, r->cpu_delivered, "%.4f");
+    csv_number(out, r->other_cpu_share, "%.4f");
+    csv_number(out, r->steal_share, "%.4f");
+    csv_number(out, field_stat(p, INVOLUNTARY_SWITCHES, stats_median), "%.0f");
+    csv_number(out, field_stat(p, CPU_MHZ, stats_median), "%.0f");
+    fprintf(out, ",%s,%s\n", r->disturbed ? "yes" : "no", p->variant);
 }
 
 /* Writes the CSV to path.tmp and renames it into place, so a reader never
@@ -305,72 +345,71 @@ static int write_csv(const char *path, const struct row *rows, size_t count)
     return 0;
 }
 
-/* The terminal table: one line per point, speedup with its bounds. */
-static void print_table(const struct row *rows, size_t count)
-{
-    char (*labels)[2 * NAME_MAX_LENGTH] = malloc(count * sizeof *labels);
-    if (!labels) {
-        fprintf(stderr, "gilbench: out of memory\n");
-        exit(1);
-    }
-    int width = 12;
-    for (size_t i = 0; i < count; i++) {
-        const struct point *p = rows[i].point;
-        bool plain = strcmp(p->variant, "-") == 0;
-        snprintf(labels[i], sizeof labels[i], "%s%s%s", p->workload, plain ? "" : "@",
-                 plain ? "" : p->variant);
-        if ((int)strlen(labels[i]) > width)
-            width = (int)strlen(labels[i]);
-    }
-    printf("%-*s %-8s %7s %10s %7s %8s  %-17s %10s\n", width, "workload", "mode", "workers",
-           "median", "spread", "speedup", "(bounds)", "efficiency");
-    for (size_t i = 0; i < count; i++) {
-        const struct row *r = &rows[i];
-        char bounds[40] = "";
-        if (isfinite(r->speedup.value))
-            snprintf(bounds, sizeof bounds, "(%.2f - %.2f)", r->speedup.low, r->speedup.high);
-        char speedup[16] = "-", efficiency[16] = "-";
-        if (isfinite(r->speedup.value)) {
-            snprintf(speedup, sizeof speedup, "%.2f", r->speedup.value);
-            snprintf(efficiency, sizeof efficiency, "%.0f %%", r->efficiency * 100);
-        }
-        printf("%-*s %-8s %7u %8.3f s %5.1f %% %8s  %-17s %10s\n", width, labels[i],
-               r->point->mode, r->point->workers, r->median, r->spread * 100, speedup, bounds,
-               efficiency);
-    }
-    free(labels);
-}
-
 static void print_summarize_help(void)
 {
     printf("usage: gilbench summarize --runs FILE [--processes FILE] [--csv FILE] [--table]\n"
+           "                          [--answer] [--cpus N] [--confidence PCT] [--precision PCT]\n"
            "\n"
            "Per-point statistics of a sweep (what `make bench` calls after its runs).\n"
            "  --runs FILE       tab-separated, one measured run per line: workload variant\n"
            "                    mode workers seconds max_rss_kib gil_switches\n"
-           "                    gil_wait_seconds startup_seconds\n"
+           "                    gil_wait_seconds startup_seconds, optionally followed by\n"
+           "                    worker_seconds_total cpu_seconds other_cpu_ticks\n"
+           "                    steal_ticks all_cpu_ticks involuntary_switches cpu_mhz\n"
+           "                    (- if unknown)\n"
            "  --processes FILE  tab-separated, one point per line: workload variant mode\n"
            "                    workers process_median_seconds (hyperfine's median)\n"
            "  --csv FILE        write summary.csv there (through a temporary file)\n"
-           "  --table           print the speedup table on stdout\n");
+           "  --table           print the speedup table on stdout\n"
+           "  --answer          print one answer line per workload on stdout\n"
+           "  --cpus N          the usable CPUs the runs had (Karp-Flatt, CPU delivered,\n"
+           "                    the answer's worker count); default: this process's\n"
+           "  --confidence PCT  of the speedup intervals, 50 to 99.9 (default 95)\n"
+           "  --precision PCT   flag points whose interval's half-width is above PCT %%\n"
+           "                    of their speedup as wide (default: none)\n");
+}
+
+static double parse_percent(const char *option, const char *text, double min, double max)
+{
+    char *end;
+    errno = 0;
+    double value = strtod(text, &end);
+    if (*text == '\0' || *end != '\0' || errno != 0 || !(value >= min && value <= max))
+        usage_error("%s '%s' is not a percentage from %g to %g", option, text, min, max);
+    return value / 100;
+}
+
+static unsigned affinity_cpus(void)
+{
+    cpu_set_t set;
+    return sched_getaffinity(0, sizeof set, &set) == 0 ? (unsigned)CPU_COUNT(&set) : 1;
 }
 
 int summarize_command(int argc, char **argv)
 {
     const char *runs_path = NULL, *processes_path = NULL, *csv_path = NULL;
-    bool table = false;
+    bool table = false, answer = false;
+    struct settings settings = { .confidence = 0.95, .cpus = 0, .precision_target = 0 };
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
             print_summarize_help();
             return 0;
         } else if (strcmp(argv[i], "--table") == 0) {
             table = true;
+        } else if (strcmp(argv[i], "--answer") == 0) {
+            answer = true;
         } else if (i + 1 < argc && strcmp(argv[i], "--runs") == 0) {
             runs_path = argv[++i];
         } else if (i + 1 < argc && strcmp(argv[i], "--processes") == 0) {
             processes_path = argv[++i];
         } else if (i + 1 < argc && strcmp(argv[i], "--csv") == 0) {
             csv_path = argv[++i];
+        } else if (i + 1 < argc && strcmp(argv[i], "--cpus") == 0) {
+            settings.cpus = (unsigned)parse_whole_number("--cpus", argv[++i], 1, 1u << 20);
+        } else if (i + 1 < argc && strcmp(argv[i], "--confidence") == 0) {
+            settings.confidence = parse_percent("--confidence", argv[++i], 50, 99.9);
+        } else if (i + 1 < argc && strcmp(argv[i], "--precision") == 0) {
+            settings.precision_target = parse_percent("--precision", argv[++i], 0.1, 100);
         } else {
             usage_error("unknown or incomplete option '%s' for summarize; see summarize --help",
                         argv[i]);
@@ -378,8 +417,10 @@ int summarize_command(int argc, char **argv)
     }
     if (!runs_path)
         usage_error("summarize needs --runs FILE");
-    if (!csv_path && !table)
-        usage_error("summarize needs --csv FILE, --table or both");
+    if (!csv_path && !table && !answer)
+        usage_error("summarize needs --csv FILE, --table, --answer or several");
+    if (settings.cpus == 0)
+        settings.cpus = affinity_cpus();
 
     struct points all = { 0 };
     read_input(runs_path, true, &all);
@@ -397,11 +438,16 @@ int summarize_command(int argc, char **argv)
     memcpy(sorted, all.items, all.count * sizeof *sorted);
     qsort(sorted, all.count, sizeof *sorted, compare_points);
     for (size_t i = 0; i < all.count; i++)
-        rows[i] = summarise(&all, &sorted[i]);
+        rows[i] = summarise(&all, &sorted[i], &settings);
 
     int status = csv_path ? write_csv(csv_path, rows, all.count) : 0;
     if (table)
-        print_table(rows, all.count);
+        summary_print_table(rows, all.count, &settings);
+    if (answer) {
+        if (table)
+            putchar('\n');
+        summary_print_answer(rows, all.count, &settings);
+    }
     for (size_t i = 0; i < all.count; i++) {
         free(all.items[i].values);
         free(all.items[i].seconds);

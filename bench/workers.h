@@ -21,6 +21,7 @@ struct process_usage {
     double user_seconds;
     double sys_seconds;
     long max_rss_kib;           /* the largest of any one worker */
+    long involuntary_switches;  /* summed over the workers */
 };
 
 /* slots must be in memory shared with the children (MAP_SHARED): that is how

@@ -108,6 +108,17 @@ struct gb_workload {
 
     /* Required: do units [first, first + count) and return their checksum. */
     uint64_t (*work)(struct gb_worker *w, uint64_t first, uint64_t count);
+    /* Optional: called in each worker right after its work() (under the gil
+     * mode, after the engine dropped the GIL for it), outside the timed
+     * region: the region leaves out the time from the end of the last
+     * worker's work() to the return of the last after_work() (joining or
+     * reaping the workers still counts).  In the procs mode it runs in the
+     * worker's process, which exits when it returns: the place to read
+     * figures that need every worker alive (a barrier of the workload's own
+     * makes them wait for each other), written to w->figures.  Its CPU time
+     * still counts in the run's.  Not called in the mpi mode: a workload
+     * that has it must be one_process. */
+    void (*after_work)(struct gb_worker *w);
     /* Required: the value unit u must produce (see the comment at the top). */
     uint64_t (*expected_value)(const struct gb_job *job, uint64_t unit);
 

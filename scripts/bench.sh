@@ -8,19 +8,28 @@
 #   MODES                gil, threads, procs (default: all three)
 #   WORKERS              worker counts (default: powers of two from 1 to
 #                        max(8, 2 x usable CPUs), plus the usable CPU count)
-#   RUNS, WARMUP         hyperfine's --runs and --warmup (default 5 and 1)
+#   RUNS                 measured runs every point gets at least: one per round
+#                        (default 5; QUICK: 4, the fewest that give a 95 % interval)
+#   MAX_RUNS             runs a point may get at most (default 20; QUICK: 8;
+#                        RUNS given alone: RUNS, a fixed number of runs)
+#   PRECISION            % half-width of a speedup's 95 % interval that ends a
+#                        point's rounds (default 3)
+#   BUDGET               seconds of measuring after which no round beyond RUNS
+#                        starts (default 2 s per point; QUICK: 0.7 s per point)
+#   SEED                 the seed of the rounds' shuffled order (default: a new one)
+#   WARMUP               unmeasured runs of a point before its first (default 1; QUICK: 0)
 #   SWITCH_INTERVAL_US   the gil mode's switch interval (default 5000)
 #   PARAMS               workload settings, WORKLOAD.NAME=VALUE, e.g. blas_dgemm.n=512
 #                        (NAME units sets the workload's --units)
 #   TIMEOUT              seconds one run may take (default: 120 s until a workload's
 #                        first point has run, then max(30 s, 20 x its slowest run))
-#   NOISE_THRESHOLD      relative spread in % above which a point is noisy (default 10)
-#   QUICK=1              a first look: 3 runs, no warm-up, workers 1, CPUs, 2 x CPUs
+#   QUICK=1              a first look: 4 runs, no warm-up, workers 1, CPUs, 2 x CPUs
 #   STUDIES              run these studies (scripts/studies/NAME.plan, or "all")
 #                        instead of the default sweep
 #   BENCH_ALL=1          the default sweep and every study (make bench-all)
-#   RERUN=DIR            re-measure only the noisy and failed points of the
-#                        results folder DIR, with its settings, into a new folder
+#   RERUN=DIR            re-measure the series (workload, variant, mode) of DIR
+#                        with a failed point or one wider than its PRECISION,
+#                        whole, with DIR's settings, into a new folder
 #   TIMELINE_WORKERS, TIMELINE_MS   the traced gil-mode runs drawn at the end
 #                        when MODES has gil (scripts/timeline.sh; default 3, 200)
 #   HOSTFILE             the mpi mode's machines: passed to mpirun --hostfile
@@ -44,8 +53,8 @@ cd "$(dirname "$0")/.." || exit 1
 if [ -z "${GILBENCH_COMMAND:-}" ]; then
     GILBENCH_COMMAND=${GILBENCH_GOAL:+make $GILBENCH_GOAL}
     GILBENCH_COMMAND=${GILBENCH_COMMAND:-scripts/bench.sh}
-    for name in WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS TIMEOUT NOISE_THRESHOLD \
-        QUICK STUDIES RERUN RESULTS_DIR PLOTS_DIR TIMELINE_WORKERS TIMELINE_MS PYTHON FREE_THREADED_PYTHON HOSTFILE; do
+    for name in WORKLOADS MODES WORKERS RUNS MAX_RUNS PRECISION BUDGET SEED WARMUP SWITCH_INTERVAL_US \
+        PARAMS TIMEOUT QUICK STUDIES RERUN RESULTS_DIR PLOTS_DIR TIMELINE_WORKERS TIMELINE_MS PYTHON FREE_THREADED_PYTHON HOSTFILE; do
         [ "${!name+set}" != set ] || { [ "$name" = STUDIES ] && [ "${GILBENCH_GOAL:-}" = calibrate ]; } ||
             GILBENCH_COMMAND+=" $name=$(printf %q "${!name}")"
     done
@@ -58,12 +67,14 @@ RESULTS_DIR=${RESULTS_DIR:-results}
 usable_cpus=$(usable_cpus)
 
 # ---- settings, all checked before anything runs ----
-for name in WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS TIMEOUT \
-    NOISE_THRESHOLD QUICK STUDIES RERUN RESULTS_DIR; do
+for name in WORKLOADS MODES WORKERS RUNS MAX_RUNS PRECISION BUDGET SEED WARMUP SWITCH_INTERVAL_US \
+    PARAMS TIMEOUT QUICK STUDIES RERUN RESULTS_DIR; do
     if [ "${!name+set}" = set ] && [ -z "${!name}" ]; then
         usage "$name is empty; leave it out for the default"
     fi
 done
+[ -z "${NOISE_THRESHOLD+set}" ] ||
+    usage "NOISE_THRESHOLD is replaced by PRECISION: the % half-width of a speedup's interval that is enough (default 3)"
 QUICK=${QUICK:-0} BENCH_ALL=${BENCH_ALL:-0}
 case $QUICK in 0|1) ;; *) usage "QUICK='$QUICK' is not accepted; accepted: 0 or 1" ;; esac
 # calibrate needs Python (make calibrate): it is never part of "all".
@@ -87,13 +98,14 @@ if [ -n "${RERUN:-}" ]; then
     rerun_of=${RERUN%/}
     check_results_folder RERUN "$rerun_of"
     [ -s "$rerun_of/plan.tsv" ] || usage "RERUN='$rerun_of' is not a results folder (no plan.tsv)"
-    for name in WORKLOADS MODES WORKERS RUNS WARMUP SWITCH_INTERVAL_US PARAMS STUDIES; do
+    for name in WORKLOADS MODES WORKERS RUNS MAX_RUNS PRECISION SEED WARMUP SWITCH_INTERVAL_US PARAMS STUDIES; do
         [ -z "${!name:-}" ] || usage "RERUN takes its settings from $rerun_of; $name cannot be given with it"
     done
     [ "$QUICK" = 0 ] && [ "$BENCH_ALL" = 0 ] ||
         usage "RERUN takes its settings from $rerun_of; QUICK and bench-all cannot be given with it"
     eval "$(jq -r '.settings | @sh "RUNS=\(.runs)", @sh "WARMUP=\(.warmup)",
         @sh "SWITCH_INTERVAL_US=\(.switch_interval_us)",
+        @sh "MAX_RUNS=\(.max_runs // .runs)", @sh "PRECISION=\(.precision_pct // 3)",
         (if (.params // "") != "" then @sh "PARAMS=\(.params)" else empty end)' \
         "$rerun_of/meta.json")" || usage "RERUN: cannot read the settings of $rerun_of/meta.json"
     # Its studies: their pages and tables are drawn again.
@@ -137,14 +149,21 @@ elif [ -n "${HOSTFILE:-}" ]; then
     usage "HOSTFILE is for the mpi mode, and MODES has no mpi"
 fi
 workers=$(parse_number_list WORKERS "${WORKERS:-$(default_workers)}" 1 4096) || exit 2
-quick_runs=5 quick_warmup=1
-[ "$QUICK" = 1 ] && quick_runs=3 quick_warmup=0
+quick_runs=5 quick_max_runs=20 quick_warmup=1
+[ "$QUICK" = 1 ] && quick_runs=4 quick_max_runs=8 quick_warmup=0
 runs=$(parse_number RUNS "${RUNS:-$quick_runs}" 1 1000) || exit 2
+# RUNS given without MAX_RUNS fixes the number of runs, as it always did.
+max_default=$quick_max_runs
+[ -z "${RUNS:-}" ] || max_default=$runs
+max_runs=$(parse_number MAX_RUNS "${MAX_RUNS:-$max_default}" 1 1000) || exit 2
+[ "$max_runs" -ge "$runs" ] || usage "MAX_RUNS='$max_runs' is below RUNS ($runs): a point gets at least RUNS runs"
+precision=$(parse_number PRECISION "${PRECISION:-3}" 1 100) || exit 2
+seed=$(parse_number SEED "${SEED:-$(( 10#$(date +%N) % 1000000 ))}" 0 999999999) || exit 2
 warmup=$(parse_number WARMUP "${WARMUP:-$quick_warmup}" 0 100) || exit 2
 interval=$(parse_number SWITCH_INTERVAL_US "${SWITCH_INTERVAL_US:-5000}" 1 1000000) || exit 2
 fixed_timeout=""
 [ -z "${TIMEOUT:-}" ] || fixed_timeout=$(parse_number TIMEOUT "$TIMEOUT" 1 86400) || exit 2
-noise_threshold=$(parse_number NOISE_THRESHOLD "${NOISE_THRESHOLD:-10}" 1 1000) || exit 2
+[ -z "${BUDGET:-}" ] || parse_number BUDGET "$BUDGET" 1 604800 >/dev/null || exit 2
 # Checked now, used by scripts/timeline.sh at the end.
 parse_number TIMELINE_WORKERS "${TIMELINE_WORKERS-3}" 1 64 >/dev/null || exit 2
 parse_number TIMELINE_MS "${TIMELINE_MS-200}" 1 600000 >/dev/null || exit 2
@@ -207,12 +226,16 @@ while read -r workload; do
         usage "MODES: ${refusal#gilbench: }"
 done < <(awk -F'\t' '$3 == "mpi" { print $1 }' "$plan" | sort -u)
 total=$(wc -l < "$plan")
-label_width=$(awk -F'\t' '{ l = length($1) + ($2 == "-" ? 0 : length($2) + 1); if (l > w) w = l } END { print (w < 12 ? 12 : w) }' "$plan")
 
-# Points of RERUN's folder that are kept as they were: neither noisy nor failed.
-declare -A kept
+budget=${BUDGET:-$(awk -v n="$total" -v q="$QUICK" 'BEGIN { print int(n * (q == 1 ? 0.7 : 2) + 0.5) }')}
+
+# Points of RERUN's folder that are kept as they were: those of every series
+# (workload, variant, mode) with no failed point and no point wider than the
+# folder's PRECISION.  A series is re-measured whole, so that no speedup
+# divides one session's time by another's.
+declare -A kept=()
 if [ -n "$rerun_of" ]; then
-    while read -r id; do kept[$id]=1; done < <(steady_points "$rerun_of" "$noise_threshold")
+    while read -r id; do kept[$id]=1; done < <(steady_series_points "$rerun_of" "$precision")
 fi
 
 # ---- the run folder ----
@@ -221,11 +244,19 @@ mkdir -p "$RESULTS_DIR" 2>/dev/null || die "cannot create the results folder $RE
 run_dir=$(new_run_folder "$RESULTS_DIR") || exit 1
 mkdir -p "$run_dir/raw" "$run_dir/hyperfine" "$run_dir/logs" || die "cannot fill $run_dir"
 : > "$run_dir/failures.tsv" || die "cannot write in $run_dir"
+printf 'round\tposition\tworkload\tvariant\tmode\tworkers\tstarted_utc\tseconds\tstatus\n' \
+    > "$run_dir/schedule.tsv" || die "cannot write in $run_dir"
+: > "$run_dir/noise.tsv" || die "cannot write in $run_dir"
 write_atomically "$run_dir/plan.tsv" < "$plan" || die "cannot write $run_dir/plan.tsv"
 
 export GILBENCH
 scripts/meta.sh "$run_dir/meta.json" "$workloads" "$modes" "$workers" "$runs" "$warmup" \
     "$interval" "$QUICK" "$params" "$rerun_of" "$studies" || die "cannot write $run_dir/meta.json"
+jq --argjson max_runs "$max_runs" --argjson precision "$precision" --argjson budget "$budget" \
+    --argjson seed "$seed" \
+    '.settings += {max_runs: $max_runs, precision_pct: $precision, confidence: 0.95,
+                   budget_s: $budget, seed: $seed}' "$run_dir/meta.json" |
+    write_atomically "$run_dir/meta.json" || die "cannot write $run_dir/meta.json"
 if [[ ",$modes," == *,mpi,* ]]; then
     jq --arg version "$(mpirun --version 2>/dev/null | head -n1)" --arg hostfile "${HOSTFILE:-}" \
         --arg options "$(mpirun_options "${HOSTFILE:-}" | paste -sd' ' -)" \
@@ -239,15 +270,16 @@ if [ -n "$python" ]; then
         "$run_dir/meta.json" | write_atomically "$run_dir/meta.json" || die "cannot write $run_dir/meta.json"
     for message in "${python_notes[@]}"; do add_warning "$run_dir/meta.json" "$message"; done
 fi
-load_warning=$(busy_machine_warning "$usable_cpus")
-[ -z "$load_warning" ] || { note "warning: $load_warning"; add_warning "$run_dir/meta.json" "$load_warning"; }
 
 if [ -z "$studies" ]; then
-    echo "gilbench: $total points (${workloads//,/ } x ${modes//,/ } x workers ${workers//,/ }), $runs runs each after $warmup warm-up"
+    echo "gilbench: $total points (${workloads//,/ } x ${modes//,/ } x workers ${workers//,/ })"
 else
-    echo "gilbench: $total points ($([ "$BENCH_ALL" = 1 ] && echo "the default sweep and ")studies ${studies//,/ }), $runs runs each after $warmup warm-up"
+    echo "gilbench: $total points ($([ "$BENCH_ALL" = 1 ] && echo "the default sweep and ")studies ${studies//,/ })"
 fi
-[ -z "$rerun_of" ] || echo "gilbench: re-measuring the noisy and failed points of $rerun_of; the others are kept"
+echo "gilbench: in rounds that take every point once, in an order shuffled per round (seed $seed):"
+echo "gilbench:   $runs runs a point at least, then until its speedup is known to ±$precision % (95 % interval),"
+echo "gilbench:   at most $max_runs runs, no new round after ${budget} s; $warmup warm-up run$([ "$warmup" = 1 ] || echo s) first"
+[ -z "$rerun_of" ] || echo "gilbench: re-measuring the series of $rerun_of with a failed or wide point; the others are kept"
 echo "gilbench: results in $run_dir"
 
 # The suite decides the parallelism: one OpenBLAS thread per caller, set
@@ -269,71 +301,157 @@ trap 'on_signal INT 2' INT
 trap 'on_signal TERM 15' TERM
 trap 'on_signal HUP 1' HUP
 
-# ---- the sweep ----
+# ---- the sweep: interleaved rounds ----
+# Each round runs every active point once (one hyperfine call of one run),
+# in an order shuffled afresh, so that a drift of the machine's speed lands
+# on every point alike and every N-worker run has runs of its 1-worker
+# baseline near it in time.  The first call of a point also makes its
+# warm-up runs.  What was run, when, is in schedule.tsv; the noise around
+# each call (other processes' CPU time, steal, the clock) in noise.tsv.
 started=$(date +%s)
-index=0 failures=0
-declare -A slowest_run
-while IFS=$'\t' read -r -u 3 workload variant mode n; do
-    index=$((index + 1))
-    label=$(point_label "$workload" "$variant")
-    id="$label.$mode.$n"
-    printf '[%*d/%d] %-*s %-8s %4d workers ' ${#total} "$index" "$total" "$label_width" "$label" "$mode" "$n"
+failures=0
+declare -A slowest_run calls failed_point
+mapfile -t points < <(awk -F'\t' '{ print $1 "\t" $2 "\t" $3 "\t" $4 }' "$plan")
+active=()
+for entry in "${points[@]}"; do
+    IFS=$'\t' read -r workload variant mode n <<<"$entry"
+    id="$(point_label "$workload" "$variant").$mode.$n"
     if [ -n "${kept[$id]:-}" ]; then
-        for part in raw/$id.jsonl hyperfine/$id.json logs/$id.log; do
-            [ ! -e "$rerun_of/$part" ] || cp "$rerun_of/$part" "$run_dir/$part" ||
-                die "cannot copy $rerun_of/$part"
+        for part in "$rerun_of/raw/$id.jsonl" "$rerun_of/logs/$id.log" "$rerun_of"/hyperfine/"$id".*.json; do
+            [ ! -e "$part" ] || cp "$part" "$run_dir/${part#"$rerun_of"/}" || die "cannot copy $part"
         done
-        point_median "$run_dir/raw/$id.jsonl" "$warmup"
-        printf '  (kept from %s)\n' "$(basename "$rerun_of")"
+        [ ! -f "$rerun_of/noise.tsv" ] || awk -F'\t' -v id="$id" '$1 == id' "$rerun_of/noise.tsv" >> "$run_dir/noise.tsv"
         continue
     fi
-    per_run=${fixed_timeout:-$(adaptive_timeout "${slowest_run[$label]:-}")}
-    # shellcheck disable=SC2206
-    engine=("$GILBENCH")
-    if [ "$mode" = mpi ]; then
-        mapfile -t options < <(mpirun_options "${HOSTFILE:-}")
-        engine=(mpirun -n "$n" "${options[@]}" "$GILBENCH_MPI")
-    elif [ "$variant" = source=cpython ]; then
-        engine=("$python" scripts/python/pyrun.py)
-        [ "$mode" != threads ] || engine=(env PYTHON_GIL=0 "$free_threaded" scripts/python/pyrun.py)
-    fi
-    command=("${engine[@]}" run --workload "$workload" --mode "$mode" --workers "$n"
-        $(point_options "$params" "$workload" "$variant" "$interval") --timeout "$per_run"
-        --append-json "$run_dir/raw/$id.jsonl" --error-log "$run_dir/logs/$id.log")
-    # timeout(1) puts hyperfine and everything under it in a process group of
-    # its own: the backstop if anything hangs outside the engine's own
-    # watchdog, and what an interrupt stops.
-    timeout --kill-after=5 $(( (warmup + runs) * (per_run + 5) + 30 )) \
-        hyperfine -N --style none --warmup "$warmup" --runs "$runs" \
-        --command-name "$id" --export-json "$run_dir/hyperfine/$id.json" \
-        "$(shell_words "${command[@]}")" 2>>"$run_dir/logs/$id.log" &
-    point_group=$!
-    wait "$point_group"
-    status=$?
-    point_group=""
-    reason=$(point_failure "$status" "$run_dir" "$id" $((warmup + runs)))
+    calls[$id]=0
+    active+=("$entry")
+done
+[ ${#kept[@]} -eq 0 ] || echo "gilbench: ${#kept[@]} points kept from $(basename "$rerun_of")"
+live=$(mktemp -d "${TMPDIR:-/tmp}/gilbench-live.XXXXXX") || die "cannot make a temporary folder"
+trap 'rm -f "$plan"; rm -rf "$live"' EXIT
+: > "$live/runs.tsv"
+other_total=0 ticks_total=0
+round=0
+while [ ${#active[@]} -gt 0 ]; do
+    round=$((round + 1))
+    round_started=$(date +%s.%N)
+    position=0 round_failed=""
+    mapfile -t order < <(printf '%s\n' "${active[@]}" | shuffle_lines "$((seed + round))")
+    for entry in "${order[@]}"; do
+        IFS=$'\t' read -r workload variant mode n <<<"$entry"
+        label=$(point_label "$workload" "$variant")
+        id="$label.$mode.$n"
+        position=$((position + 1))
+        per_run=${fixed_timeout:-$(adaptive_timeout "${slowest_run[$label]:-}")}
+        engine=("$GILBENCH")
+        if [ "$mode" = mpi ]; then
+            mapfile -t options < <(mpirun_options "${HOSTFILE:-}")
+            engine=(mpirun -n "$n" "${options[@]}" "$GILBENCH_MPI")
+        elif [ "$variant" = source=cpython ]; then
+            engine=("$python" scripts/python/pyrun.py)
+            [ "$mode" != threads ] || engine=(env PYTHON_GIL=0 "$free_threaded" scripts/python/pyrun.py)
+        fi
+        # shellcheck disable=SC2207
+        command=("${engine[@]}" run --workload "$workload" --mode "$mode" --workers "$n"
+            $(point_options "$params" "$workload" "$variant" "$interval") --timeout "$per_run"
+            --append-json "$run_dir/raw/$id.jsonl" --error-log "$run_dir/logs/$id.log")
+        call_warmup=0
+        [ "${calls[$id]}" -gt 0 ] || call_warmup=$warmup
+        lines_before=0
+        [ ! -f "$run_dir/raw/$id.jsonl" ] || lines_before=$(wc -l < "$run_dir/raw/$id.jsonl")
+        calls[$id]=$((${calls[$id]} + 1))
+        before=$(cpu_ticks) call_started=$(date +%s.%N)
+        # timeout(1) puts hyperfine and everything under it in a process group of
+        # its own: the backstop if anything hangs outside the engine's own
+        # watchdog, and what an interrupt stops.
+        timeout --kill-after=5 $(( (call_warmup + 1) * (per_run + 5) + 30 )) \
+            hyperfine -N --style none --warmup "$call_warmup" --runs 1 \
+            --command-name "$id" --export-json "$run_dir/hyperfine/$id.${calls[$id]}.json" \
+            "$(shell_words "${command[@]}")" 2>>"$run_dir/logs/$id.log" &
+        point_group=$!
+        wait "$point_group"
+        status=$?
+        point_group=""
+        after=$(cpu_ticks) call_ended=$(date +%s.%N)
+        reason=$(point_failure "$status" "$run_dir" "$id" $((lines_before + call_warmup + 1)))
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$position" "$workload" "$variant" "$mode" "$n" \
+            "$(date -u -d "@$call_started" +%Y-%m-%dT%H:%M:%S.%3NZ)" \
+            "$(awk -v a="$call_started" -v b="$call_ended" 'BEGIN { printf "%.3f", b - a }')" \
+            "${reason:+failed}${reason:-ok}" >> "$run_dir/schedule.tsv"
+        # CPU ticks of other processes and of the hypervisor during the call
+        read -r other steal ticks <<<"$(call_noise "$before" "$after")"
+        other_total=$((other_total + other)) ticks_total=$((ticks_total + ticks))
+        [ "$other" -ge 0 ] || other=0
+        if [ "$ticks" -gt 0 ]; then
+            printf '%s\t%s\t%s\t%s\t%s\n' "$id" "$other" "$steal" "$ticks" "$(cpu_mhz)"
+        else
+            printf '%s\t-\t-\t-\t%s\n' "$id" "$(cpu_mhz)"
+        fi >> "$run_dir/noise.tsv"
+        if [ -n "$reason" ]; then
+            failures=$((failures + 1))
+            failed_point[$id]=1
+            printf '%s\t%s\t%s\t%s\t%s\n' "$workload" "$variant" "$mode" "$n" "$reason" \
+                >> "$run_dir/failures.tsv"
+            printf '[round %d] %s %s %d workers FAILED: %s\n' "$round" "$label" "$mode" "$n" "$reason"
+            round_failed+=" $id"
+            continue
+        fi
+        seconds=$(tail -n1 "$run_dir/raw/$id.jsonl" | jq -r '.seconds')
+        printf '%s\t%s\t%s\t%s\t%s\t0\t0\t0\t0\n' "$workload" "$variant" "$mode" "$n" "$seconds" >> "$live/runs.tsv"
+        slowest_run[$label]=$(awk -v a="$seconds" -v b="${slowest_run[$label]:-0}" 'BEGIN { print (a > b ? a : b) }')
+    done
     elapsed=$(( $(date +%s) - started ))
-    if [ -n "$reason" ]; then
-        failures=$((failures + 1))
-        printf '%s\t%s\t%s\t%s\t%s\n' "$workload" "$variant" "$mode" "$n" "$reason" \
-            >> "$run_dir/failures.tsv"
-        printf 'FAILED: %s' "$reason"
-    else
-        point_median "$run_dir/raw/$id.jsonl" "$warmup"
-        slowest=$(jq -s 'map(.seconds) | max' "$run_dir/raw/$id.jsonl")
-        slowest_run[$label]=$(awk -v a="$slowest" -v b="${slowest_run[$label]:-0}" \
-            'BEGIN { print (a > b ? a : b) }')
+    round_seconds=$(awk -v a="$round_started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    # The next round: points below RUNS, and points whose speedup is still
+    # wider than PRECISION (with their 1-worker baseline) while MAX_RUNS
+    # and the budget allow.
+    mapfile -t still < <(wide_live_points "$live" "$usable_cpus" "$precision")
+    next=()
+    declare -A wide_series=()
+    for id in "${still[@]}"; do wide_series[${id%.*}]=1; done
+    wanted_more=0
+    for entry in "${active[@]}"; do
+        IFS=$'\t' read -r workload variant mode n <<<"$entry"
+        id="$(point_label "$workload" "$variant").$mode.$n"
+        [ -z "${failed_point[$id]:-}" ] || continue
+        done_runs=${calls[$id]}
+        if [ "$done_runs" -lt "$runs" ]; then
+            next+=("$entry")
+        elif [ "$done_runs" -lt "$max_runs" ] &&
+            { printf '%s\n' "${still[@]}" | grep -qxF "$id" ||
+              { [ "$n" = 1 ] && [ -n "${wide_series[${id%.*}]:-}" ]; }; }; then
+            wanted_more=1
+            [ "$elapsed" -lt "$budget" ] && next+=("$entry")
+        fi
+    done
+    unset wide_series
+    printf '[round %d] %d point%s in %s s; %d still wider than ±%s %%  [%s elapsed]\n' "$round" \
+        "${#active[@]}" "$([ ${#active[@]} -eq 1 ] || echo s)" "$round_seconds" "${#still[@]}" "$precision" \
+        "$(clock "$elapsed")"
+    if [ "$wanted_more" = 1 ] && [ "$elapsed" -ge "$budget" ] && [ ${#next[@]} -eq 0 ]; then
+        echo "gilbench: the budget of $budget s is spent; ${#still[@]} points stay wider than ±$precision % (BUDGET or MAX_RUNS buys more rounds)"
     fi
-    printf '  [%s elapsed, ~%s left]\n' "$(clock "$elapsed")" \
-        "$(clock $(( elapsed * (total - index) / index )))"
-done 3< "$plan"
+    active=("${next[@]}")
+done
+busy_share=$(awk -v o="$other_total" -v t="$ticks_total" 'BEGIN { if (t > 0) printf "%.3f", (o < 0 ? 0 : o) / t }')
+jq --argjson rounds "$round" --arg share "$busy_share" \
+    '.rounds = $rounds | .other_cpu_share = (if $share == "" then null else ($share | tonumber) end)' \
+    "$run_dir/meta.json" | write_atomically "$run_dir/meta.json" || die "cannot write $run_dir/meta.json"
+load_warning=""
+if awk -v s="$busy_share" 'BEGIN { exit !(s != "" && s > 0.10) }'; then
+    load_warning="other processes used $(awk -v s="$busy_share" 'BEGIN { printf "%.0f", s * 100 }') % of the CPUs' time while the points ran: timings may be disturbed (see each point's other_cpu_share)"
+    add_warning "$run_dir/meta.json" "$load_warning"
+fi
 
 # ---- tidy data, summary, plots ----
 scripts/tidy.sh "$run_dir" "$warmup" || die "cannot write the tidy data of $run_dir"
 if [ -s "$run_dir/runs.tsv" ]; then
     echo
     "$GILBENCH" summarize --runs "$run_dir/runs.tsv" --processes "$run_dir/processes.tsv" \
-        --csv "$run_dir/summary.csv" --table || die "cannot summarise $run_dir"
+        --csv "$run_dir/summary.csv" --cpus "$usable_cpus" --precision "$precision" --table ||
+        die "cannot summarise $run_dir"
+    "$GILBENCH" summarize --runs "$run_dir/runs.tsv" --cpus "$usable_cpus" --answer |
+        write_atomically "$run_dir/answer.txt" || die "cannot write $run_dir/answer.txt"
     PLOTS_DIR=${PLOTS_DIR:-plots} scripts/plot.sh "$run_dir" || die "cannot draw the plots of $run_dir"
 else
     note "no point succeeded; no summary and no plots"
@@ -352,11 +470,20 @@ if [[ ",$modes," == *,gil,* ]] && [ -s "$run_dir/summary.csv" ]; then
         add_warning "$run_dir/meta.json" "the GIL timelines could not be drawn (scripts/timeline.sh $run_dir)"
 fi
 
-noisy=$(noisy_points "$run_dir" "$noise_threshold")
-if [ -n "$noisy" ]; then
-    count=$(wc -l <<<"$noisy")
-    message="$count point$([ "$count" -eq 1 ] && echo " has" || echo "s have") a spread (max/min - 1) above $noise_threshold %: $(paste -sd' ' <<<"$noisy")"
-    add_warning "$run_dir/meta.json" "$message"
+# Points the budget left wider than PRECISION, and points the machine
+# disturbed: said in meta.json (and so the report) and on the terminal.
+wide=$(wide_points "$run_dir" "$precision")
+if [ -n "$wide" ]; then
+    count=$(wc -l <<<"$wide")
+    wide_message="$count point$([ "$count" -eq 1 ] && echo " is" || echo "s are") known to less than ±$precision % at 95 % (their interval's half-width): $(paste -sd' ' <<<"$wide")"
+    add_warning "$run_dir/meta.json" "$wide_message"
+    jq --arg list "$wide" '.wide_points = ($list | split("\n") | map(capture("^(?<id>[^ ]+) \\(±(?<pct>[0-9.]+) %\\)$") | {id, precision_pct: (.pct | tonumber)}))' \
+        "$run_dir/meta.json" | write_atomically "$run_dir/meta.json" || die "cannot write $run_dir/meta.json"
+fi
+disturbed=$(disturbed_points "$run_dir")
+if [ -n "$disturbed" ]; then
+    disturbed_message="other processes or the hypervisor took more than 10 % of the CPUs during: $(paste -sd' ' <<<"$disturbed")"
+    add_warning "$run_dir/meta.json" "$disturbed_message"
 fi
 finish_meta "$run_dir/meta.json" "$started" "$failures" || die "cannot complete $run_dir/meta.json"
 if [ -s "$run_dir/summary.csv" ]; then
@@ -369,12 +496,15 @@ ln -s "$(basename "$run_dir")" "$latest_tmp" && mv -T "$latest_tmp" "$RESULTS_DI
     { rm -f "$latest_tmp"; die "cannot point $RESULTS_DIR/latest at $run_dir"; }
 
 echo
-echo "gilbench: done in $(clock $(( $(date +%s) - started ))); results in $run_dir (also $RESULTS_DIR/latest), plots in ${PLOTS_DIR:-plots}/"
+echo "gilbench: done in $(clock $(( $(date +%s) - started ))) ($round rounds); results in $run_dir (also $RESULTS_DIR/latest), plots in ${PLOTS_DIR:-plots}/"
 [ ! -s "$run_dir/index.html" ] || echo "gilbench: open $RESULTS_DIR/latest/index.html for the report"
 [ -z "$load_warning" ] || note "warning: $load_warning"
-if [ -n "$noisy" ]; then
-    note "warning: $message"
-    note "re-measure just those points with: make bench RERUN=$run_dir"
+[ -z "$wide" ] || { note "warning: $wide_message"; note "re-measure their series with: make bench RERUN=$run_dir"; }
+[ -z "$disturbed" ] || note "warning: $disturbed_message"
+if [ -s "$run_dir/answer.txt" ]; then
+    echo
+    echo "The answer, from this run (speedup at the usable CPU count, 95 % interval; ≈: the intervals overlap):"
+    sed 's/^/  /' "$run_dir/answer.txt"
 fi
 if [ "$failures" -gt 0 ]; then
     note "$failures of $total points FAILED (no summary row or plot point comes from them):"

@@ -99,15 +99,6 @@ new_run_folder() {
     echo "$folder"
 }
 
-# point_median RAW WARMUP: "median 0.301 s  spread  1.2 %" of a point's runs.
-point_median() {
-    jq -rs --argjson warmup "$2" '
-        .[$warmup:] | map(.seconds) | sort
-        | (if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end) as $median
-        | "median \($median * 1000 | round / 1000) s  spread \((.[-1] / .[0] - 1) * 1000 | round / 10) %"
-    ' "$1" | tr -d '\n'
-}
-
 # usable_cpus: the CPUs this process may run on, from its affinity mask
 # alone (nproc would obey OMP_NUM_THREADS and OMP_THREAD_LIMIT); 1 if even
 # that cannot be read.
@@ -263,33 +254,87 @@ join_distinct() {
     awk '!seen[$0]++ { printf "%s%s", (n++ ? "; " : ""), $0 }'
 }
 
-# summary_points RUN_DIR FILTER: ids (label.mode.workers) of the summary
-# rows for which the awk condition FILTER on $spread holds.
+# summary_points RUN_DIR FILTER [SUFFIX]: ids (label.mode.workers) of the
+# summary rows for which the awk condition FILTER holds (columns by name:
+# $col["precision"]), each followed by the awk expression SUFFIX.
 summary_points() {
     [ -s "$1/summary.csv" ] || return 0
     awk -F, "NR == 1 { for (i = 1; i <= NF; i++) col[\$i] = i; next }
-        { spread = \$col[\"spread\"]; variant = \$col[\"variant\"] }
-        spread != \"\" && ($2) { print \$1 (variant == \"-\" ? \"\" : \"@\" variant) \".\" \$2 \".\" \$3 }" \
+        { variant = \$col[\"variant\"] }
+        ($2) { print \$1 (variant == \"-\" ? \"\" : \"@\" variant) \".\" \$2 \".\" \$3 ${3:+ $3} }" \
         "$1/summary.csv"
 }
 
-# noisy_points RUN_DIR THRESHOLD_PCT: ids of the points whose spread is above it.
-noisy_points() {
-    summary_points "$1" "spread * 100 > $2"
+# wide_points RUN_DIR PRECISION_PCT: "id (±x %)" of every summary row whose
+# speedup interval is wider than PRECISION_PCT % or short of 95 %
+# confidence (too few runs).
+wide_points() {
+    summary_points "$1" "\$col[\"precision\"] != \"\" && (\$col[\"precision\"] * 100 > $2 || \$col[\"ci_level\"] < 0.95)" \
+        "sprintf(\" (±%.1f %%)\", \$col[\"precision\"] * 100)"
 }
 
-# steady_points RUN_DIR THRESHOLD_PCT: ids of the points that are not noisy
-# (failed points have no summary row, so they are not among them).
-steady_points() {
-    summary_points "$1" "spread * 100 <= $2"
+# disturbed_points RUN_DIR: ids of the rows flagged disturbed.
+disturbed_points() {
+    summary_points "$1" "\$col[\"disturbed\"] == \"yes\""
 }
 
-# busy_machine_warning CPUS [LOADAVG_FILE]: a sentence when the 1-minute
-# load average is above half the usable CPUs, i.e. something else keeps them
-# busy.
-busy_machine_warning() {
-    awk -v cpus="$1" '{ if ($1 > cpus / 2) printf "the machine was busy before the run (load average %s on %d usable CPUs): timings may be noisy", $1, cpus }' \
-        "${2:-/proc/loadavg}" 2>/dev/null
+# steady_series_points RUN_DIR PRECISION_PCT: ids of the points of every
+# series (label.mode) with no failed point and no wide point: what RERUN
+# keeps.
+steady_series_points() {
+    local run_dir=$1 bad
+    bad=$( { wide_points "$run_dir" "$2" | cut -d' ' -f1
+             while IFS=$'\t' read -r workload variant mode n _; do
+                 echo "$(point_label "$workload" "$variant").$mode.$n"
+             done < "$run_dir/failures.tsv"; } | sed 's/\.[0-9]*$//' | sort -u)
+    summary_points "$run_dir" 1 | while read -r id; do
+        grep -qxF "${id%.*}" <<<"$bad" || echo "$id"
+    done
+}
+
+# wide_live_points LIVE CPUS PRECISION_PCT: during the sweep, the ids of
+# the points whose speedup is still wider than PRECISION_PCT (from the runs
+# so far in LIVE/runs.tsv).
+wide_live_points() {
+    [ -s "$1/runs.tsv" ] || return 0
+    "$GILBENCH" summarize --runs "$1/runs.tsv" --csv "$1/summary.csv" --cpus "$2" || return 0
+    wide_points "$1" "$3" | cut -d' ' -f1
+}
+
+# shuffle_lines SEED: stdin's lines in an order that SEED decides.
+shuffle_lines() {
+    awk -v seed="$1" 'BEGIN { srand(seed) } { printf "%.12f\t%s\n", rand(), $0 }' | sort -k1,1 | cut -f2-
+}
+
+# cpu_ticks: "busy steal total own" in clock ticks: the machine's busy,
+# stolen and total CPU time (/proc/stat) and the CPU time of this shell's
+# waited-for children (/proc/$$/stat); "- - - -" where they cannot be read.
+cpu_ticks() {
+    local line rest own
+    if read -r line < /proc/$$/stat 2>/dev/null; then
+        read -ra rest <<<"${line##*) }"
+        own=$(( ${rest[13]:-0} + ${rest[14]:-0} ))
+    else
+        own=-
+    fi
+    awk -v own="$own" '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $9 + 0, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, own; found = 1; exit }
+        END { if (!found) print "- - - -" }' /proc/stat 2>/dev/null || echo "- - - -"
+}
+
+# call_noise BEFORE AFTER: from two cpu_ticks readings, "other steal total":
+# CPU ticks used by other processes (busy minus this shell's children), stolen
+# ticks, and all ticks of all CPUs in between; "0 0 0" when unknown.
+call_noise() {
+    awk -v b="$1" -v a="$2" 'BEGIN { split(b, x, " "); split(a, y, " ")
+        if (x[1] == "-" || y[1] == "-" || x[4] == "-") { print "0 0 0"; exit }
+        print (y[1] - x[1]) - (y[4] - x[4]), y[2] - x[2], y[3] - x[3] }'
+}
+
+# cpu_mhz: the mean current clock of the CPUs in MHz, where the machine
+# exposes it (cpufreq), else "-".
+cpu_mhz() {
+    cat /sys/devices/system/cpu/cpu[0-9]*/cpufreq/scaling_cur_freq 2>/dev/null |
+        awk '{ sum += $1; n++ } END { if (n) printf "%.0f\n", sum / n / 1000; else print "-" }'
 }
 
 # add_warning META MESSAGE: appends to meta.json's warnings.

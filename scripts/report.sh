@@ -1,8 +1,9 @@
 #!/bin/bash
-# report.sh - writes a run folder's index.html: the machine and settings
-# from meta.json, every plot of plots/ (SVG, linked to the PNG), the speedup
-# table of summary.csv, and the run's warnings and failures.  Static, no
-# script, no network: open it from the folder.
+# report.sh - writes a run folder's index.html: the answer first (one line
+# per workload, answer.txt), the warnings and failures, every plot of plots/
+# (SVG, linked to the PNG), the speedup table of summary.csv, then the
+# machine and the settings from meta.json.  Static, no script, no network:
+# open it from the folder.
 # Usage: report.sh RUN_DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +29,22 @@ machine_rows=$(jq -r '
     row("OPENBLAS_* variables"; (.openblas_environment // {} | to_entries | map("\(.key)=\(.value)") | join(" ")) ),
     row("hyperfine"; .hyperfine_version), row("gnuplot"; .gnuplot_version),
     row("git commit"; .git_commit), row("load average before"; (.loadavg_before // [] | map(tostring) | join(" "))),
-    row("settings"; (.settings | tojson))' "$meta")
+    row("CPU share of other processes"; (if .other_cpu_share == null then null else "\(.other_cpu_share * 100 | round) %" end)),
+    row("rounds"; .rounds)' "$meta")
+settings_rows=$(jq -r '
+    def row($k; $v): "<tr><th>\($k)</th><td>\(if $v == null or $v == "" or $v == [] then "–" else $v end | tostring | gsub("&"; "&amp;") | gsub("<"; "&lt;") | gsub(">"; "&gt;"))</td></tr>";
+    .settings | row("workloads"; (.workloads // []) | join(", ")), row("modes"; (.modes // []) | join(", ")),
+    row("workers"; (.workers // []) | map(tostring) | join(", ")),
+    row("runs per point"; "at least \(.runs), at most \(.max_runs // .runs)"),
+    row("precision asked"; if .precision_pct then "±\(.precision_pct) % (95 % interval)" else null end),
+    row("time budget"; if .budget_s then "\(.budget_s) s" else null end),
+    row("warm-up runs"; .warmup), row("GIL switch interval"; "\(.switch_interval_us) µs"),
+    row("shuffle seed"; .seed), row("workload settings"; .params), row("studies"; (.studies // []) | join(", ")),
+    row("quick"; .quick)' "$meta")
+answer=""
+if [ -s "$run_dir/answer.txt" ]; then
+    answer=$(while IFS= read -r line; do printf '<li>%s</li>\n' "$(html "$line")"; done < "$run_dir/answer.txt")
+fi
 
 warnings=$(jq -r '.warnings[]? | "<li>\(gsub("&"; "&amp;") | gsub("<"; "&lt;") | gsub(">"; "&gt;"))</li>"' "$meta")
 failures=""
@@ -38,11 +54,20 @@ if [ -s "$run_dir/failures.tsv" ]; then
         "$run_dir/failures.tsv")
 fi
 
-table=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-    { printf "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
-        $col["workload"], $col["variant"], $col["mode"], $col["workers"], $col["median_s"],
-        $col["spread"], $col["speedup"],
-        ($col["speedup_lo"] == "" ? "" : $col["speedup_lo"] " – " $col["speedup_hi"]), $col["efficiency"] }' \
+precision=$(jq -r '.settings.precision_pct // 100' "$meta")
+table=$(awk -F, -v target="$precision" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    function r(x, d) { return x == "" ? "" : sprintf("%." d "f", x) }
+    { half = $col["precision"]; s = $col["speedup"]
+      d = (half == "" || half <= 0) ? 2 : (half * s >= 0.05 ? 1 : (half * s >= 0.005 ? 2 : 3))
+      notes = ((half != "" && (half * 100 > target || $col["ci_level"] < 0.95)) ? "wide " : "") ($col["disturbed"] == "yes" ? "disturbed" : "")
+      one = $col["workers"] == 1
+      printf "<tr%s><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+        (notes != "" ? " class=\"flagged\"" : ""),
+        $col["workload"], $col["variant"], $col["mode"], $col["workers"], r($col["median_s"], 3), r(s, d),
+        ($col["speedup_ci_lo"] == "" || one ? "" : r($col["speedup_ci_lo"], d) " – " r($col["speedup_ci_hi"], d)),
+        (half == "" || one ? "" : sprintf("%.1f %%", half * 100)),
+        r($col["speedup_vs_fastest"], d) ($col["fastest_mode"] == "" ? "" : " (" $col["fastest_mode"] ")"),
+        ($col["other_cpu_share"] == "" ? "" : sprintf("%.0f %%", $col["other_cpu_share"] * 100)), notes }' \
     "$run_dir/summary.csv")
 
 # The overview first: the whole story in one picture; then the rest by name.
@@ -68,7 +93,7 @@ timeline_caption() {
     case $1 in
         cpu_loop) echo "CPU-bound threads take turns: a waiter asks for the GIL after one switch interval (a drop request), the holder yields at its next check point, and the operating system, not a queue, picks who runs next. One thread runs at a time." ;;
         io_wait) echo "Each worker holds the GIL only for the instant between two waits (the mean hold above), so the waits of all workers overlap and threads scale like processes." ;;
-        convoy) echo "Worker 0 makes short socket round trips; the others are CPU-bound. Each time worker 0 comes back from the socket it waits about a whole interval before the holder yields: the convoy effect." ;;
+        convoy) echo "Worker 0 makes 1 ms socket round trips; the others are CPU-bound. Each time worker 0 comes back from the socket it waits about a whole interval before the holder yields: the convoy effect." ;;
         *) echo "Holding, waiting and released time of each worker." ;;
     esac
 }
@@ -93,18 +118,26 @@ table { border-collapse: collapse; margin: 1em 0; font-size: 14px; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: left; vertical-align: top; }
 #speedups td { text-align: right; } #speedups td:nth-child(-n+3) { text-align: left; }
 figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
-.warning { color: #8a4b00; } .failure { color: #b00020; } tr.differs { background: #fff3e0; }
+.warning { color: #8a4b00; } .failure { color: #b00020; } tr.differs, tr.flagged { background: #fff3e0; }
+.answer { font-size: 18px; line-height: 1.6; }
 </style>
 </head>
 <body>
 <h1>gilbench run $(html "$(basename "$run_dir")")</h1>
-<p>When threads help and when only processes do, measured on this machine: every workload under a
-model of CPython's GIL (gil), with free threads (threads) and in forked processes (procs).
-Tidy data beside this page: summary.csv, figures.csv, runs.csv, meta.json.</p>
-<h2>Machine and settings</h2>
-<table id="machine">
-$machine_rows
-</table>
+<p>When threads help and when only processes do, measured on this machine ($(html "$(jq -r '.cpu_model // "unknown CPU"' "$meta")"),
+$(jq -r '.cpus_usable' "$meta") usable CPUs): every workload under a model of CPython's GIL (gil), with free threads
+(threads) and in forked processes (procs). Tidy data beside this page: summary.csv, figures.csv, runs.csv, meta.json.</p>
+EOF
+    if [ -n "$answer" ]; then
+        cat <<EOF
+<h2>The answer</h2>
+<p>Each mode's speedup at the usable CPU count, with its 95 % interval; ≈: the intervals overlap (a tie).</p>
+<ul id="answer" class="answer">
+$answer
+</ul>
+EOF
+    fi
+    cat <<EOF
 <h2>Warnings and failures</h2>
 EOF
     if [ -z "$warnings$failures" ]; then
@@ -144,11 +177,21 @@ EOF
     fi
     cat <<EOF
 <h2>Speedups</h2>
-<p>speedup = median T(1 worker) / median T(N workers); bounds: min T1 / max TN – max T1 / min TN;
-spread = max / min − 1 over the runs of a point; times in seconds.</p>
+<p>speedup: T(1 worker) / T(N workers) of the same mode, the median over all pairs of runs, with its
+95 % interval (docs/statistics.md); ±: the interval's half-width; against the fastest: over the
+fastest 1-worker time of any mode; other CPU: what other processes took of the CPUs while the point
+ran. Flagged rows: wider than ±${precision} % (wide), or disturbed. Times in seconds.</p>
 <table id="speedups">
-<tr><th>workload</th><th>variant</th><th>mode</th><th>workers</th><th>median (s)</th><th>spread</th><th>speedup</th><th>bounds</th><th>efficiency</th></tr>
+<tr><th>workload</th><th>variant</th><th>mode</th><th>workers</th><th>median (s)</th><th>speedup</th><th>95 % interval</th><th>±</th><th>against the fastest</th><th>other CPU</th><th>notes</th></tr>
 $table
+</table>
+<h2>Machine</h2>
+<table id="machine">
+$machine_rows
+</table>
+<h2>Settings</h2>
+<table id="settings">
+$settings_rows
 </table>
 </body>
 </html>

@@ -6,7 +6,11 @@
 #                  one row per point and figure, with median, min and max
 #                  (names are plain tokens, so fields are not quoted)
 #   runs.tsv       the columns `gilbench summarize --runs` reads
-#   processes.tsv  hyperfine's whole-process median per point
+#   processes.tsv  hyperfine's whole-process median per point (over all its
+#                  calls: one per round, hyperfine/<id>.<call>.json)
+# runs.tsv also carries, per run, the noise bench.sh measured around its
+# call (noise.tsv: CPU ticks of other processes and of the hypervisor, all
+# ticks of all CPUs, the clock): the k-th measured run of a point is its k-th call's only run.
 # Points listed in failures.tsv are left out entirely.  The points and their
 # order come from plan.tsv.
 # Usage: tidy.sh RUN_DIR WARMUP
@@ -23,7 +27,8 @@ good=()
 while IFS=$'\t' read -r workload variant mode n; do
     grep -qxF "$workload"$'\t'"$variant"$'\t'"$mode"$'\t'"$n" <<<"$failed" && continue
     id="$(point_label "$workload" "$variant").$mode.$n"
-    [ -s "$run_dir/raw/$id.jsonl" ] && [ -s "$run_dir/hyperfine/$id.json" ] && good+=("$id"$'\t'"$variant")
+    [ -s "$run_dir/raw/$id.jsonl" ] && compgen -G "$run_dir/hyperfine/$id.[0-9]*.json" >/dev/null &&
+        good+=("$id"$'\t'"$variant")
 done < "$run_dir/plan.tsv"
 
 measured=$run_dir/measured.jsonl.tmp
@@ -34,29 +39,40 @@ else
     hyperfine_files=() raw_files=() variants='{}'
     for entry in "${good[@]}"; do
         id=${entry%%$'\t'*}
-        hyperfine_files+=("$run_dir/hyperfine/$id.json")
+        hyperfine_files+=("$run_dir"/hyperfine/"$id".[0-9]*.json)
         raw_files+=("$run_dir/raw/$id.jsonl")
         variants=$(jq -c --arg id "$id" --arg variant "${entry#*$'\t'}" '. + {($id): $variant}' <<<"$variants")
     done
-    # hyperfine's whole-process median per point, by point id.
-    process=$(jq -n '[inputs | {key: (input_filename | split("/") | last | rtrimstr(".json")),
-                                value: .results[0].median}] | from_entries' \
+    # hyperfine's whole-process median per point over all its calls, by id.
+    process=$(jq -n 'def median: sort | if length % 2 == 1 then .[length / 2 | floor]
+                                        else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+        [inputs | {id: (input_filename | split("/") | last | sub("\\.[0-9]+\\.json$"; "")),
+                   times: .results[0].times}]
+        | group_by(.id) | map({key: .[0].id, value: (map(.times[]) | median)}) | from_entries' \
         "${hyperfine_files[@]}") || die "cannot read hyperfine's results in $run_dir/hyperfine"
+    # The noise around each call, per point in call order.
+    noise=$(jq -R -n '[inputs | split("\t") | select(length >= 5)
+        | {id: .[0], other: .[1], steal: .[2], all: .[3], mhz: .[4]}] | group_by(.id)
+        | map({key: .[0].id, value: .}) | from_entries' "$run_dir/noise.tsv" 2>/dev/null) || noise='{}'
     # Every measured run (warm-up runs are the first lines of each file),
     # numbered from 1, with its point's variant and process median.
-    jq -c -n --argjson warmup "$warmup" --argjson process "$process" --argjson variants "$variants" '
+    jq -c -n --argjson warmup "$warmup" --argjson process "$process" --argjson variants "$variants" \
+        --argjson noise "$noise" '
         foreach inputs as $line ({file: null, index: -1};
             if input_filename == .file then .index += 1 else {file: input_filename, index: 0} end;
             select(.index >= $warmup)
             | (.file | split("/") | last | rtrimstr(".jsonl")) as $id
-            | $line + {variant: $variants[$id], run: (.index - $warmup + 1),
-                       process_median_s: $process[$id]})' \
+            | (.index - $warmup) as $k
+            | $line + {variant: $variants[$id], run: ($k + 1), process_median_s: $process[$id],
+                       other_cpu_ticks: ($noise[$id][$k].other // "-"), steal_ticks: ($noise[$id][$k].steal // "-"),
+                       all_cpu_ticks: ($noise[$id][$k].all // "-"), cpu_mhz: ($noise[$id][$k].mhz // "-")})' \
         "${raw_files[@]}" > "$measured" || die "cannot read the runs in $run_dir/raw"
 fi
 
 common='workload variant mode workers seconds startup_seconds worker_seconds_min worker_seconds_max
-cpu_user_seconds cpu_sys_seconds max_rss_kib checksum switch_interval_us gil_switches
-gil_wait_seconds gil_hold_seconds gil_drop_requests run process_median_s'
+worker_seconds_total cpu_user_seconds cpu_sys_seconds involuntary_switches max_rss_kib checksum
+switch_interval_us gil_switches gil_wait_seconds gil_hold_seconds gil_drop_requests run
+process_median_s other_cpu_ticks steal_ticks all_cpu_ticks cpu_mhz'
 csv_fields=$(for c in $common; do printf '.%s, ' "$c"; done)
 {
     echo $common | tr ' ' ','
@@ -82,7 +98,10 @@ common_json=$(printf '%s\n' $common units weak params ranks hosts | jq -R . | jq
 
 # A figure a run could not measure (null: CPython keeps no GIL counters) is "-".
 jq -r '[.workload, .variant, .mode, .workers, .seconds, .max_rss_kib, (.gil_switches // "-"),
-        (.gil_wait_seconds // "-"), .startup_seconds] | @tsv' "$measured" | write_atomically "$run_dir/runs.tsv"
+        (.gil_wait_seconds // "-"), .startup_seconds, (.worker_seconds_total // "-"),
+        (if .cpu_user_seconds and .cpu_sys_seconds then .cpu_user_seconds + .cpu_sys_seconds else "-" end),
+        .other_cpu_ticks, .steal_ticks, .all_cpu_ticks, (.involuntary_switches // "-"), .cpu_mhz] | @tsv' \
+    "$measured" | write_atomically "$run_dir/runs.tsv"
 
 jq -r 'select(.run == 1) | [.workload, .variant, .mode, .workers, .process_median_s] | @tsv' \
     "$measured" | write_atomically "$run_dir/processes.tsv"

@@ -36,7 +36,7 @@ check "meta.json counts the failed points and is complete" \
 check "the failure summary at the end names each point" \
     test "$(grep -c '^  fault .* 2 workers: ' <<<"$ERR")" -eq 3
 check "  after a line that counts them" grep -q '3 of 6 points FAILED' <<<"$ERR"
-check "the progress line says FAILED" grep -q 'procs .* 2 workers FAILED: worker 0' <<<"$OUT"
+check "the progress line says FAILED" grep -q 'procs 2 workers FAILED: worker 0' <<<"$OUT"
 complete_run=$RUN
 
 # ---- abort and exit status ----
@@ -89,7 +89,10 @@ check "Ctrl-C (SIGINT to the group) ends the sweep with status 130" test "$STATU
 check "  no process of the run survives" no_process_left "$RUN"
 check "  the partial folder is kept, marked incomplete with the signal" \
     jq -e '.complete == false and .interrupted.signal == "SIGINT"' "$RUN/meta.json"
-check "  the points done so far are kept" test -s "$RUN/raw/fault.procs.1.jsonl"
+done_calls=$(awk -F'\t' 'NR > 1 && $9 == "ok" { print $3 "." $5 "." $6 }' "$RUN/schedule.tsv")
+kept_all=1
+for id in $done_calls; do [ -s "$RUN/raw/$id.jsonl" ] || kept_all=0; done
+check "  the calls done so far are kept, each in schedule.tsv with its raw result" test "$kept_all" -eq 1
 check "  results/latest still points at the last complete run" \
     test "$(readlink -f "$results/latest")" = "$latest_before"
 check "  it says so" grep -q 'interrupted by SIGINT: the partial results .* are kept' "$TEST_TMP/err"
@@ -118,23 +121,37 @@ check "  the folder is marked incomplete with the signal" \
     jq -e '.complete == false and .interrupted.signal == "SIGTERM"' "$RUN/meta.json"
 check "  results/latest is unchanged" test "$(readlink -f "$results/latest")" = "$latest_before"
 
-# ---- re-measuring the noisy and failed points ----
-run_capture env -u WORKLOADS NOISE_THRESHOLD=1 RERUN="$complete_run" scripts/bench.sh
+# ---- re-measuring the failed and imprecise series ----
+run_capture env -u WORKLOADS RERUN="$complete_run" scripts/bench.sh
 RUN=$(sed -n 's/^gilbench: results in //p' <<<"$OUT")
 check "RERUN writes a new folder" test -n "$RUN" -a "$RUN" != "$complete_run" -a -d "$RUN"
 check "  that records what it re-measured" jq -e --arg from "$complete_run" '.rerun_of == $from' "$RUN/meta.json"
 check "  re-running the failed points with the same settings (they fail again)" \
     test "$(wc -l < "$RUN/failures.tsv")" -eq 3
-kept=$(grep -c '(kept from' <<<"$OUT")
-steady=$(awk -F, 'NR > 1 && $18 * 100 <= 1' "$complete_run/summary.csv" | wc -l)
-check "  keeping exactly the points whose spread was at most NOISE_THRESHOLD ($kept kept)" \
-    test "$kept" -eq "$steady"
+# A clean folder with one failed point: only that point's series (gil) is
+# re-measured, whole, so that no speedup divides one session's time by
+# another's; the other series are kept as they were.
+# (The fault workload's runs last a millisecond, too short to be precise:
+# the test marks every interval narrow, so that the failure alone decides.)
+sweep PARAMS="fault.kind=0" RUNS=4
+mixed="$results/mixed"
+cp -r "$RUN" "$mixed"
+printf 'fault\t-\tgil\t2\tinjected by the test\n' > "$mixed/failures.tsv"
+awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; print; next }
+    { if ($col["precision"] != "") { $col["precision"] = 0.01; $col["ci_level"] = 0.97 }; print }' \
+    "$RUN/summary.csv" > "$mixed/summary.csv"
+run_capture env -u WORKLOADS RERUN="$mixed" scripts/bench.sh
+RUN=$(sed -n 's/^gilbench: results in //p' <<<"$OUT")
+check "RERUN of a folder with one failed point keeps the 4 points of the steady series" \
+    grep -q "^gilbench: 4 points kept from mixed" <<<"$OUT"
 same=1
-while read -r mode n; do
-    cmp -s "$RUN/raw/fault.$mode.$n.jsonl" "$complete_run/raw/fault.$mode.$n.jsonl" || same=0
-done < <(sed -n 's/^\[[ 0-9/]*\] fault *\([a-z]*\) *\([0-9]*\) workers .*(kept from.*/\1 \2/p' <<<"$OUT")
+for id in threads.1 threads.2 procs.1 procs.2; do
+    cmp -s "$RUN/raw/fault.$id.jsonl" "$mixed/raw/fault.$id.jsonl" || same=0
+done
 check "  with their raw results copied unchanged" test "$same" -eq 1
-check "  and every point of the original in its summary or failures" \
-    test $(( $(tail -n +2 "$RUN/summary.csv" | wc -l) + $(wc -l < "$RUN/failures.tsv") )) -eq 6
+check "  and re-measures the gil series whole, its 1-worker point too" \
+    test -n "$(grep -P '\tfault\t-\tgil\t1\t' "$RUN/schedule.tsv")" -a -n "$(grep -P '\tfault\t-\tgil\t2\t' "$RUN/schedule.tsv")" \
+        -a -z "$(grep -P '\t(threads|procs)\t' "$RUN/schedule.tsv")"
+check "  and has every point in its summary" test "$(tail -n +2 "$RUN/summary.csv" | wc -l)" -eq 6
 
 done_testing

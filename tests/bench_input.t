@@ -48,7 +48,11 @@ refused "a setting the workload does not have" "PARAMS: workload cpu_loop has no
 refused "a setting out of its range" "PARAMS: --param n '1' is out of range; accepted: 16 to" PARAMS=blas_dgemm.n=1
 refused "a setting given twice" "PARAMS: io_wait.sleep_us is given twice" PARAMS="io_wait.sleep_us=5 io_wait.sleep_us=6"
 refused "a timeout of 0" "TIMEOUT='0' is out of range; accepted: 1 to 86400" TIMEOUT=0
-refused "a noise threshold that is not a number" "NOISE_THRESHOLD='abc' is not a whole number" NOISE_THRESHOLD=abc
+refused "the old NOISE_THRESHOLD, now PRECISION" "NOISE_THRESHOLD is replaced by PRECISION" NOISE_THRESHOLD=10
+refused "a precision of 0" "PRECISION='0' is out of range; accepted: 1 to 100" PRECISION=0
+refused "MAX_RUNS below RUNS" "MAX_RUNS='3' is below RUNS (5)" MAX_RUNS=3 RUNS=5
+refused "a budget that is not a number" "BUDGET='1m' is not a whole number" BUDGET=1m
+refused "a seed that is not a number" "SEED='-1' is not a whole number" SEED=-1
 refused "QUICK other than 0 or 1" "QUICK='yes' is not accepted; accepted: 0 or 1" QUICK=yes
 refused "RERUN of a missing folder" "RERUN='$TEST_TMP/none' is not a folder" RERUN="$TEST_TMP/none"
 mkdir -p "$TEST_TMP/empty-folder"

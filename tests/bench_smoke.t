@@ -23,10 +23,11 @@ expected_workers=$(printf '%s\n' 1 "$cpus" $((cpus * 2)) | sort -n -u)
 missing=""
 for mode in gil threads procs; do
     for n in $expected_workers; do
-        grep -q "^cpu_loop,$mode,$n,3," "$latest/summary.csv" || missing="$missing $mode/$n"
+        awk -F, -v m="$mode" -v n="$n" '$1 == "cpu_loop" && $2 == m && $3 == n && $4 >= 4 && $4 <= 8 { f = 1 }
+            END { exit !f }' "$latest/summary.csv" || missing="$missing $mode/$n"
     done
 done
-ok $([ -z "$missing" ]; echo $?) "summary.csv has a row of 3 runs for every mode and worker count${missing:+ (missing:$missing)}"
+ok $([ -z "$missing" ]; echo $?) "summary.csv has a row of 4 to 8 runs (RUNS to MAX_RUNS) for every mode and worker count${missing:+ (missing:$missing)}"
 check "summary.csv has no other rows" \
     test "$(tail -n +2 "$latest/summary.csv" | wc -l)" -eq $((3 * $(echo "$expected_workers" | wc -l)))
 check "meta.json says the run is complete" jq -e '.complete == true and .failed_points == 0' "$latest/meta.json"
@@ -36,16 +37,31 @@ check "meta.json records the machine and tools" \
 check "meta.json records no OPENBLAS_* variable, and the usable CPUs ($cpus)" \
     jq -e --argjson cpus "$cpus" '.openblas_environment == {} and .cpus_usable == $cpus' "$latest/meta.json"
 check "meta.json records the command line" jq -e '.command | test("make bench .*QUICK=1")' "$latest/meta.json"
-check "runs.csv has one row per measured run" \
-    test "$(tail -n +2 "$latest/runs.csv" | wc -l)" -eq $((9 * $(echo "$expected_workers" | wc -l)))
-check "hyperfine's JSON is kept for every point" \
-    test "$(ls "$latest/hyperfine" | wc -l)" -eq $((3 * $(echo "$expected_workers" | wc -l)))
+measured=$(tail -n +2 "$latest/summary.csv" | awk -F, '{ n += $4 } END { print n }')
+check "runs.csv has one row per measured run ($measured)" \
+    test "$(tail -n +2 "$latest/runs.csv" | wc -l)" -eq "$measured"
+check "hyperfine's JSON is kept for every call (one run each)" \
+    test "$(ls "$latest/hyperfine" | wc -l)" -eq "$measured"
+check "schedule.tsv records every call in order, with its round" \
+    test "$(tail -n +2 "$latest/schedule.tsv" | wc -l)" -eq "$measured" -a \
+        "$(tail -n +2 "$latest/schedule.tsv" | cut -f1 | sort -n | uniq | wc -l)" -eq "$(jq .rounds "$latest/meta.json")"
+check "every round but the last takes every point still measured, each once" \
+    test -z "$(tail -n +2 "$latest/schedule.tsv" | awk -F'\t' '{ k = $1 SUBSEP $3 SUBSEP $5 SUBSEP $6; if (seen[k]++) print "twice: " $0 }')"
+first_round=$(awk -F'\t' '$1 == 1 { print $5 "." $6 }' "$latest/schedule.tsv" | paste -sd' ' -)
+second_round=$(awk -F'\t' '$1 == 2 { print $5 "." $6 }' "$latest/schedule.tsv" | paste -sd' ' -)
+check "  in an order shuffled afresh per round" test "$first_round" != "$second_round"
+check "meta.json records the seed, the precision asked and the rounds" \
+    jq -e '(.settings.seed | type == "number") and .settings.precision_pct == 3 and .rounds >= 4' "$latest/meta.json"
+check "summary.csv has a 95 % interval around every speedup of more than 1 worker" \
+    test -z "$(tail -n +2 "$latest/summary.csv" | awk -F, '$3 > 1 && !($10 <= $9 && $9 <= $11)')"
+check "the terminal ends with the answer" grep -q '^  cpu_loop at [0-9]* workers ([0-9]* usable CPUs): ' <<<"$OUT"
+check "  which answer.txt keeps" test -s "$latest/answer.txt"
 check "process_median_s is filled" \
     test -z "$(tail -n +2 "$latest/summary.csv" | awk -F, '$14 == ""')"
 for plot in cpu_loop overview efficiency gil_wait; do
     check "plot $plot.png is drawn" test -s "$latest/plots/$plot.png"
 done
-check "the terminal shows progress lines" grep -q '^\[ *1/[0-9]*\] cpu_loop' <<<"$OUT"
+check "the terminal shows a line per round" grep -q '^\[round 1\] [0-9]* points in ' <<<"$OUT"
 check "the terminal shows the speedup table" grep -q '^workload *mode *workers' <<<"$OUT"
 
 done_testing

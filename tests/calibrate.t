@@ -8,6 +8,34 @@ cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 skip_unless_plain_build "the calibrate sweep"
 python=/usr/bin/python3
+
+# The differs flag, on hand-made speedups: |model / CPython - 1| > 15 %,
+# the same either way (0.86 and 1.14 are within, 0.84 and 1.16 are not).
+hand=$TEST_TMP/hand
+mkdir -p "$hand"
+cp tests/fixtures/run/meta.json "$hand/"
+{
+    echo workload,mode,workers,median_s,speedup,variant
+    for pair in gil:0.86 threads:1.14 procs:0.84 mpi:1.16; do
+        for source in model cpython; do
+            speedup=1
+            [ "$source" = cpython ] || speedup=${pair#*:}
+            echo "cpu_loop,${pair%%:*},1,1.0,1.0000,source=$source"
+            echo "cpu_loop,${pair%%:*},2,0.5,$speedup,source=$source"
+        done
+    done
+} > "$hand/summary.csv"
+run_capture scripts/calibration.sh "$hand"
+check "calibration.sh on hand-made speedups succeeds" test "$STATUS" -eq 0
+[ "$STATUS" -eq 0 ] || diag "$ERR"
+flag() { awk -F, -v mode="$1" '$2 == mode && $3 == 2 { print $9 "," $10 }' "$hand/calibration.csv"; }
+check "a speedup ratio of 0.86 is within 15 %" test "$(flag gil)" = "0.860,no"
+check "a speedup ratio of 1.14 is within 15 %" test "$(flag threads)" = "1.140,no"
+check "a speedup ratio of 0.84 differs" test "$(flag procs)" = "0.840,yes"
+check "a speedup ratio of 1.16 differs" test "$(flag mpi)" = "1.160,yes"
+check "a speedup ratio of 1 (one worker) does not differ" \
+    test -z "$(awk -F, '$3 == 1 && $10 != "no"' "$hand/calibration.csv")"
+
 pyrun() { OPENBLAS_NUM_THREADS=1 "$python" scripts/python/pyrun.py run "$@"; }
 
 # The JSON line has every field of the engine's, with the GIL counters null.

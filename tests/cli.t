@@ -52,7 +52,7 @@ expect_usage_error "weak scaling past the unit limit" "more than" $run --weak --
 
 # ---- good input ----
 fields='workload mode workers units weak seconds startup_seconds worker_seconds_min
-worker_seconds_max cpu_user_seconds cpu_sys_seconds max_rss_kib checksum switch_interval_us
+worker_seconds_max worker_seconds_total cpu_user_seconds cpu_sys_seconds max_rss_kib checksum switch_interval_us
 gil_switches gil_wait_seconds gil_hold_seconds gil_drop_requests params'
 for mode in gil threads procs; do
     run_capture "$GILBENCH" run --workload cpu_loop --mode "$mode" --workers 2 --units 40 \
@@ -66,6 +66,10 @@ for mode in gil threads procs; do
     ok $([ -z "$missing" ]; echo $?) "$mode: the JSON line has every field${missing:+ (missing:$missing)}"
     check "$mode: mode, workers and units are what was asked" \
         jq -e ".mode == \"$mode\" and .workers == 2 and .units == 40 and .seconds > 0" <<<"$OUT"
+    check "$mode: worker_seconds_total is between the longest worker and workers x seconds" \
+        jq -e '.worker_seconds_total >= .worker_seconds_max and
+               .worker_seconds_total >= .workers * .worker_seconds_min - 1e-6 and
+               .worker_seconds_total <= .workers * .seconds + 1e-6' <<<"$OUT"
     if [ "$mode" = gil ]; then
         check "gil: the switch interval is reported" jq -e '.switch_interval_us == 5000' <<<"$OUT"
     else
@@ -76,6 +80,18 @@ done
 check "--append-json appends the same lines" test "$(wc -l < "$TEST_TMP/runs.jsonl")" -eq 3
 check "the checksum is the same in every mode" \
     test "$(jq -r .checksum "$TEST_TMP/runs.jsonl" | sort -u | wc -l)" -eq 1
+# The GIL's accounting against the workers' time: hold + wait is at most
+# their lifetimes (exact), and for CPU-bound workers, of which one runs at
+# a time, waiting is most of it: (N - 1) / N in theory, 2/3 at 3 workers;
+# the bounds are loose on purpose (a busy machine moves the share, never
+# that far).
+run_capture "$GILBENCH" run --workload cpu_loop --mode gil --workers 3 --units 3000 \
+    --switch-interval-us 1000
+check "gil: hold + wait is within the workers' lifetimes" \
+    jq -e '.gil_hold_seconds + .gil_wait_seconds <= .worker_seconds_total + 1e-6' <<<"$OUT"
+check "gil: 3 CPU-bound workers wait for the GIL most of their time (0.4 to 0.9)" \
+    jq -e '.gil_wait_seconds / .worker_seconds_total | . > 0.4 and . < 0.9' <<<"$OUT"
+[ "$STATUS" -eq 0 ] || diag "$ERR"
 run_capture "$GILBENCH" run --workload=io_wait --mode=threads --workers=4 --units=8 --param=sleep_us=1000
 check "--name=value forms are accepted" test "$STATUS" -eq 0
 check "a workload setting is reported" jq -e '.params.sleep_us == 1000' <<<"$OUT"

@@ -2,7 +2,9 @@
  * engine_test.c - the engine's pools and processes: every unit runs exactly
  * once in every mode for 1 to 9 workers, weak scaling gives every worker all
  * units, a wrong result fails the run, and a crashing or failing worker
- * process is reported by index and signal or status, with no child left.
+ * process is reported by index and signal or status, with no child left;
+ * the workers' times add up (worker_seconds_total against the run's other
+ * times, and, under the GIL, hold + wait within the workers' lifetimes).
  * Also built with ThreadSanitizer.
  */
 #include <errno.h>
@@ -104,6 +106,72 @@ static void test_share(void)
     job.units = 2;
     gb_share(&job, 3, &first, &count);
     ok(count == 0, "more workers than units: the extra workers get no unit");
+}
+
+/* ---- what the workers' times add up to ---- */
+
+static uint64_t spin_work(struct gb_worker *w, uint64_t first, uint64_t count)
+{
+    uint64_t checksum = 0;
+    for (uint64_t u = first; u < first + count; u++) {
+        uint64_t x = u;
+        for (int i = 0; i < 1000; i++) {
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            gb_checkpoint(w);
+        }
+        checksum += gb_unit_checksum(u, x);
+    }
+    return checksum;
+}
+
+static uint64_t spin_expected(const struct gb_job *job, uint64_t unit)
+{
+    (void)job;
+    uint64_t x = unit;
+    for (int i = 0; i < 1000; i++)
+        x = x * 6364136223846793005u + 1442695040888963407u;
+    return x;
+}
+
+static const struct gb_workload spin_workload = {
+    .name = "spin",
+    .description = "CPU-bound, a check point per step",
+    .unit = "1000 steps",
+    .default_units = 100,
+    .work = spin_work,
+    .expected_value = spin_expected,
+};
+
+/* Exact bounds only (no timing threshold): each worker runs inside the timed
+ * region, and under the GIL it holds or waits for at most its lifetime. */
+static void test_worker_times(enum gb_mode mode)
+{
+    const unsigned workers = 3;
+    struct gb_job job = { .workload = &spin_workload, .mode = mode, .workers = workers,
+                          .units = 12000 };
+    struct gb_result r;
+    int status = gb_run(&job, 1000, NULL, &r);
+    const char *name = gb_mode_name(mode);
+    ok(status == 0, "%s: the spin workload runs", name);
+    ok(r.worker_seconds_total >= r.worker_seconds_max &&
+       r.worker_seconds_total >= workers * r.worker_seconds_min - 1e-9 &&
+       r.worker_seconds_total <= workers * r.seconds,
+       "%s: worker_seconds_total %.6f s is between %u x the shortest worker (%.6f s), the "
+       "longest (%.6f s) and %u x the run (%.6f s)", name, r.worker_seconds_total, workers,
+       r.worker_seconds_min, r.worker_seconds_max, workers, r.seconds);
+    if (mode == GB_MODE_GIL) {
+        diag("gil: hold %.6f s + wait %.6f s of %.6f s of workers' time (wait share %.3f)",
+             r.gil_hold_seconds, r.gil_wait_seconds, r.worker_seconds_total,
+             r.gil_wait_seconds / r.worker_seconds_total);
+        ok(r.gil_hold_seconds > 0 && r.gil_wait_seconds >= 0 &&
+           r.gil_hold_seconds + r.gil_wait_seconds <= r.worker_seconds_total + 1e-9,
+           "gil: hold + wait is within the workers' lifetimes: nothing counted twice");
+        ok(r.gil_hold_seconds <= r.seconds + 1e-9,
+           "gil: the holds, one worker at a time, fit in the run (%.6f <= %.6f s)",
+           r.gil_hold_seconds, r.seconds);
+    } else {
+        ok(r.gil_hold_seconds == 0 && r.gil_wait_seconds == 0, "%s: no GIL times", name);
+    }
 }
 
 /* ---- failing workers ---- */
@@ -216,6 +284,8 @@ int main(void)
     for (int mode = GB_MODE_GIL; mode <= GB_MODE_PROCS; mode++)
         check_exactly_once((enum gb_mode)mode, 3, 50, true);
     check_exactly_once(GB_MODE_THREADS, 9, 5, false);
+    for (int mode = GB_MODE_GIL; mode <= GB_MODE_PROCS; mode++)
+        test_worker_times((enum gb_mode)mode);
     test_failures();
     ok(no_child_left(), "no child process is left at the end");
     return done_testing();

@@ -3,6 +3,8 @@
  * ThreadSanitizer.  Timing assertions here are about the algorithm's
  * behaviour (a waiter cannot get the lock before its first timed wait has
  * expired; it does get it), with generous upper bounds for a busy machine.
+ * The accounting is checked exactly, against the thread's own trace and
+ * clock, never against a timing threshold.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,6 +20,49 @@ static void sleep_us(long us)
 {
     struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
     nanosleep(&ts, NULL);
+}
+
+/* What a thread's trace says of its time (gil.h, gil_trace.h): held from
+ * each acquire to the next yield or release; waiting in gil_take from each
+ * wait to the next acquire, and in the forced-switch wait from each yield to
+ * the next wait (the re-take that follows at once). */
+struct traced_times {
+    double hold, take_wait, switch_wait;
+    double first, last;     /* the first and the last event */
+};
+
+static struct traced_times traced_times(const struct gil_trace *tr)
+{
+    struct traced_times t = { 0 };
+    double since = 0;
+    enum gil_event previous = GIL_EVENT_RELEASE;
+    for (size_t k = 0; k < tr->count; k++) {
+        const struct gil_trace_event *e = &tr->events[k];
+        if (e->kind == GIL_EVENT_WAIT) {
+            if (previous == GIL_EVENT_YIELD)
+                t.switch_wait += e->at - since;
+            since = e->at;
+        } else if (e->kind == GIL_EVENT_ACQUIRE) {
+            t.take_wait += e->at - since;
+            since = e->at;
+        } else if (e->kind == GIL_EVENT_YIELD || e->kind == GIL_EVENT_RELEASE) {
+            t.hold += e->at - since;
+            since = e->at;
+        }
+        if (e->kind != GIL_EVENT_DROP_REQUEST)
+            previous = e->kind;
+    }
+    if (tr->count > 0) {
+        t.first = tr->events[0].at;
+        t.last = tr->events[tr->count - 1].at;
+    }
+    return t;
+}
+
+/* Equal but for rounding: sums of the same clock readings in another order. */
+static int same_time(double a, double b)
+{
+    return a - b < 1e-9 && b - a < 1e-9;
 }
 
 /* A check point, as workloads write it (see workload.h). */
@@ -44,6 +89,7 @@ struct stress_thread {
     struct gil_worker_stats stats;
     struct gil_trace trace;
     int rounds_done;
+    double started, finished;   /* around everything it did with the lock */
 };
 
 static void enter(struct stress *s)
@@ -68,6 +114,7 @@ static void *stress_main(void *arg)
 {
     struct stress_thread *t = arg;
     struct stress *s = t->shared;
+    t->started = gb_now();
     gil_take(&s->gil, &t->stats);
     for (int round = 0; round < STRESS_ROUNDS; round++) {
         /* Some CPU work with check points, then a blocking section of random length. */
@@ -84,6 +131,7 @@ static void *stress_main(void *arg)
         t->rounds_done++;
     }
     gil_drop(&s->gil, &t->stats);
+    t->finished = gb_now();
     atomic_fetch_add(&s->finished, 1);
     return NULL;
 }
@@ -151,6 +199,32 @@ static void test_stress(void)
     ok(holds && n_holds == acquisitions && overlapping == 0,
        "no two holds in the traces overlap (%zu holds, %d overlaps)", n_holds, overlapping);
     free(holds);
+
+    /* Each thread's hold and wait are its trace's holds and waits, and
+     * together no more than its lifetime: nothing is counted twice.  A
+     * forced-switch wait after a release is counted but not traced (it has
+     * no event), so the switch wait is at least what the trace shows. */
+    int within_lifetime = 1, hold_traced = 1, take_wait_traced = 1, switch_wait_traced = 1;
+    double switch_wait = 0, wait = 0;
+    for (int i = 0; i < STRESS_THREADS; i++) {
+        const struct stress_thread *t = &threads[i];
+        struct traced_times tt = traced_times(&t->trace);
+        within_lifetime &= t->stats.hold_seconds + t->stats.wait_seconds <=
+                           t->finished - t->started + 1e-9;
+        hold_traced &= same_time(t->stats.hold_seconds, tt.hold);
+        take_wait_traced &= same_time(t->stats.wait_seconds - t->stats.switch_wait_seconds,
+                                      tt.take_wait);
+        switch_wait_traced &= tt.switch_wait <= t->stats.switch_wait_seconds + 1e-9;
+        switch_wait += t->stats.switch_wait_seconds;
+        wait += t->stats.wait_seconds;
+    }
+    diag("waits: %.3f s, of which %.3f s in forced-switch waits", wait, switch_wait);
+    ok(within_lifetime, "each thread's hold + wait is within its lifetime");
+    ok(hold_traced, "each thread's hold time is the sum of its traced holds");
+    ok(take_wait_traced, "each thread's wait outside forced switches is the sum of its traced "
+                         "waits (wait -> acquire)");
+    ok(switch_wait_traced, "each thread's forced-switch wait covers its traced ones "
+                           "(yield -> wait)");
     for (int i = 0; i < STRESS_THREADS; i++)
         gil_trace_free(&threads[i].trace);
     gil_destroy(&s.gil);
@@ -300,6 +374,95 @@ static void test_forced_switch_goes_to_waiter(void)
     gil_destroy(&h.gil);
 }
 
+/* ---- the forced-switch wait is waiting, and counted as such ---- */
+
+struct held_switch {
+    struct gil gil;
+    atomic_int holder_ready;
+    atomic_int stop;
+    struct gil_worker_stats holder, waiter;
+    struct gil_trace holder_trace, waiter_trace;
+};
+
+static void *switch_holder(void *arg)
+{
+    struct held_switch *h = arg;
+    gil_take(&h->gil, &h->holder);
+    atomic_store(&h->holder_ready, 1);
+    double give_up = gb_now() + 10.0;
+    while (!atomic_load(&h->stop) && gb_now() < give_up)
+        checkpoint(&h->gil, &h->holder);
+    gil_drop(&h->gil, &h->holder);
+    return NULL;
+}
+
+static void *switch_waiter(void *arg)
+{
+    struct held_switch *h = arg;
+    gil_take(&h->gil, &h->waiter);
+    gil_drop(&h->gil, &h->waiter);
+    return NULL;
+}
+
+/* The test holds switch_mutex, so that the hand-over cannot complete: the
+ * holder, asked to drop, drops and then waits for the switch until the test
+ * lets go.  That wait must count as waiting: the holder runs nothing then. */
+static void test_forced_switch_wait_is_counted(void)
+{
+    static struct held_switch h;
+    gil_init(&h.gil, 1000);
+    gil_trace_init(&h.holder_trace, 64);
+    gil_trace_init(&h.waiter_trace, 64);
+    h.holder.trace = &h.holder_trace;
+    h.waiter.trace = &h.waiter_trace;
+    pthread_t holder, waiter;
+    pthread_create(&holder, NULL, switch_holder, &h);
+    while (!atomic_load(&h.holder_ready))
+        sleep_us(100);
+    pthread_mutex_lock(&h.gil.switch_mutex);
+    pthread_create(&waiter, NULL, switch_waiter, &h);
+    /* The waiter asks after one interval; the holder yields at once. */
+    double give_up = gb_now() + 5.0;
+    while (!atomic_load_explicit(&h.gil.drop_request, memory_order_relaxed) && gb_now() < give_up)
+        sleep_us(100);
+    sleep_us(50000);
+    double let_go_at = gb_now();
+    pthread_mutex_unlock(&h.gil.switch_mutex);
+    pthread_join(waiter, NULL);
+    atomic_store(&h.stop, 1);
+    pthread_join(holder, NULL);
+
+    double yielded_at = 0;
+    for (size_t k = 0; k < h.holder_trace.count; k++)
+        if (h.holder_trace.events[k].kind == GIL_EVENT_YIELD)
+            yielded_at = h.holder_trace.events[k].at;
+    struct traced_times tt = traced_times(&h.holder_trace);
+    const struct gil_worker_stats *s = &h.holder;
+    diag("forced-switch wait: %.1f ms, switch held for %.1f ms after the yield",
+         s->switch_wait_seconds * 1e3, (let_go_at - yielded_at) * 1e3);
+    ok(s->drop_requests_honoured == 1 && yielded_at > 0, "the holder yielded once (%llu)",
+       (unsigned long long)s->drop_requests_honoured);
+    /* It cannot have left the switch before the test let go of it. */
+    ok(s->switch_wait_seconds >= let_go_at - yielded_at,
+       "the holder's forced-switch wait covers the time the switch was held (%.1f >= %.1f ms)",
+       s->switch_wait_seconds * 1e3, (let_go_at - yielded_at) * 1e3);
+    ok(s->wait_seconds >= s->switch_wait_seconds + tt.take_wait - 1e-9,
+       "... and is part of its wait time, beside its waits in gil_take");
+    ok(same_time(s->switch_wait_seconds, tt.switch_wait),
+       "in the trace it is the time from the yield to the next wait");
+    ok(same_time(s->hold_seconds + s->wait_seconds, tt.last - tt.first),
+       "hold + wait is the holder's whole time, from its first wait to its release: no gap, "
+       "nothing counted twice (%.6f + %.6f s against %.6f s)", s->hold_seconds,
+       s->wait_seconds, tt.last - tt.first);
+    ok(same_time(s->hold_seconds, tt.hold), "its hold is the sum of its traced holds");
+    ok(same_time(h.waiter.wait_seconds - h.waiter.switch_wait_seconds,
+                 traced_times(&h.waiter_trace).take_wait),
+       "the waiter's wait is its traced wait");
+    gil_trace_free(&h.holder_trace);
+    gil_trace_free(&h.waiter_trace);
+    gil_destroy(&h.gil);
+}
+
 /* ---- a lone thread is never asked to drop ---- */
 
 static void test_uncontended(void)
@@ -334,5 +497,6 @@ int main(void)
     test_waiter_gets_it_after_one_interval(20000);
     test_release_lets_others_run();
     test_forced_switch_goes_to_waiter();
+    test_forced_switch_wait_is_counted();
     return done_testing();
 }

@@ -91,16 +91,16 @@ if localedef -i de_DE -f UTF-8 "$locales/de_DE.UTF-8" 2>/dev/null &&
     run_dir="$TEST_TMP/run"
     mkdir -p "$run_dir"
     cp tests/fixtures/run/meta.json tests/fixtures/run/plan.tsv "$run_dir/"
-    "$GILBENCH" summarize --runs tests/fixtures/run/runs.tsv --csv "$run_dir/summary.csv"
-    noisy_c=$(bash -c '. scripts/lib.sh; noisy_points "$1" 10' - "$run_dir" | paste -sd' ' -)
-    noisy_de=$("${german[@]}" bash -c '. scripts/lib.sh; noisy_points "$1" 10' - "$run_dir" | paste -sd' ' -)
-    check "under de_DE the same points are noisy as under C (${noisy_c:-none})" \
+    "$GILBENCH" summarize --runs tests/fixtures/run/runs.tsv --csv "$run_dir/summary.csv" --cpus 2
+    noisy_c=$(bash -c '. scripts/lib.sh; wide_points "$1" 13' - "$run_dir" | paste -sd' ' -)
+    noisy_de=$("${german[@]}" bash -c '. scripts/lib.sh; wide_points "$1" 13' - "$run_dir" | paste -sd' ' -)
+    check "under de_DE the same points are wide as under C (${noisy_c:-none})" \
         test -n "$noisy_c" -a "$noisy_de" = "$noisy_c"
     cp -r "$run_dir" "$TEST_TMP/run-b"
     run_capture "${german[@]}" RESULTS_DIR="$TEST_TMP/compare" scripts/compare.sh "$run_dir" "$TEST_TMP/run-b"
     csv=$(ls "$TEST_TMP"/compare/*/compare.csv 2>/dev/null | head -n1)
-    check "make compare under de_DE: every row has 10 fields, with decimal points" \
-        test "$STATUS" -eq 0 -a -n "$csv" -a -z "$(awk -F, 'NF != 10 || /nan|[0-9],[0-9][0-9][0-9][0-9]$/' "$csv")"
+    check "make compare under de_DE: every row has 19 fields, with decimal points" \
+        test "$STATUS" -eq 0 -a -n "$csv" -a -z "$(awk -F, 'NF != 19 || /nan|[0-9],[0-9][0-9][0-9][0-9]$/' "$csv")"
     check "  and the ratios of a run with itself are 1" \
         test -z "$(awk -F, 'NR > 1 && ($7 != "1.0000" || ($10 != "" && $10 != "1.0000"))' "$csv")"
 else

@@ -82,7 +82,7 @@ check "the run records Open MPI" jq -e '.mpi.version | test("Open MPI")' "$resul
 check "the speedup plot is drawn" test -s "$results/latest/plots/cpu_loop.png"
 check "no rank is left after the sweep" no_tagged_process
 first=$(readlink -f "$results/latest")
-run_capture env RERUN="$first" NOISE_THRESHOLD=1 RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" \
+run_capture env RERUN="$first" RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" \
     GILBENCH="$GILBENCH" "$TEST_TAG" scripts/bench.sh
 check "RERUN of a sweep with mpi points succeeds" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR" "$(tail -n 20 <<<"$OUT")"

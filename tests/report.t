@@ -1,7 +1,7 @@
 #!/bin/bash
 # report.t - `make report RUN=...` writes a static index.html with the
-# machine, every plot, the speedup table and the run's warnings and
-# failures (escaped); where Chromium is installed, the page is loaded
+# answer first, every plot, the speedup table, the run's warnings and
+# failures (escaped), the machine and the settings; where Chromium is installed, the page is loaded
 # headless as a person would, every image must load and a screenshot is
 # taken.
 cd "$(dirname "$0")/.." || exit 1
@@ -11,7 +11,8 @@ mkdir -p "$run"
 cp tests/fixtures/run/meta.json tests/fixtures/run/plan.tsv "$run/"
 jq '.warnings = ["a point with a <spread> of 12 %"]' tests/fixtures/run/meta.json > "$run/meta.json"
 printf 'io_wait\t-\tgil\t8\tworker 1 (pid 7) was killed by signal 11 <Segmentation fault>\n' > "$run/failures.tsv"
-"$GILBENCH" summarize --runs tests/fixtures/run/runs.tsv --csv "$run/summary.csv"
+"$GILBENCH" summarize --runs tests/fixtures/run/runs.tsv --csv "$run/summary.csv" --cpus 2
+"$GILBENCH" summarize --runs tests/fixtures/run/runs.tsv --answer --cpus 2 > "$run/answer.txt"
 make --no-print-directory plots RUN="$run" PLOTS_DIR="$TEST_TMP/plots" >/dev/null
 
 run_capture make --no-print-directory report RUN="$run"
@@ -26,7 +27,15 @@ for src in $(grep -o '<img src="[^"]*"' "$page" | sed 's/<img src="//; s/"$//');
 done
 ok $([ -z "$missing" ]; echo $?) "every image it refers to exists${missing:+ (missing:$missing)}"
 check "the speedup table has a row per point" \
-    test "$(grep -c '^<tr><td>' "$page")" -eq $(( $(tail -n +2 "$run/summary.csv" | wc -l) + 1 ))
+    test "$(awk '/<table id="speedups">/ { on = 1; next } on && /<\/table>/ { on = 0 } on && /^<tr[ >]<td>|^<tr class/' "$page" | wc -l)" \
+        -eq "$(tail -n +2 "$run/summary.csv" | wc -l)"
+check "the page opens with the answer, before warnings and plots" \
+    test "$(grep -n -e '<h2>The answer' -e '<h2>Warnings' -e '<h2>Plots' "$page" | cut -d: -f2 | paste -sd' ' -)" = \
+        "<h2>The answer</h2> <h2>Warnings and failures</h2> <h2>Plots</h2>"
+check "  one line per workload of answer.txt" \
+    grep -q '<li>cpu_loop at 2 workers (2 usable CPUs): threads 1.7× (1.6–2.0); gil 1.0× (0.9–1.2)</li>' "$page"
+check "the settings are a table, not raw JSON" \
+    test -n "$(grep '<th>runs per point</th>' "$page")" -a -z "$(grep -F '{"workloads"' "$page")"
 check "warnings are shown, escaped" grep -q '<li>a point with a &lt;spread&gt; of 12 %</li>' "$page"
 check "failures are shown, escaped" grep -q 'signal 11 &lt;Segmentation fault&gt;' "$page"
 check "the page has no script and loads nothing from the network" \

@@ -8,19 +8,21 @@ fixture=tests/fixtures/run
 csv=$TEST_TMP/summary.csv
 
 run_capture "$GILBENCH" summarize --runs $fixture/runs.tsv --processes $fixture/processes.tsv \
-    --csv "$csv" --table
+    --csv "$csv" --table --cpus 2
 check "summarize succeeds on the fixture" test "$STATUS" -eq 0
 check "no temporary file is left behind" test ! -e "$csv.tmp"
 
-expected_header=workload,mode,workers,runs,median_s,min_s,max_s,stddev_s,speedup,speedup_lo,speedup_hi,efficiency,karp_flatt,process_median_s,max_rss_kib,gil_switches,gil_wait_s,spread,startup_median_s,gil_wait_share,variant
+expected_header=workload,mode,workers,runs,median_s,min_s,max_s,stddev_s,speedup,speedup_ci_lo,speedup_ci_hi,efficiency,karp_flatt,process_median_s,max_rss_kib,gil_switches,gil_wait_s,spread,startup_median_s,gil_wait_share,ci_level,precision,speedup_vs_fastest,speedup_vs_fastest_lo,speedup_vs_fastest_hi,fastest_mode,cpu_delivered,other_cpu_share,steal_share,involuntary_switches,cpu_mhz,disturbed,variant
 check "the CSV header names every column, in order" test "$(head -n1 "$csv")" = "$expected_header"
 check "one row per point" test "$(tail -n +2 "$csv" | wc -l)" -eq 6
 bad_types=$(tail -n +2 "$csv" | awk -F, '
-    NF != 21 { print "row " NR ": " NF " fields"; next }
+    NF != 33 { print "row " NR ": " NF " fields"; next }
     $1 !~ /^[a-z_0-9]+$/ || $2 !~ /^(gil|threads|procs)$/ { print "row " NR ": names" }
     $3 !~ /^[0-9]+$/ || $4 !~ /^[0-9]+$/ { print "row " NR ": workers or runs not whole" }
-    { for (i = 5; i <= 20; i++) if ($i !~ /^([0-9]+(\.[0-9]+)?)?$/) print "row " NR " column " i ": " $i }
-    $21 !~ /^([a-z_0-9]+=[0-9]+|-)$/ { print "row " NR ": variant " $21 }')
+    { for (i = 5; i <= 31; i++) if (i != 26 && $i !~ /^([0-9]+(\.[0-9]+)?)?$/) print "row " NR " column " i ": " $i }
+    $26 !~ /^(gil|threads|procs|)$/ { print "row " NR ": fastest_mode " $26 }
+    $32 !~ /^(yes|no)$/ { print "row " NR ": disturbed " $32 }
+    $33 !~ /^([a-z_0-9]+=[0-9]+|-)$/ { print "row " NR ": variant " $33 }')
 ok $([ -z "$bad_types" ]; echo $?) "every column has its type (names, whole numbers, decimals, variant or empty)"
 [ -z "$bad_types" ] || diag "$bad_types"
 
@@ -48,14 +50,18 @@ is 1 min_s 1.0
 is 1 max_s 1.2
 is 1 stddev_s 0.1
 is 1 speedup 1
-is 1 speedup_lo 0.8333
-is 1 speedup_hi 1.2
+is 1 speedup_ci_lo 1
+is 1 speedup_ci_hi 1
 is 1 efficiency 1
 is 1 karp_flatt ""
 is 1 process_median_s 1.105
+# 3 runs against 3: 9 ratios, median 1.0476; 95 % is out of reach, so the
+# interval is the widest one, min to max ratio, at 90 %.
 is 2 speedup 1.0476
-is 2 speedup_lo 0.9091
-is 2 speedup_hi 1.2
+is 2 speedup_ci_lo 0.9091
+is 2 speedup_ci_hi 1.2
+is 2 ci_level 0.9
+is 2 precision 0.1388
 is 2 efficiency 0.5238
 is 2 karp_flatt 0.9091
 is 2 max_rss_kib 1300
@@ -64,13 +70,59 @@ is 2 gil_wait_s 1.0
 is 2 gil_wait_share 0.4762
 is 2 spread 0.1
 is 4 speedup 1.6667
-is 4 speedup_lo 1.6
-is 4 speedup_hi 2
+is 4 speedup_ci_lo 1.6
+is 4 speedup_ci_hi 2
 is 4 karp_flatt 0.2
+# threads has the fastest 1-worker time of cpu_loop (1.0 s against 1.1 s):
+# gil's speedups against it show what gil's own 1-worker time costs.
+is 1 speedup_vs_fastest 0.9091
+is 2 speedup_vs_fastest 0.9524
+is 3 speedup_vs_fastest 1
+check "fastest_mode names threads for cpu_loop, nothing without 1 worker" \
+    test "$(field 1 fastest_mode) $(field 2 fastest_mode) $(field 5 fastest_mode)x" = "threads threads x"
+check "a point without the optional figures is not disturbed" test "$(field 2 disturbed)" = no
 is 5 speedup ""
 is 5 process_median_s ""
 is 6 startup_median_s 0.006
 check "the table has a line per point and a header" test "$(printf '%s\n' "$OUT" | wc -l)" -eq 7
+check "  with the interval and its half-width" grep -q '^cpu_loop  *threads  *2  *0.600 s  *1.7  *(1.6-2.0)  *12.0 %' <<<"$OUT"
+check "  figures rounded to what the interval supports (1.7, not 1.6667)" test -z "$(grep 1.66 <<<"$OUT")"
+
+# ---- the optional figures: worker lifetimes, CPU and the machine's noise ----
+# worker_seconds_total cpu_seconds other_cpu_ticks steal_ticks all_cpu_ticks
+# involuntary_switches cpu_mhz; other processes took 30 of every 100 ticks
+# while cpu_loop threads ran at 2 workers, 1 elsewhere; io_wait's windows
+# are too short (5 ticks) to judge.
+awk -v OFS='\t' '{ other = ($3 == "threads" && $4 == 2) ? 30 : 1; all = ($1 == "io_wait") ? 5 : 100
+    print $0, $4 * $5 * 0.8, $5 * ($3 == "gil" ? 1 : $4), other, 0, all, 7, ($3 == "gil" ? "-" : 2400) }' \
+    $fixture/runs.tsv > "$TEST_TMP/full.tsv"
+run_capture "$GILBENCH" summarize --runs "$TEST_TMP/full.tsv" --csv "$csv" --cpus 2 --table --precision 3
+check "summarize reads the optional columns" test "$STATUS" -eq 0
+# gil at 2 workers: wait median 1.0 s over worker lifetimes 2 x 1.05 x 0.8
+is 2 gil_wait_share 0.5952
+is 4 cpu_delivered 1
+is 2 cpu_delivered 0.5
+is 4 other_cpu_share 0.3
+is 4 involuntary_switches 7
+is 4 cpu_mhz 2400
+is 2 cpu_mhz ""
+check "a point during which other processes took 30 % of the CPUs is disturbed" \
+    test "$(field 4 disturbed) $(field 3 disturbed)" = "yes no"
+is 3 other_cpu_share 0.01
+is 5 other_cpu_share ""
+check "  and the table says so" grep -q '^cpu_loop  *threads  *2 .*disturbed' <<<"$OUT"
+check "  points wider than --precision are flagged wide" grep -q '^cpu_loop  *gil  *2 .*wide' <<<"$OUT"
+run_capture "$GILBENCH" summarize --runs "$TEST_TMP/full.tsv" --answer --cpus 2
+check "--answer: one line per workload at the usable CPU count, fastest first" \
+    test "$OUT" = "cpu_loop at 2 workers (2 usable CPUs): threads 1.7× (1.6–2.0); gil 1.0× (0.9–1.2)"
+run_capture "$GILBENCH" summarize --runs "$TEST_TMP/full.tsv" --answer --cpus 4
+check "  at the largest worker count up to the CPUs (io_wait procs at 4 has no 1-worker point: none)" \
+    test "$OUT" = "cpu_loop at 2 workers (4 usable CPUs): threads 1.7× (1.6–2.0); gil 1.0× (0.9–1.2)"
+for bad in "--confidence 40" "--confidence x" "--precision 0" "--cpus 0"; do
+    # shellcheck disable=SC2086
+    run_capture "$GILBENCH" summarize --runs $fixture/runs.tsv --table $bad
+    check "summarize refuses $bad with exit 2" test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
+done
 
 # ---- malformed input ----
 printf 'cpu_loop\t-\tgil\t1\tfast\t1\t1\t0\t0\n' > "$TEST_TMP/bad.tsv"

@@ -13,78 +13,120 @@
  * is the time from the start of the timed region until the last fresh
  * process was running.  The GIL is released around it, as subprocess does.
  *
+ * What the fresh processes use is counted alike in every mode: each worker
+ * reaps its own with wait4(), whose rusage gives its CPU time and peak RSS,
+ * and the figures spawn_cpu_user_seconds, spawn_cpu_sys_seconds (added up)
+ * and spawn_max_rss_kib (the largest) report them.  The engine's own
+ * cpu_*_seconds and max_rss_kib do not count alike: in the procs mode a
+ * worker process's usage, read by the engine when it reaps the worker,
+ * includes the children the worker reaped (the fresh process), while in the
+ * gil and threads modes the engine reads its own usage (RUSAGE_SELF), which
+ * leaves out the children its threads reaped.  Compare modes with the
+ * spawn_* figures.
+ *
  * A unit is an empty step whose value is its index: the checksum only proves
- * every unit was visited once.
+ * every unit was visited once.  A fresh process that cannot be started or
+ * does not report its start fails the run: one line on stderr naming the
+ * worker and why, and a checksum that cannot be right (the engine has no
+ * other way for a worker to fail a run; the right one can be 0, e.g. with
+ * the default single unit: gb_unit_checksum(0, 0) == 0, so the worker
+ * returns one more than the right value, and each failed worker moves the
+ * total by exactly 1).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../bench/clock.h"
 #include "../bench/workload.h"
 
 extern char **environ;
 
 enum { PARAM_SPAWN };
 
-/* Starts `/proc/self/exe clock`, returns the CLOCK_MONOTONIC time it
- * printed on reaching main(), or -1 on failure (printed). */
-static double spawn_fresh_process(void)
+/* w->figures[]: what a worker's fresh process did. */
+enum { FIGURE_REACHED_MAIN, FIGURE_USER_SECONDS, FIGURE_SYS_SECONDS, FIGURE_MAX_RSS_KIB };
+
+/* Starts `/proc/self/exe clock`, waits for the CLOCK_MONOTONIC time it
+ * prints on reaching main() and reaps it (wait4: *usage is what it used).
+ * Returns that time, or -1 after one line on stderr. */
+static double spawn_fresh_process(unsigned worker, struct rusage *usage)
 {
     int out[2];
-    if (pipe(out) != 0) {
-        perror("gilbench: startup: pipe");
+    if (pipe2(out, O_CLOEXEC) != 0) {
+        fprintf(stderr, "gilbench: startup: worker %u: cannot make a pipe for its fresh "
+                        "process: %s\n", worker, strerror(errno));
         return -1;
     }
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
     char *argv[] = { "gilbench", "clock", NULL };
     pid_t pid;
     int rc = posix_spawn(&pid, "/proc/self/exe", &actions, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&actions);
     close(out[1]);
-    double reached_main = -1;
     if (rc != 0) {
-        fprintf(stderr, "gilbench: startup: cannot start a fresh process: %s\n", strerror(rc));
-    } else {
-        FILE *in = fdopen(out[0], "r");
-        if (!in || fscanf(in, "%lf", &reached_main) != 1)
-            reached_main = -1;
-        if (in) {
-            fclose(in);
-            out[0] = -1;
-        }
-        int status;
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-            ;
-        if (reached_main < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-            fprintf(stderr, "gilbench: startup: the fresh process did not report its start\n");
-            reached_main = -1;
-        }
-    }
-    if (out[0] >= 0)
+        fprintf(stderr, "gilbench: startup: worker %u: cannot start a fresh process: %s\n",
+                worker, strerror(rc));
         close(out[0]);
+        return -1;
+    }
+    double reached_main = -1;
+    FILE *in = fdopen(out[0], "r");
+    if (!in || fscanf(in, "%lf", &reached_main) != 1)
+        reached_main = -1;
+    if (in)
+        fclose(in);
+    else
+        close(out[0]);
+    int status = 0;
+    pid_t reaped;
+    while ((reaped = wait4(pid, &status, 0, usage)) < 0 && errno == EINTR)
+        ;
+    if (reaped != pid) {
+        fprintf(stderr, "gilbench: startup: worker %u: waiting for its fresh process (pid %ld): "
+                        "%s\n", worker, (long)pid, strerror(errno));
+        return -1;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || reached_main < 0) {
+        char how[64];
+        if (WIFSIGNALED(status))
+            snprintf(how, sizeof how, "was killed by signal %d", WTERMSIG(status));
+        else if (WEXITSTATUS(status) != 0)
+            snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(status));
+        else
+            snprintf(how, sizeof how, "exited without printing its start");
+        fprintf(stderr, "gilbench: startup: worker %u: its fresh process (pid %ld) %s\n",
+                worker, (long)pid, how);
+        return -1;
+    }
     return reached_main;
 }
 
 static uint64_t startup_work(struct gb_worker *w, uint64_t first, uint64_t count)
 {
-    if (gb_param(w->job, PARAM_SPAWN)) {
-        gb_release_gil(w);
-        double reached_main = spawn_fresh_process();
-        gb_reacquire_gil(w);
-        if (reached_main < 0)
-            return 0; /* the wrong checksum fails the run */
-        w->figures[0] = reached_main;
-    }
     uint64_t checksum = 0;
     for (uint64_t unit = first; unit < first + count; unit++)
         checksum += gb_unit_checksum(unit, unit);
+    if (gb_param(w->job, PARAM_SPAWN)) {
+        struct rusage usage;
+        gb_release_gil(w);
+        double reached_main = spawn_fresh_process(w->index, &usage);
+        gb_reacquire_gil(w);
+        if (reached_main < 0)
+            return checksum + 1; /* cannot be right, even where the right one is 0 */
+        w->figures[FIGURE_REACHED_MAIN] = reached_main;
+        w->figures[FIGURE_USER_SECONDS] = gb_timeval_seconds(usage.ru_utime);
+        w->figures[FIGURE_SYS_SECONDS] = gb_timeval_seconds(usage.ru_stime);
+        w->figures[FIGURE_MAX_RSS_KIB] = (double)usage.ru_maxrss;
+    }
     return checksum;
 }
 
@@ -99,12 +141,21 @@ static int startup_report(const struct gb_job *job, const struct gb_run_outcome 
 {
     if (!gb_param(job, PARAM_SPAWN))
         return 0;
-    double last = outcome->started_at;
-    for (unsigned i = 0; i < job->workers; i++)
-        if (outcome->workers[i].figures[0] > last)
-            last = outcome->workers[i].figures[0];
+    double last = outcome->started_at, user = 0, sys = 0, max_rss = 0;
+    for (unsigned i = 0; i < job->workers; i++) {
+        const double *f = outcome->workers[i].figures;
+        if (f[FIGURE_REACHED_MAIN] > last)
+            last = f[FIGURE_REACHED_MAIN];
+        user += f[FIGURE_USER_SECONDS];
+        sys += f[FIGURE_SYS_SECONDS];
+        if (f[FIGURE_MAX_RSS_KIB] > max_rss)
+            max_rss = f[FIGURE_MAX_RSS_KIB];
+    }
     out[0] = (struct gb_figure){ "spawn_startup_seconds", last - outcome->started_at };
-    return 1;
+    out[1] = (struct gb_figure){ "spawn_cpu_user_seconds", user };
+    out[2] = (struct gb_figure){ "spawn_cpu_sys_seconds", sys };
+    out[3] = (struct gb_figure){ "spawn_max_rss_kib", max_rss };
+    return 4;
 }
 
 const struct gb_workload workload_startup = {

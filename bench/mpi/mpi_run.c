@@ -13,8 +13,9 @@
  * holds it, and the figure mpi_init_seconds gives MPI_Init's share.  After
  * the region the results travel by collectives: the checksum and CPU times
  * summed (MPI_Reduce), the peak RSS and own times by their extremes, the
- * workload's figures and host names gathered to rank 0, which checks the
- * checksum and prints the JSON line; mpi_collect_seconds is what that took.
+ * own times also summed, the workload's figures and host names gathered to
+ * rank 0, which checks the checksum and prints the JSON line;
+ * mpi_collect_seconds is what that took.
  */
 #include <mpi.h>
 #include <stdio.h>
@@ -135,13 +136,16 @@ int gb_run_mpi(struct gb_job *job, struct gb_result *r, bool *reports)
                       gb_timeval_seconds(after.ru_stime) - gb_timeval_seconds(before.ru_stime) };
     double cpu_sum[2] = { 0, 0 };
     long rss = after.ru_maxrss, rss_max = 0;
-    double own_min = 0, own_max = 0, init_max = 0;
+    long preempted = after.ru_nivcsw - before.ru_nivcsw, preempted_sum = 0;
+    double own_min = 0, own_max = 0, own_total = 0, init_max = 0;
     uint64_t checksum_sum = 0;
     MPI_Reduce(&checksum, &checksum_sum, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
     MPI_Reduce(cpu, cpu_sum, 2, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
     MPI_Reduce(&rss, &rss_max, 1, MPI_LONG, MPI_MAX, 0, MPI_COMM_WORLD);
+    MPI_Reduce(&preempted, &preempted_sum, 1, MPI_LONG, MPI_SUM, 0, MPI_COMM_WORLD);
     MPI_Reduce(&own_seconds, &own_min, 1, MPI_DOUBLE, MPI_MIN, 0, MPI_COMM_WORLD);
     MPI_Reduce(&own_seconds, &own_max, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+    MPI_Reduce(&own_seconds, &own_total, 1, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
     MPI_Reduce(&init_seconds, &init_max, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
 
     /* Rank 0's buffers for the gathers; every rank learns whether they exist. */
@@ -167,9 +171,11 @@ int gb_run_mpi(struct gb_job *job, struct gb_result *r, bool *reports)
             r->startup_seconds = 0; /* the ranks were running before the region began */
             r->worker_seconds_min = own_min;
             r->worker_seconds_max = own_max;
+            r->worker_seconds_total = own_total;
             r->cpu_user_seconds = cpu_sum[0];
             r->cpu_sys_seconds = cpu_sum[1];
             r->max_rss_kib = rss_max;
+            r->involuntary_switches = preempted_sum;
             r->checksum = checksum_sum;
             distinct_hosts(names, ranks, r->hosts, sizeof r->hosts);
             status = finish_on_root(job, r, figures, started, init_max, collect_seconds);

@@ -9,8 +9,8 @@ height = 440 * rows + 70
 load 'scripts/gnuplot/style.gp'
 if (what eq 'speedup') {
     page_title = 'Speedup against workers' . "\n" . machine
-    ylabel_text = 'speedup (median T1 / median TN)'
-    ycol = 'speedup'; lowcol = 'speedup_lo'; highcol = 'speedup_hi'; yscale = 1
+    ylabel_text = 'speedup T1 / TN (95 % interval)'
+    ycol = 'speedup'; lowcol = 'speedup_ci_lo'; highcol = 'speedup_ci_hi'; yscale = 1
     ideal = 'speedup'
 } else { if (what eq 'ratio') {
     page_title = 'Median time, B / A (below 1: B is faster)' . "\n" . machine
