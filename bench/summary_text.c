@@ -104,7 +104,7 @@ static void answer_line(const struct row **at, size_t n, unsigned workers, unsig
             gil_ties = tie;
     }
     /* What the figures say of the GIL, from these intervals alone. */
-    if (gil && gil != at[0] && !gil_ties && gil->speedup.high < 1.1 && at[0]->speedup.low > 1.1)
+    if (gil && gil != at[0] && !gil_ties && gil->speedup.low <= 1 && at[0]->speedup.low > 1.1)
         printf(" \u2014 the GIL serialises it");
     else if (gil && (gil == at[0] || gil_ties) && at[0]->speedup.low > 1.1)
         printf(" \u2014 the GIL does not hold it back");

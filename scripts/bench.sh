@@ -23,7 +23,8 @@
 #                        (NAME units sets the workload's --units)
 #   TIMEOUT              seconds one run may take (default: 120 s until a workload's
 #                        first point has run, then max(30 s, 20 x its slowest run))
-#   QUICK=1              a first look: 4 runs, no warm-up, workers 1, CPUs, 2 x CPUs
+#   QUICK=1              a first look: 4 runs, no warm-up, workers 1, CPUs, 2 x CPUs,
+#                        half of each workload's default units
 #   STUDIES              run these studies (scripts/studies/NAME.plan, or "all")
 #                        instead of the default sweep
 #   BENCH_ALL=1          the default sweep and every study (make bench-all)
@@ -213,6 +214,14 @@ if grep -qP '\tsource=cpython\t' "$plan"; then
     fi
 fi
 params=$(parse_params "${PARAMS:-}" "$plan_workloads") || exit 2
+# QUICK=1 is a first look: half of each workload's default work per run
+# (unless PARAMS sets its units), so that its rounds fit in about 30 s.
+if [ "$QUICK" = 1 ] && [ -z "$rerun_of" ]; then
+    while read -r workload units; do
+        [[ " $params " == *" $workload.units="* ]] || params+="${params:+ }$workload.units=$(( (units + 1) / 2 ))"
+    done < <("$GILBENCH" run --help | sed -n 's/^  \([a-z_0-9]*\) (default \([0-9]*\) units,.*/\1 \2/p' |
+        awk -v keep=",$plan_workloads," 'index(keep, "," $1 ",")')
+fi
 # Every workload and variant's settings, checked by the engine itself.
 while IFS=$'\t' read -r workload variant; do
     # shellcheck disable=SC2046
