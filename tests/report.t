@@ -33,7 +33,7 @@ check "the page opens with the answer, before warnings and plots" \
     test "$(grep -n -e '<h2>The answer' -e '<h2>Warnings' -e '<h2>Plots' "$page" | cut -d: -f2 | paste -sd' ' -)" = \
         "<h2>The answer</h2> <h2>Warnings and failures</h2> <h2>Plots</h2>"
 check "  one line per workload of answer.txt" \
-    grep -q '<li>cpu_loop at 2 workers (2 usable CPUs): threads 1.7× (1.6–2.0); gil 1.0× (0.9–1.2)</li>' "$page"
+    grep -q '<li>cpu_loop at 2 workers (2 usable CPUs): threads 1.7× (1.6–2.0); gil 1.0× (0.9–1.2) — the GIL serialises it</li>' "$page"
 check "the settings are a table, not raw JSON" \
     test -n "$(grep '<th>runs per point</th>' "$page")" -a -z "$(grep -F '{"workloads"' "$page")"
 check "warnings are shown, escaped" grep -q '<li>a point with a &lt;spread&gt; of 12 %</li>' "$page"

@@ -114,10 +114,10 @@ check "  and the table says so" grep -q '^cpu_loop  *threads  *2 .*disturbed' <<
 check "  points wider than --precision are flagged wide" grep -q '^cpu_loop  *gil  *2 .*wide' <<<"$OUT"
 run_capture "$GILBENCH" summarize --runs "$TEST_TMP/full.tsv" --answer --cpus 2
 check "--answer: one line per workload at the usable CPU count, fastest first" \
-    test "$OUT" = "cpu_loop at 2 workers (2 usable CPUs): threads 1.7× (1.6–2.0); gil 1.0× (0.9–1.2)"
+    test "$OUT" = "cpu_loop at 2 workers (2 usable CPUs): threads 1.7× (1.6–2.0); gil 1.0× (0.9–1.2) — the GIL serialises it"
 run_capture "$GILBENCH" summarize --runs "$TEST_TMP/full.tsv" --answer --cpus 4
 check "  at the largest worker count up to the CPUs (io_wait procs at 4 has no 1-worker point: none)" \
-    test "$OUT" = "cpu_loop at 2 workers (4 usable CPUs): threads 1.7× (1.6–2.0); gil 1.0× (0.9–1.2)"
+    test "$OUT" = "cpu_loop at 2 workers (4 usable CPUs): threads 1.7× (1.6–2.0); gil 1.0× (0.9–1.2) — the GIL serialises it"
 for bad in "--confidence 40" "--confidence x" "--precision 0" "--cpus 0"; do
     # shellcheck disable=SC2086
     run_capture "$GILBENCH" summarize --runs $fixture/runs.tsv --table $bad
