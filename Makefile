@@ -5,7 +5,11 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 SANITIZE ?=
 WARNINGS  = -std=c11 -Wall -Wextra -Werror -Wshadow -Wvla
-CPPFLAGS += -D_GNU_SOURCE -Ibench
+# bench/ in layers: engine (the GIL model, one run, its watchdog), modes (the
+# ways to run workers), commands (the command line), output (JSON, traces),
+# stats, kit (what workload files are built with).  Headers by plain name.
+BENCH_DIRS := bench/engine bench/modes bench/commands bench/output bench/stats bench/kit
+CPPFLAGS += -D_GNU_SOURCE $(addprefix -I,$(BENCH_DIRS))
 
 # The libraries the workloads call: OpenBLAS (dgemm) and zlib (crc32).
 LIBRARIES       := openblas zlib
@@ -23,8 +27,8 @@ endif
 ALL_CFLAGS = $(WARNINGS) $(CFLAGS) $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer) $(LIBRARY_CFLAGS)
 LDLIBS     = $(LIBRARY_LIBS) -lpthread -lm
 
-ENGINE_SRCS   := $(sort $(wildcard bench/*.c))
-# The mpi mode: build/gilbench-mpi, the engine plus bench/mpi/, built with
+ENGINE_SRCS   := $(sort $(wildcard $(addsuffix /*.c,$(BENCH_DIRS))))
+# The mpi mode: build/gilbench-mpi, the engine plus bench/modes/mpi/, built with
 # Open MPI's mpicc when it is installed (and not under a sanitizer).
 MPICC         ?= $(shell command -v mpicc 2>/dev/null)
 MPI_PROGRAMS  := $(if $(and $(MPICC),$(if $(SANITIZE),,yes)),$(BUILD)/gilbench-mpi $(BUILD)/gilbench-mpi-test)
@@ -35,9 +39,10 @@ WORKLOAD_OBJS := $(WORKLOAD_SRCS:%.c=$(BUILD)/%.o)
 TEST_WORKLOAD_SRCS := $(sort $(wildcard tests/workloads/*.c))
 TEST_WORKLOAD_OBJS := $(TEST_WORKLOAD_SRCS:%.c=$(BUILD)/%.o)
 # The engine without its command line: what the C tests link against.
-CORE_SRCS     := bench/args.c bench/gil.c bench/gil_trace.c bench/json_out.c \
-                 bench/process_workers.c bench/run.c bench/speedup_interval.c bench/stats.c bench/thread_workers.c \
-                 bench/trace_file.c bench/watchdog.c
+CORE_SRCS     := bench/commands/args.c bench/engine/gil.c bench/engine/gil_trace.c bench/output/json_out.c \
+                 bench/modes/process_workers.c bench/engine/run.c bench/stats/speedup_interval.c \
+                 bench/stats/stats.c bench/modes/thread_workers.c bench/output/trace_file.c \
+                 bench/engine/watchdog.c
 CORE_OBJS     := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 
 C_TESTS       := $(patsubst tests/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/*_test.c)))
@@ -75,14 +80,14 @@ $(BUILD)/gilbench: $(ENGINE_OBJS) $(WORKLOAD_OBJS) $(BUILD)/registry.o
 $(BUILD)/gilbench-test: $(ENGINE_OBJS) $(WORKLOAD_OBJS) $(TEST_WORKLOAD_OBJS) $(BUILD)/test-registry.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/gilbench-mpi: $(ENGINE_OBJS) $(WORKLOAD_OBJS) $(BUILD)/registry.o $(BUILD)/bench/mpi/mpi_run.o
+$(BUILD)/gilbench-mpi: $(ENGINE_OBJS) $(WORKLOAD_OBJS) $(BUILD)/registry.o $(BUILD)/bench/modes/mpi/mpi_run.o
 	$(MPICC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/gilbench-mpi-test: $(ENGINE_OBJS) $(WORKLOAD_OBJS) $(TEST_WORKLOAD_OBJS) $(BUILD)/test-registry.o \
-                           $(BUILD)/bench/mpi/mpi_run.o
+                           $(BUILD)/bench/modes/mpi/mpi_run.o
 	$(MPICC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/bench/mpi/%.o: bench/mpi/%.c
+$(BUILD)/bench/modes/mpi/%.o: bench/modes/mpi/%.c
 	@mkdir -p $(@D)
 	$(MPICC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -96,7 +101,7 @@ $(BUILD)/test-registry.c: $(WORKLOAD_SRCS) $(TEST_WORKLOAD_SRCS) scripts/gen-reg
 $(BUILD)/%registry.o: $(BUILD)/%registry.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/bench/info.o: CPPFLAGS += -DGB_BUILD_FLAGS='"$(CC) $(ALL_CFLAGS)"'
+$(BUILD)/bench/commands/info.o: CPPFLAGS += -DGB_BUILD_FLAGS='"$(CC) $(ALL_CFLAGS)"'
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -195,4 +200,4 @@ $(BUILD)/tests/%.t: tests/%.t
 clean:
 	rm -rf build
 
--include $(BUILD)/bench/mpi/mpi_run.d $(ENGINE_OBJS:.o=.d) $(WORKLOAD_OBJS:.o=.d) $(TEST_WORKLOAD_OBJS:.o=.d) $(C_TESTS:=.d)
+-include $(BUILD)/bench/modes/mpi/mpi_run.d $(ENGINE_OBJS:.o=.d) $(WORKLOAD_OBJS:.o=.d) $(TEST_WORKLOAD_OBJS:.o=.d) $(C_TESTS:=.d)

@@ -292,7 +292,7 @@ echo "gilbench:   at most $max_runs runs, no new round after ${budget} s; $warmu
 echo "gilbench: results in $run_dir"
 
 # The suite decides the parallelism: one OpenBLAS thread per caller, set
-# here so that no timed process has to re-execute itself (see bench/main.c).
+# here so that no timed process has to re-execute itself (see bench/commands/main.c).
 export OPENBLAS_NUM_THREADS=1
 
 # ---- interrupts: stop the point, keep the partial folder, leave latest ----

@@ -124,7 +124,7 @@ if [ -z "${GILBENCH_SKIP_ADD_WORKLOAD:-}" ]; then
     cp -r Makefile bench workloads scripts "$tree"/
     cat > "$tree/workloads/added_by_test.c" <<'EOC'
 /* added_by_test - a workload that a test adds to a copy of the tree. */
-#include "../bench/workload.h"
+#include "workload.h"
 static uint64_t added_work(struct gb_worker *w, uint64_t first, uint64_t count)
 {
     uint64_t sum = 0;

@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../bench/run.h"
+#include "run.h"
 #include "tap.h"
 
 /* ---- a workload that counts how often each unit ran ---- */

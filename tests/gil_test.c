@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "../bench/clock.h"
-#include "../bench/gil.h"
+#include "clock.h"
+#include "gil.h"
 #include "tap.h"
 
 static void sleep_us(long us)

@@ -6,7 +6,7 @@
 #include <math.h>
 #include <stdint.h>
 
-#include "../bench/stats.h"
+#include "stats.h"
 #include "tap.h"
 
 static int near(double a, double b)

@@ -6,14 +6,14 @@
  * speedup on N workers is bounded by 1 / ((1 - p) + p / N); the threads and
  * procs modes have no such bound.
  *
- * A unit is 1000 loop iterations of bench/lcg.h: the first (100 - p) % of
+ * A unit is 1000 loop iterations of bench/kit/lcg.h: the first (100 - p) % of
  * them hold the GIL with a check point after each, the rest run between one
  * release and one re-acquire (one call into "C" per unit).  The chain of
  * iterations is one computation whatever holds the GIL, so the check is the
  * closed form of the whole chain.
  */
-#include "../bench/lcg.h"
-#include "../bench/workload.h"
+#include "lcg.h"
+#include "workload.h"
 
 enum { PARAM_RELEASED_PCT };
 enum { ITERATIONS_PER_UNIT = 1000 };

@@ -7,11 +7,11 @@
  * decides the parallelism.  Debian's pthread build of OpenBLAS is the one to
  * use: its OpenMP build can hang in a forked child.
  *
- * The inputs, the multiplies and their exact check are bench/dgemm_units.c.
+ * The inputs, the multiplies and their exact check are bench/kit/dgemm_units.c.
  */
 #include <cblas.h>
 
-#include "../bench/dgemm_units.h"
+#include "dgemm_units.h"
 
 enum { PARAM_N };
 

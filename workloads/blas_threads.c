@@ -8,7 +8,7 @@
  *   --workers N --param blas_threads=1   N callers, OpenBLAS serial
  *   --workers N --param blas_threads=N   both: N x N threads
  *
- * The work is blas_dgemm's, shared in bench/dgemm_units.c (small-integer
+ * The work is blas_dgemm's, shared in bench/kit/dgemm_units.c (small-integer
  * inputs, so the products are exact; each unit checks one row and one
  * column sum of C against formulas that do not use the kernel), with the GIL
  * released around each cblas_dgemm; only the number of OpenBLAS threads per
@@ -51,7 +51,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../bench/dgemm_units.h"
+#include "dgemm_units.h"
 
 enum { PARAM_N, PARAM_BLAS_THREADS };
 enum { FIGURE_BLAS_THREADS }; /* w->figures[]: the count each worker found in effect */

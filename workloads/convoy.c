@@ -69,11 +69,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../bench/clock.h"
-#include "../bench/fd_io.h"
-#include "../bench/lcg.h"
-#include "../bench/stats.h"
-#include "../bench/workload.h"
+#include "clock.h"
+#include "fd_io.h"
+#include "lcg.h"
+#include "stats.h"
+#include "workload.h"
 
 enum { PARAM_SERVER_US };
 enum { MESSAGE_WORDS = 8 }; /* a 64-byte message */

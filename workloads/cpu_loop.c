@@ -2,7 +2,7 @@
  * cpu_loop - pure interpreted CPU work: what a Python `for` loop of integer
  * arithmetic does, holding the GIL throughout.
  *
- * One iteration is the chain of multiply-adds of bench/lcg.h (about one
+ * One iteration is the chain of multiply-adds of bench/kit/lcg.h (about one
  * iteration of a simple Python loop, 50-100 ns), followed by a check point,
  * where a Python thread would pass a loop back-edge and honour a pending
  * drop request.
@@ -11,8 +11,8 @@
  * which the engine compares with the closed form, computed without running
  * the loop.
  */
-#include "../bench/lcg.h"
-#include "../bench/workload.h"
+#include "lcg.h"
+#include "workload.h"
 
 enum { ITERATIONS_PER_UNIT = 1000 };
 

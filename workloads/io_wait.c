@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <time.h>
 
-#include "../bench/workload.h"
+#include "workload.h"
 
 enum { PARAM_SLEEP_US };
 

@@ -47,8 +47,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../bench/fd_io.h"
-#include "../bench/run.h" /* gb_share: the feeder sends each worker its share */
+#include "fd_io.h"
+#include "run.h" /* gb_share: the feeder sends each worker its share */
 
 enum { PARAM_PAYLOAD_KIB };
 

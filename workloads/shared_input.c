@@ -43,7 +43,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../bench/workload.h"
+#include "workload.h"
 
 enum { PARAM_SIZE_MIB, PARAM_WRITE };
 

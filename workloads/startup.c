@@ -43,8 +43,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../bench/clock.h"
-#include "../bench/workload.h"
+#include "clock.h"
+#include "workload.h"
 
 extern char **environ;
 

@@ -63,9 +63,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../bench/fd_io.h"
-#include "../bench/lcg.h"
-#include "../bench/workload.h"
+#include "fd_io.h"
+#include "lcg.h"
+#include "workload.h"
 
 enum { PARAM_TASK_US, PARAM_PER_BATCH, PARAM_BATCH };
 

@@ -12,14 +12,14 @@
  * Check: the buffer is fixed, and its CRC-32 is computed once in setup() by
  * the table-driven algorithm below, independent of zlib's own code; a unit's
  * value is that CRC combined with the state its loop iterations reach, which
- * has a closed form (bench/lcg.h).
+ * has a closed form (bench/kit/lcg.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <zlib.h>
 
-#include "../bench/lcg.h"
-#include "../bench/workload.h"
+#include "lcg.h"
+#include "workload.h"
 
 enum { PARAM_KIB };
 enum { INTERPRETED_ITERATIONS = 100 };

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "../../bench/workload.h"
+#include "workload.h"
 
 enum { PARAM_KIND, PARAM_WORKER, PARAM_AT_WORKERS, PARAM_IN_MODE };
 enum fault_kind { NONE, SEGFAULT, ABORT, EXIT_STATUS, HANG, WRONG_RESULT };

@@ -4,7 +4,7 @@
  *
  *   - a check point outside the gil mode (w->gil == NULL) and in the gil
  *     mode with nobody waiting, each as the extra time it adds to a loop
- *     iteration of cpu_loop's kind (bench/lcg.h), so that the figure is what
+ *     iteration of cpu_loop's kind (bench/kit/lcg.h), so that the figure is what
  *     a workload pays, not what an empty loop pays;
  *   - a release / re-acquire pair of the GIL with nobody waiting
  *     (Py_BEGIN_ALLOW_THREADS + Py_END_ALLOW_THREADS on an idle interpreter),

@@ -1,6 +1,6 @@
 /*
  * mpi_absent.c - the mpi mode in a build without Open MPI: weak definitions
- * that build/gilbench-mpi replaces with bench/mpi/mpi_run.c.
+ * that build/gilbench-mpi replaces with bench/modes/mpi/mpi_run.c.
  */
 #include "mpi_mode.h"
 

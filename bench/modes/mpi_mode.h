@@ -1,6 +1,6 @@
 /*
  * mpi_mode.h - the mpi mode's entry point.  build/gilbench-mpi, linked with
- * Open MPI (bench/mpi/mpi_run.c), runs a job as the ranks of an mpirun job;
+ * Open MPI (bench/modes/mpi/mpi_run.c), runs a job as the ranks of an mpirun job;
  * build/gilbench has no MPI and says how to get it (mpi_absent.c).
  */
 #ifndef GILBENCH_MPI_MODE_H

@@ -22,7 +22,7 @@ double stats_median(const double *x, size_t n);
 
 /*
  * The speedup T1 / TN of two sets of timed runs, with a confidence interval
- * (bench/speedup_interval.c; the reasoning is in docs/statistics.md).
+ * (bench/stats/speedup_interval.c; the reasoning is in docs/statistics.md).
  * value: the Hodges-Lehmann estimate, the median of T1_i / TN_j over all
  * pairs of a 1-worker run i and an N-worker run j.  low, high: the
  * distribution-free interval of the same pairwise ratios whose ranks come

@@ -23,9 +23,9 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "../clock.h"
-#include "../mpi_mode.h"
-#include "../watchdog.h"
+#include "clock.h"
+#include "mpi_mode.h"
+#include "watchdog.h"
 
 const bool gb_mpi_built = true;
 

@@ -35,7 +35,7 @@
 
 #include "gil.h"
 
-/* mpi: every worker is a rank of an Open MPI job (bench/mpi_mode.h), a
+/* mpi: every worker is a rank of an Open MPI job (bench/modes/mpi_mode.h), a
  * process of its own, possibly on another machine. */
 enum gb_mode { GB_MODE_GIL, GB_MODE_THREADS, GB_MODE_PROCS, GB_MODE_MPI };
 
