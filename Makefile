@@ -8,7 +8,7 @@ WARNINGS  = -std=c11 -Wall -Wextra -Werror -Wshadow -Wvla
 # bench/ in layers: engine (the GIL model, one run, its watchdog), modes (the
 # ways to run workers), commands (the command line), output (JSON, traces),
 # stats, kit (what workload files are built with).  Headers by plain name.
-BENCH_DIRS := bench/engine bench/modes bench/commands bench/output bench/stats bench/kit
+BENCH_DIRS := bench/engine bench/modes bench/dispatch bench/commands bench/output bench/stats bench/kit
 CPPFLAGS += -D_GNU_SOURCE $(addprefix -I,$(BENCH_DIRS))
 
 # The libraries the workloads call: OpenBLAS (dgemm) and zlib (crc32).
@@ -42,7 +42,10 @@ TEST_WORKLOAD_OBJS := $(TEST_WORKLOAD_SRCS:%.c=$(BUILD)/%.o)
 CORE_SRCS     := bench/commands/args.c bench/engine/gil.c bench/engine/gil_trace.c bench/output/json_out.c \
                  bench/modes/process_workers.c bench/engine/run.c bench/stats/speedup_interval.c \
                  bench/stats/stats.c bench/modes/thread_workers.c bench/output/trace_file.c \
-                 bench/engine/watchdog.c
+                 bench/engine/watchdog.c bench/engine/dispatch.c bench/engine/fail.c \
+                 bench/dispatch/pool_threads.c bench/dispatch/pool_processes.c \
+                 bench/dispatch/pool_feeder.c bench/dispatch/pool_process_worker.c \
+                 bench/dispatch/task_frame.c bench/kit/fd_io.c
 CORE_OBJS     := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 
 C_TESTS       := $(patsubst tests/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/*_test.c)))

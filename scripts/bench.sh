@@ -19,6 +19,10 @@
 #   SEED                 the seed of the rounds' shuffled order (default: a new one)
 #   WARMUP               unmeasured runs of a point before its first (default 1; QUICK: 0)
 #   SWITCH_INTERVAL_US   the gil mode's switch interval (default 5000)
+#   DISPATCH             shares, pool or both (default shares): each worker one
+#                        share of the units, or the units as tasks of CHUNKSIZE
+#                        units through a persistent pool (modes gil+pool, ...)
+#   CHUNKSIZE            units per pool task (default 1)
 #   PARAMS               workload settings, WORKLOAD.NAME=VALUE, e.g. blas_dgemm.n=512
 #                        (NAME units sets the workload's --units)
 #   TIMEOUT              seconds one run may take (default: 120 s until a workload's
@@ -54,8 +58,8 @@ cd "$(dirname "$0")/.." || exit 1
 if [ -z "${GILBENCH_COMMAND:-}" ]; then
     GILBENCH_COMMAND=${GILBENCH_GOAL:+make $GILBENCH_GOAL}
     GILBENCH_COMMAND=${GILBENCH_COMMAND:-scripts/bench.sh}
-    for name in WORKLOADS MODES WORKERS RUNS MAX_RUNS PRECISION BUDGET SEED WARMUP SWITCH_INTERVAL_US \
-        PARAMS TIMEOUT QUICK STUDIES RERUN RESULTS_DIR PLOTS_DIR TIMELINE_WORKERS TIMELINE_MS PYTHON FREE_THREADED_PYTHON HOSTFILE; do
+    for name in WORKLOADS MODES DISPATCH CHUNKSIZE WORKERS RUNS MAX_RUNS PRECISION BUDGET SEED WARMUP \
+        SWITCH_INTERVAL_US PARAMS TIMEOUT QUICK STUDIES RERUN RESULTS_DIR PLOTS_DIR TIMELINE_WORKERS TIMELINE_MS PYTHON FREE_THREADED_PYTHON HOSTFILE; do
         [ "${!name+set}" != set ] || { [ "$name" = STUDIES ] && [ "${GILBENCH_GOAL:-}" = calibrate ]; } ||
             GILBENCH_COMMAND+=" $name=$(printf %q "${!name}")"
     done
@@ -68,8 +72,8 @@ RESULTS_DIR=${RESULTS_DIR:-results}
 usable_cpus=$(usable_cpus)
 
 # ---- settings, all checked before anything runs ----
-for name in WORKLOADS MODES WORKERS RUNS MAX_RUNS PRECISION BUDGET SEED WARMUP SWITCH_INTERVAL_US \
-    PARAMS TIMEOUT QUICK STUDIES RERUN RESULTS_DIR; do
+for name in WORKLOADS MODES DISPATCH CHUNKSIZE WORKERS RUNS MAX_RUNS PRECISION BUDGET SEED WARMUP \
+    SWITCH_INTERVAL_US PARAMS TIMEOUT QUICK STUDIES RERUN RESULTS_DIR; do
     if [ "${!name+set}" = set ] && [ -z "${!name}" ]; then
         usage "$name is empty; leave it out for the default"
     fi
@@ -99,7 +103,8 @@ if [ -n "${RERUN:-}" ]; then
     rerun_of=${RERUN%/}
     check_results_folder RERUN "$rerun_of"
     [ -s "$rerun_of/plan.tsv" ] || usage "RERUN='$rerun_of' is not a results folder (no plan.tsv)"
-    for name in WORKLOADS MODES WORKERS RUNS MAX_RUNS PRECISION SEED WARMUP SWITCH_INTERVAL_US PARAMS STUDIES; do
+    for name in WORKLOADS MODES DISPATCH CHUNKSIZE WORKERS RUNS MAX_RUNS PRECISION SEED WARMUP \
+        SWITCH_INTERVAL_US PARAMS STUDIES; do
         [ -z "${!name:-}" ] || usage "RERUN takes its settings from $rerun_of; $name cannot be given with it"
     done
     [ "$QUICK" = 0 ] && [ "$BENCH_ALL" = 0 ] ||
@@ -107,6 +112,7 @@ if [ -n "${RERUN:-}" ]; then
     eval "$(jq -r '.settings | @sh "RUNS=\(.runs)", @sh "WARMUP=\(.warmup)",
         @sh "SWITCH_INTERVAL_US=\(.switch_interval_us)",
         @sh "MAX_RUNS=\(.max_runs // .runs)", @sh "PRECISION=\(.precision_pct // 3)",
+        @sh "CHUNKSIZE=\(.chunksize // 1)",
         (if (.params // "") != "" then @sh "PARAMS=\(.params)" else empty end)' \
         "$rerun_of/meta.json")" || usage "RERUN: cannot read the settings of $rerun_of/meta.json"
     # Its studies: their pages and tables are drawn again.
@@ -135,6 +141,15 @@ all_workloads=$("$GILBENCH" list | awk '{print $1}' | paste -sd, -)
 default_workloads=$("$GILBENCH" list --default | awk '{print $1}' | paste -sd, -)
 workloads=$(parse_list WORKLOADS "${WORKLOADS:-$default_workloads}" "$all_workloads") || exit 2
 modes=$(parse_list MODES "${MODES:-gil,threads,procs}" "gil,threads,procs,mpi") || exit 2
+dispatch=$(parse_list DISPATCH "${DISPATCH:-shares}" "shares,pool") || exit 2
+chunksize=$(parse_number CHUNKSIZE "${CHUNKSIZE:-1}" 1 1000000000) || exit 2
+[[ ",$dispatch," == *,pool,* && ",$modes," == *,mpi,* ]] &&
+    usage "DISPATCH=pool: the mpi mode has no pool (its ranks each take a share); leave mpi out of MODES or pool out of DISPATCH"
+# The ways a point runs: each mode with each dispatch (gil, gil+pool, ...).
+ways=$(for mode in ${modes//,/ }; do
+    [[ ",$dispatch," != *,shares,* ]] || echo "$mode"
+    [[ ",$dispatch," != *,pool,* ]] || echo "$mode+pool"
+done | paste -sd, -)
 # The mpi mode: build/gilbench-mpi (made when Open MPI is installed) under mpirun.
 # An absolute path: on other hosts (HOSTFILE) the binary must be at the same path.
 # By default the MPI build beside the engine (gilbench-test: gilbench-mpi-test).
@@ -180,7 +195,7 @@ trap 'rm -f "$plan"' EXIT
 if [ -n "$rerun_of" ]; then
     cp "$rerun_of/plan.tsv" "$plan" || die "cannot read $rerun_of/plan.tsv"
 else
-    sweep_plan "$workloads" "$modes" "$workers" "$studies" "$BENCH_ALL" "$(default_workers)" "$usable_cpus" \
+    sweep_plan "$workloads" "$ways" "$workers" "$studies" "$BENCH_ALL" "$(default_workers)" "$usable_cpus" \
         > "$plan" || exit 2
 fi
 plan_workloads=$(cut -f1 "$plan" | awk '!seen[$0]++' | paste -sd, -)
@@ -222,13 +237,14 @@ if [ "$QUICK" = 1 ] && [ -z "$rerun_of" ]; then
     done < <("$GILBENCH" run --help | sed -n 's/^  \([a-z_0-9]*\) (default \([0-9]*\) units,.*/\1 \2/p' |
         awk -v keep=",$plan_workloads," 'index(keep, "," $1 ",")')
 fi
-# Every workload and variant's settings, checked by the engine itself.
-while IFS=$'\t' read -r workload variant; do
+# Every workload, variant and dispatch's settings, checked by the engine itself.
+while IFS=$'\t' read -r workload variant way; do
+    [ "${way%+pool}" != mpi ] || way=gil
     # shellcheck disable=SC2046
-    refusal=$("$GILBENCH" run --workload "$workload" --mode gil \
+    refusal=$("$GILBENCH" run --workload "$workload" $(way_options "$way" "$variant" "$chunksize") \
         $(point_options "$params" "$workload" "$variant" "$interval") --dry-run 2>&1) ||
         usage "PARAMS: ${refusal#gilbench: }"
-done < <(cut -f1,2 "$plan" | sort -u)
+done < <(cut -f1,2,3 "$plan" | sort -u)
 # A workload whose workers share one process cannot run as MPI ranks.
 while read -r workload; do
     refusal=$("$GILBENCH_MPI" run --workload "$workload" --mode mpi --dry-run 2>&1) ||
@@ -263,8 +279,11 @@ scripts/meta.sh "$run_dir/meta.json" "$workloads" "$modes" "$workers" "$runs" "$
     "$interval" "$QUICK" "$params" "$rerun_of" "$studies" || die "cannot write $run_dir/meta.json"
 jq --argjson max_runs "$max_runs" --argjson precision "$precision" --argjson budget "$budget" \
     --argjson seed "$seed" \
+    --arg dispatch "$dispatch" --argjson chunksize "$chunksize" \
+    --argjson default_sweep "$([ -z "$studies" ] || [ "$BENCH_ALL" = 1 ] && echo true || echo false)" \
     '.settings += {max_runs: $max_runs, precision_pct: $precision, confidence: 0.95,
-                   budget_s: $budget, seed: $seed}' "$run_dir/meta.json" |
+                   budget_s: $budget, seed: $seed, dispatch: ($dispatch | split(",")), chunksize: $chunksize,
+                   default_sweep: $default_sweep}' "$run_dir/meta.json" |
     write_atomically "$run_dir/meta.json" || die "cannot write $run_dir/meta.json"
 if [[ ",$modes," == *,mpi,* ]]; then
     jq --arg version "$(mpirun --version 2>/dev/null | head -n1)" --arg hostfile "${HOSTFILE:-}" \
@@ -281,7 +300,7 @@ if [ -n "$python" ]; then
 fi
 
 if [ -z "$studies" ]; then
-    echo "gilbench: $total points (${workloads//,/ } x ${modes//,/ } x workers ${workers//,/ })"
+    echo "gilbench: $total points (${workloads//,/ } x ${ways//,/ } x workers ${workers//,/ })$([[ ",$dispatch," != *,pool,* ]] || echo "; a pool's task is $chunksize unit$([ "$chunksize" = 1 ] || echo s)")"
 else
     echo "gilbench: $total points ($([ "$BENCH_ALL" = 1 ] && echo "the default sweep and ")studies ${studies//,/ })"
 fi
@@ -358,10 +377,10 @@ while [ ${#active[@]} -gt 0 ]; do
             engine=(mpirun -n "$n" "${options[@]}" "$GILBENCH_MPI")
         elif [ "$variant" = source=cpython ]; then
             engine=("$python" scripts/python/pyrun.py)
-            [ "$mode" != threads ] || engine=(env PYTHON_GIL=0 "$free_threaded" scripts/python/pyrun.py)
+            [ "${mode%+pool}" != threads ] || engine=(env PYTHON_GIL=0 "$free_threaded" scripts/python/pyrun.py)
         fi
         # shellcheck disable=SC2207
-        command=("${engine[@]}" run --workload "$workload" --mode "$mode" --workers "$n"
+        command=("${engine[@]}" run --workload "$workload" $(way_options "$mode" "$variant" "$chunksize") --workers "$n"
             $(point_options "$params" "$workload" "$variant" "$interval") --timeout "$per_run"
             --append-json "$run_dir/raw/$id.jsonl" --error-log "$run_dir/logs/$id.log")
         call_warmup=0

@@ -398,7 +398,7 @@ study_plan() {
         case $workload in ""|"#"*) continue ;; esac
         workers=$(machine_words "${workers//default/$defaults}")
         checked=$(parse_number_list "workers in $file" "$(split "$workers" | sort -n -u | paste -sd, -)" 1 4096) || exit 2
-        modes=$(parse_list "modes in $file" "$modes" "gil,threads,procs") || exit 2
+        modes=$(parse_list "modes in $file" "$modes" "gil,threads,procs,gil+pool,threads+pool,procs+pool") || exit 2
         if [ "$variants" = - ]; then
             cross_plan "$workload" "" "$modes" "$checked"
         else
@@ -444,9 +444,22 @@ point_options() {
         [ -n "$variant" ] && [ "${item%%=*}" = "$name" ] && continue
         engine_setting "$item"
     done
-    # source= says which implementation runs the point (make calibrate), not a setting.
-    if [ -n "$variant" ] && [ "$name" != switch_interval_us ] && [ "$name" != source ]; then
+    # source= says which implementation runs the point (make calibrate), and
+    # chunksize= how a pool's tasks are cut (way_options): not settings.
+    if [ -n "$variant" ] && [ "$name" != switch_interval_us ] && [ "$name" != source ] && [ "$name" != chunksize ]; then
         engine_setting "$variant"
+    fi
+}
+
+# way_options WAY VARIANT CHUNKSIZE: the engine options of a way of running
+# a point: its mode, and for a pool (gil+pool, ...) its dispatch and the
+# units per task (a chunksize= variant, else CHUNKSIZE).
+way_options() {
+    local way=$1 variant=$2 chunksize=$3
+    printf -- '--mode %s ' "${way%+pool}"
+    if [ "$way" != "${way%+pool}" ]; then
+        [ "${variant%%=*}" != chunksize ] || chunksize=${variant#*=}
+        printf -- '--dispatch pool --chunksize %s ' "$chunksize"
     fi
 }
 

@@ -20,7 +20,9 @@ command -v gnuplot >/dev/null || usage "gnuplot is missing; install with: apt-ge
 csv=$(realpath -- "$run_dir/summary.csv")
 figures=$(realpath -m -- "$run_dir/figures.csv")
 # The default sweep's rows: no variant, a workload of the sweep's WORKLOADS.
-sweep_workloads=$(jq -r '.settings.workloads | join(",")' "$run_dir/meta.json")
+# (none in a studies-only run, whose studies may have variant-less rows of a
+# default workload: the pool study's shares points)
+sweep_workloads=$(jq -r 'if .settings.default_sweep == false then "" else .settings.workloads | join(",") end' "$run_dir/meta.json")
 sweep_rows() {
     awk -F, -v keep=",$sweep_workloads," 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
         $col["variant"] == "-" && index(keep, "," $1 ",") { print }' "$csv"

@@ -36,12 +36,14 @@ trap 'rm -f "$measured"' EXIT
 if [ ${#good[@]} -eq 0 ]; then
     : > "$measured"
 else
-    hyperfine_files=() raw_files=() variants='{}'
+    hyperfine_files=() raw_files=() variants='{}' ways='{}'
     for entry in "${good[@]}"; do
         id=${entry%%$'\t'*}
         hyperfine_files+=("$run_dir"/hyperfine/"$id".[0-9]*.json)
         raw_files+=("$run_dir/raw/$id.jsonl")
         variants=$(jq -c --arg id "$id" --arg variant "${entry#*$'\t'}" '. + {($id): $variant}' <<<"$variants")
+        way=${id%.*}
+        ways=$(jq -c --arg id "$id" --arg way "${way##*.}" '. + {($id): $way}' <<<"$ways")
     done
     # hyperfine's whole-process median per point over all its calls, by id.
     process=$(jq -n 'def median: sort | if length % 2 == 1 then .[length / 2 | floor]
@@ -57,13 +59,13 @@ else
     # Every measured run (warm-up runs are the first lines of each file),
     # numbered from 1, with its point's variant and process median.
     jq -c -n --argjson warmup "$warmup" --argjson process "$process" --argjson variants "$variants" \
-        --argjson noise "$noise" '
+        --argjson noise "$noise" --argjson ways "$ways" '
         foreach inputs as $line ({file: null, index: -1};
             if input_filename == .file then .index += 1 else {file: input_filename, index: 0} end;
             select(.index >= $warmup)
             | (.file | split("/") | last | rtrimstr(".jsonl")) as $id
             | (.index - $warmup) as $k
-            | $line + {variant: $variants[$id], run: ($k + 1), process_median_s: $process[$id],
+            | $line + {variant: $variants[$id], mode: $ways[$id], run: ($k + 1), process_median_s: $process[$id],
                        other_cpu_ticks: ($noise[$id][$k].other // "-"), steal_ticks: ($noise[$id][$k].steal // "-"),
                        all_cpu_ticks: ($noise[$id][$k].all // "-"), cpu_mhz: ($noise[$id][$k].mhz // "-")})' \
         "${raw_files[@]}" > "$measured" || die "cannot read the runs in $run_dir/raw"
@@ -80,7 +82,8 @@ csv_fields=$(for c in $common; do printf '.%s, ' "$c"; done)
 } | write_atomically "$run_dir/runs.csv"
 
 # The fields that are not common to all workloads are the workloads' figures.
-common_json=$(printf '%s\n' $common units weak params ranks hosts | jq -R . | jq -sc .)
+common_json=$(printf '%s\n' $common units weak params ranks hosts dispatch chunksize tasks \
+    task_arg_bytes task_result_bytes | jq -R . | jq -sc .)
 {
     echo workload,variant,mode,workers,figure,runs,median,min,max
     jq -rs --argjson common "$common_json" '

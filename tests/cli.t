@@ -1,6 +1,8 @@
 #!/bin/bash
 # cli.t - the gilbench command line: bad input is refused with one line and
-# exit status 2, good input gives one complete JSON line, and a workload file
+# exit status 2 (the dispatch axis's too: --chunksize and the payloads
+# without the pool, an unknown dispatch, the pool with mpi), good input gives
+# one complete JSON line (with its dispatch fields), and a workload file
 # added to a copy of the tree is built, listed and run in every mode.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
@@ -49,9 +51,30 @@ expect_usage_error "a setting below its minimum" "--param n '2'.*16 to" run --wo
 expect_usage_error "a setting given twice" "given twice" run --workload io_wait --mode gil --param sleep_us=1 --param sleep_us=2
 expect_usage_error "a workload with no settings" "accepted: none" $run --param x=1
 expect_usage_error "weak scaling past the unit limit" "more than" $run --weak --units 1000000000000 --workers 2
+# The dispatch axis.
+expect_usage_error "an unknown dispatch" "unknown --dispatch 'nonsense'; accepted: shares, pool" $run --dispatch nonsense
+expect_usage_error "--chunksize without --dispatch pool" "--chunksize applies to --dispatch pool only" $run --chunksize 4
+expect_usage_error "--chunksize with --dispatch shares" "--chunksize applies to --dispatch pool only" $run --dispatch shares --chunksize 4
+expect_usage_error "--task-arg-kib without --dispatch pool" "--task-arg-kib applies to --dispatch pool only" $run --task-arg-kib 4
+expect_usage_error "--task-result-kib without --dispatch pool" "--task-result-kib applies to --dispatch pool only" $run --task-result-kib 4
+expect_usage_error "chunksize 0" "--chunksize '0'.*1 to 1000000000" $run --dispatch pool --chunksize 0
+expect_usage_error "chunksize above 1e9" "--chunksize '1000000001'" $run --dispatch pool --chunksize 1000000001
+expect_usage_error "a task payload above 1 GiB" "--task-arg-kib '1048577'.*0 to 1048576" $run --dispatch pool --task-arg-kib 1048577
+expect_usage_error "a negative result payload" "--task-result-kib '-1'" $run --dispatch pool --task-result-kib -1
+expect_usage_error "the pool with the mpi mode" "--dispatch pool needs a pool of threads or forked processes; --mode mpi has none" \
+    run --workload cpu_loop --mode mpi --dispatch pool
+expect_usage_error "the pool with --weak" "--weak does not apply to --dispatch pool" $run --dispatch pool --weak
+expect_usage_error "the pool with a workload whose workers meet" "workload convoy cannot run under --dispatch pool" \
+    run --workload convoy --mode threads --dispatch pool
+expect_usage_error "more tasks than the pool keeps" "make 1000000000000 tasks, more than 16777216" \
+    $run --dispatch pool --units 1000000000000
+if [ -x build/gilbench-mpi ] && [ "$GILBENCH" = build/gilbench ]; then
+    GILBENCH=build/gilbench-mpi expect_usage_error "the pool with the mpi mode, in the MPI build" \
+        "--mode mpi has none" run --workload cpu_loop --mode mpi --workers 2 --dispatch pool --chunksize 2 --dry-run
+fi
 
 # ---- good input ----
-fields='workload mode workers units weak seconds startup_seconds worker_seconds_min
+fields='workload mode workers units weak dispatch chunksize tasks seconds startup_seconds worker_seconds_min
 worker_seconds_max worker_seconds_total cpu_user_seconds cpu_sys_seconds max_rss_kib checksum switch_interval_us
 gil_switches gil_wait_seconds gil_hold_seconds gil_drop_requests params'
 for mode in gil threads procs; do
@@ -66,6 +89,15 @@ for mode in gil threads procs; do
     ok $([ -z "$missing" ]; echo $?) "$mode: the JSON line has every field${missing:+ (missing:$missing)}"
     check "$mode: mode, workers and units are what was asked" \
         jq -e ".mode == \"$mode\" and .workers == 2 and .units == 40 and .seconds > 0" <<<"$OUT"
+    check "$mode: the shares dispatch by default, with no tasks and no payload fields" \
+        jq -e '.dispatch == "shares" and .chunksize == 0 and .tasks == 0
+               and (has("task_arg_bytes") or has("task_result_bytes") | not)' <<<"$OUT"
+    run_capture "$GILBENCH" run --workload cpu_loop --mode "$mode" --workers 2 --units 40 --dispatch pool \
+        --chunksize 3 --task-arg-kib 1 --task-result-kib 2 --append-json "$TEST_TMP/runs.jsonl"
+    check "$mode, pool: dispatch, chunksize, tasks (ceil(40 / 3)) and payload bytes in the line" \
+        jq -e '.dispatch == "pool" and .chunksize == 3 and .tasks == 14 and .task_arg_bytes == 1024
+               and .task_result_bytes == 2048 and .startup_seconds == 0
+               and .worker_seconds_max <= .seconds' <<<"$OUT"
     check "$mode: worker_seconds_total is between the longest worker and workers x seconds" \
         jq -e '.worker_seconds_total >= .worker_seconds_max and
                .worker_seconds_total >= .workers * .worker_seconds_min - 1e-6 and
@@ -77,8 +109,8 @@ for mode in gil threads procs; do
             jq -e '.switch_interval_us == 0 and .gil_switches == 0 and .gil_wait_seconds == 0' <<<"$OUT"
     fi
 done
-check "--append-json appends the same lines" test "$(wc -l < "$TEST_TMP/runs.jsonl")" -eq 3
-check "the checksum is the same in every mode" \
+check "--append-json appends the same lines" test "$(wc -l < "$TEST_TMP/runs.jsonl")" -eq 6
+check "the checksum is the same in every mode and dispatch" \
     test "$(jq -r .checksum "$TEST_TMP/runs.jsonl" | sort -u | wc -l)" -eq 1
 # The GIL's accounting against the workers' time: hold + wait is at most
 # their lifetimes (exact), and for CPU-bound workers, of which one runs at
@@ -108,7 +140,8 @@ for help in "--help" "run --help"; do
     check "$help explains itself" test "$STATUS" -eq 0 -a -n "$OUT"
 done
 run_capture "$GILBENCH" run --help
-for option in --workload --mode --workers --units --weak --switch-interval-us --param --append-json; do
+for option in --workload --mode --workers --units --weak --switch-interval-us --param --append-json \
+    --dispatch --chunksize --task-arg-kib --task-result-kib; do
     printf '%s' "$OUT" | grep -q -- "$option" || missing_help="$missing_help $option"
 done
 ok $([ -z "$missing_help" ]; echo $?) "run --help describes every option${missing_help:+ (missing:$missing_help)}"

@@ -1,10 +1,15 @@
 /*
  * engine_test.c - the engine's pools and processes: every unit runs exactly
- * once in every mode for 1 to 9 workers, weak scaling gives every worker all
- * units, a wrong result fails the run, and a crashing or failing worker
- * process is reported by index and signal or status, with no child left;
- * the workers' times add up (worker_seconds_total against the run's other
- * times, and, under the GIL, hold + wait within the workers' lifetimes).
+ * once in every mode for 1 to 9 workers, under the shares dispatch and under
+ * the pool dispatch with chunksizes 1, 3 and 64, weak scaling gives every
+ * worker all units, a wrong result fails the run, and a crashing or failing
+ * worker process is reported by index and signal or status, with no child
+ * left; the workers' times add up (worker_seconds_total against the run's
+ * other times, and, under the GIL, hold + wait within the workers'
+ * lifetimes).  The pool's payloads and frames are checked: a byte flipped or
+ * a frame changed on purpose (the test hooks of task_frame.h) fails the run
+ * with one line naming the worker and the task.  gb_fail() fails a run in
+ * every mode and dispatch with its own line and no checksum line.
  * Also built with ThreadSanitizer.
  */
 #include <errno.h>
@@ -17,6 +22,7 @@
 
 #include "run.h"
 #include "tap.h"
+#include "task_frame.h"
 
 /* ---- a workload that counts how often each unit ran ---- */
 
@@ -87,6 +93,26 @@ static void check_exactly_once(enum gb_mode mode, unsigned workers, uint64_t uni
     munmap(t, sizeof *t);
 }
 
+/* The same through the pool: every unit once, the tasks' results combined
+ * into the right checksum. */
+static void check_pool_exactly_once(enum gb_mode mode, unsigned workers, uint64_t units,
+                                    uint64_t chunksize)
+{
+    struct gb_job job = { .workload = &tally_workload, .mode = mode, .workers = workers,
+                          .units = units, .dispatch = GB_DISPATCH_POOL, .chunksize = chunksize };
+    struct gb_result result;
+    int status = gb_run(&job, 200, NULL, &result);
+    struct tally *t = job.state;
+    uint64_t wrong = 0;
+    for (uint64_t u = 0; u < units; u++)
+        wrong += atomic_load(&t->runs[u]) != 1;
+    ok(status == 0 && wrong == 0 && result.checksum == result.expected_checksum,
+       "pool, %s, %u workers, %llu units in tasks of %llu: every unit ran exactly once "
+       "(%llu did not)", gb_mode_name(mode), workers, (unsigned long long)units,
+       (unsigned long long)chunksize, (unsigned long long)wrong);
+    munmap(t, sizeof *t);
+}
+
 /* ---- how units are shared ---- */
 
 static void test_share(void)
@@ -106,6 +132,22 @@ static void test_share(void)
     job.units = 2;
     gb_share(&job, 3, &first, &count);
     ok(count == 0, "more workers than units: the extra workers get no unit");
+
+    struct gb_job pool = { .units = 97, .dispatch = GB_DISPATCH_POOL, .chunksize = 3 };
+    uint64_t tasks = gb_task_count(&pool);
+    next = 0;
+    contiguous = true;
+    for (uint64_t k = 0; k < tasks; k++) {
+        gb_task_range(&pool, k, &first, &count);
+        contiguous &= first == next && count == (k + 1 < tasks ? 3 : 1);
+        next = first + count;
+    }
+    ok(tasks == 33 && contiguous && next == 97,
+       "97 units in tasks of 3: 33 contiguous tasks, the last of 1 unit");
+    pool.chunksize = 1000;
+    ok(gb_task_count(&pool) == 1, "a chunksize above the units: one task");
+    pool.dispatch = GB_DISPATCH_SHARES;
+    ok(gb_task_count(&pool) == 0, "shares: no tasks");
 }
 
 /* ---- what the workers' times add up to ---- */
@@ -275,6 +317,248 @@ static void test_failures(void)
     }
 }
 
+/* ---- the pool: payloads, frames, crashes, gb_fail ---- */
+
+/* Runs a job with stderr captured into `message`. */
+static int run_job_capturing_stderr(struct gb_job *job, char *message, size_t size)
+{
+    char path[] = "/tmp/gilbench-engine-test-XXXXXX";
+    int fd = mkstemp(path);
+    int saved = dup(STDERR_FILENO);
+    fflush(stderr);
+    dup2(fd, STDERR_FILENO);
+    struct gb_result result;
+    int status = gb_run(job, 1000, NULL, &result);
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    ssize_t n = pread(fd, message, size - 1, 0);
+    message[n > 0 ? n : 0] = '\0';
+    close(fd);
+    unlink(path);
+    return status;
+}
+
+static int line_count(const char *text)
+{
+    int lines = 0;
+    for (; *text; text++)
+        lines += *text == '\n';
+    return lines;
+}
+
+/* What the hooks do: flip one byte of task 5's payload on one side, or
+ * change one field of a frame. */
+enum tamper { TAMPER_NONE, TAMPER_ARG_BYTE, TAMPER_RESULT_BYTE, TAMPER_TASK_MAGIC,
+              TAMPER_RESULT_MAGIC, TAMPER_UNKNOWN_TASK, TAMPER_DUPLICATE, TAMPER_SUM,
+              TAMPER_LENGTH };
+static enum tamper tamper;
+enum { TAMPERED_TASK = 5, TAMPERED_BYTE = 17, POOL_CHUNK = 2 };
+
+static void tamper_payload(enum gb_payload_side side, uint64_t task, unsigned char *bytes,
+                           uint64_t length)
+{
+    enum tamper want = side == GB_PAYLOAD_ARGUMENT ? TAMPER_ARG_BYTE : TAMPER_RESULT_BYTE;
+    if (tamper == want && task == TAMPERED_TASK && length > TAMPERED_BYTE)
+        bytes[TAMPERED_BYTE] ^= 0x40;
+}
+
+static void tamper_frame(enum gb_payload_side side, struct task_frame *f)
+{
+    if (f->task != TAMPERED_TASK)
+        return;
+    if (side == GB_PAYLOAD_ARGUMENT) {
+        if (tamper == TAMPER_TASK_MAGIC)
+            f->magic ^= 1;
+        return;
+    }
+    switch (tamper) {
+    case TAMPER_RESULT_MAGIC: f->magic = 0xdeadbeef; break;
+    case TAMPER_UNKNOWN_TASK: f->task = 1000; break;
+    case TAMPER_DUPLICATE: /* answers task 4 again, units and all */
+        f->task = TAMPERED_TASK - 1;
+        f->first = f->task * POOL_CHUNK;
+        break;
+    case TAMPER_SUM: f->payload_sum += 1; break;
+    case TAMPER_LENGTH: f->length += 8; break;
+    default: break;
+    }
+}
+
+static uint64_t plain_work(struct gb_worker *w, uint64_t first, uint64_t count)
+{
+    uint64_t checksum = 0;
+    for (uint64_t u = first; u < first + count; u++) {
+        gb_checkpoint(w);
+        checksum += gb_unit_checksum(u, u);
+    }
+    return checksum;
+}
+
+static uint64_t unit_value(const struct gb_job *job, uint64_t unit)
+{
+    (void)job;
+    return unit;
+}
+
+static const struct gb_workload plain_workload = {
+    .name = "plain",
+    .description = "units whose value is their index",
+    .unit = "nothing",
+    .default_units = 40,
+    .work = plain_work,
+    .expected_value = unit_value,
+};
+
+static struct gb_job pool_job(const struct gb_workload *wl, enum gb_mode mode)
+{
+    return (struct gb_job){ .workload = wl, .mode = mode, .workers = 3, .units = 40,
+                            .dispatch = GB_DISPATCH_POOL, .chunksize = POOL_CHUNK,
+                            .task_arg_bytes = 1001, .task_result_bytes = 777 };
+}
+
+static void test_payloads(void)
+{
+    static char message[1 << 16];
+    gb_pool_test_hooks = (struct gb_pool_test_hooks){ tamper_payload, tamper_frame };
+    for (int mode = GB_MODE_GIL; mode <= GB_MODE_PROCS; mode++) {
+        const char *name = gb_mode_name((enum gb_mode)mode);
+        struct gb_job job = pool_job(&plain_workload, (enum gb_mode)mode);
+        tamper = TAMPER_NONE;
+        int status = run_job_capturing_stderr(&job, message, sizeof message);
+        ok(status == 0 && message[0] == '\0',
+           "pool, %s: 1001 argument and 777 result bytes a task, every byte checked: the run "
+           "succeeds", name);
+        job.task_arg_bytes = job.task_result_bytes = 0;
+        status = run_job_capturing_stderr(&job, message, sizeof message);
+        ok(status == 0, "pool, %s: no payloads", name);
+
+        job = pool_job(&plain_workload, (enum gb_mode)mode);
+        tamper = TAMPER_ARG_BYTE;
+        status = run_job_capturing_stderr(&job, message, sizeof message);
+        ok(status == 1 && line_count(message) == 1 &&
+           strstr(message, "gilbench: pool: worker ") &&
+           strstr(message, ": task 5: argument byte 17 is 0x"),
+           "pool, %s: a flipped argument byte fails the run, naming the worker, the task and "
+           "the byte", name);
+        if (status != 1 || line_count(message) != 1)
+            diag("status %d: %s", status, message);
+        tamper = TAMPER_RESULT_BYTE;
+        status = run_job_capturing_stderr(&job, message, sizeof message);
+        ok(status == 1 && line_count(message) == 1 && strstr(message, "gilbench: pool: worker ") &&
+           strstr(message, ": task 5: result byte 17 is 0x"),
+           "pool, %s: a flipped result byte fails the run, naming the worker, the task and the "
+           "byte", name);
+        if (status != 1 || line_count(message) != 1)
+            diag("status %d: %s", status, message);
+        ok(no_child_left(), "pool, %s: no child process is left", name);
+    }
+
+    /* Frames exist between processes only. */
+    static const struct { enum tamper kind; const char *expected, *what; } frames[] = {
+        { TAMPER_TASK_MAGIC, ": bad frame: magic number 0x", "a task frame with a bad magic number" },
+        { TAMPER_RESULT_MAGIC, ": bad frame: magic number 0xdeadbeef", "a result frame with a bad magic number" },
+        { TAMPER_UNKNOWN_TASK, ": unknown task index 1000 (the tasks are 0 to 19)", "an unknown task index" },
+        { TAMPER_DUPLICATE, ": task 4: a duplicate result (answered before)", "a result answered twice" },
+        { TAMPER_SUM, ": task 5: result checksum 0x", "a payload checksum that does not match" },
+        { TAMPER_LENGTH, ": task 5: bad frame: a payload of 785 bytes, expected 777", "a wrong payload length" },
+    };
+    for (size_t i = 0; i < sizeof frames / sizeof frames[0]; i++) {
+        struct gb_job job = pool_job(&plain_workload, GB_MODE_PROCS);
+        tamper = frames[i].kind;
+        /* Task 5's result renamed task 4: with a payload, the byte check may
+         * catch it first (task 5's bytes); without, whichever comes second
+         * is the duplicate. */
+        if (tamper == TAMPER_DUPLICATE)
+            job.task_result_bytes = 0;
+        int status = run_job_capturing_stderr(&job, message, sizeof message);
+        bool worker_named = strncmp(message, "gilbench: pool: worker ", 23) == 0;
+        ok(status == 1 && line_count(message) == 1 && worker_named &&
+           strstr(message, frames[i].expected),
+           "pool, procs: %s fails the run with one line naming the worker", frames[i].what);
+        if (status != 1 || line_count(message) != 1 || !strstr(message, frames[i].expected))
+            diag("status %d: %s", status, message);
+        ok(no_child_left(), "pool, procs: no child process is left after %s", frames[i].what);
+    }
+    tamper = TAMPER_NONE;
+    gb_pool_test_hooks = (struct gb_pool_test_hooks){ NULL, NULL };
+}
+
+/* The task of unit 5 (whichever worker takes it) crashes, exits or fails. */
+enum pool_failure { POOL_SEGFAULT, POOL_EXIT_3, POOL_EXIT_0, POOL_GB_FAIL };
+static enum pool_failure pool_failure;
+
+static uint64_t pool_failing_work(struct gb_worker *w, uint64_t first, uint64_t count)
+{
+    if (first <= 5 && 5 < first + count) {
+        switch (pool_failure) {
+        case POOL_SEGFAULT: raise(SIGSEGV); break;
+        case POOL_EXIT_3: _exit(3);
+        case POOL_EXIT_0: _exit(0); /* vanishes with its task, as if all were well */
+        case POOL_GB_FAIL: gb_fail(w, "unit 5 is wrong"); break;
+        }
+    }
+    return plain_work(w, first, count);
+}
+
+static const struct gb_workload pool_failing_workload = {
+    .name = "pool_failing",
+    .description = "the task of unit 5 fails",
+    .unit = "nothing",
+    .default_units = 40,
+    .work = pool_failing_work,
+    .expected_value = unit_value,
+};
+
+static void test_pool_failures(void)
+{
+    static char message[1 << 16];
+    struct gb_job job = pool_job(&pool_failing_workload, GB_MODE_PROCS);
+
+    pool_failure = POOL_SEGFAULT;
+    int status = run_job_capturing_stderr(&job, message, sizeof message);
+    ok(status == 1 && strstr(message, "gilbench: worker ") && strstr(message, " (pid ") &&
+       strstr(message, SEGFAULT_REPORT), /* under a sanitizer, after its report */
+       "pool, procs: a worker that segfaults in a task fails the run, named with its pid and "
+       "how it ended");
+    ok(no_child_left(), "pool, procs: no child process is left after a crash");
+
+    pool_failure = POOL_EXIT_3;
+    status = run_job_capturing_stderr(&job, message, sizeof message);
+    ok(status == 1 && line_count(message) == 1 && strstr(message, ") exited with status 3"),
+       "pool, procs: a worker exiting with status 3 in a task is named with its status");
+    ok(no_child_left(), "pool, procs: no child process is left after a non-zero exit");
+
+    pool_failure = POOL_EXIT_0;
+    status = run_job_capturing_stderr(&job, message, sizeof message);
+    ok(status == 1 && line_count(message) == 1 &&
+       strstr(message, "gilbench: pool: task 2 has no result, and every worker has ended "
+                       "(19 of 20 tasks answered)"),
+       "pool, procs: a worker that exits 0 with a task taken: the task is named as unanswered");
+    if (status != 1 || line_count(message) != 1)
+        diag("status %d: %s", status, message);
+    ok(no_child_left(), "pool, procs: no child process is left after an early exit");
+
+    pool_failure = POOL_GB_FAIL;
+    for (int mode = GB_MODE_GIL; mode <= GB_MODE_PROCS; mode++) {
+        for (int d = GB_DISPATCH_SHARES; d <= GB_DISPATCH_POOL; d++) {
+            job = pool_job(&pool_failing_workload, (enum gb_mode)mode);
+            job.dispatch = (enum gb_dispatch)d;
+            if (d == GB_DISPATCH_SHARES)
+                job.chunksize = job.task_arg_bytes = job.task_result_bytes = 0;
+            status = run_job_capturing_stderr(&job, message, sizeof message);
+            ok(status == 1 && line_count(message) == 1 &&
+               strncmp(message, "gilbench: pool_failing: worker ", 31) == 0 &&
+               strstr(message, ": unit 5 is wrong\n") && !strstr(message, "wrong result"),
+               "%s, %s: gb_fail() fails the run with its one line, no checksum line",
+               gb_dispatch_name((enum gb_dispatch)d), gb_mode_name((enum gb_mode)mode));
+            if (status != 1 || line_count(message) != 1)
+                diag("status %d: %s", status, message);
+        }
+    }
+    ok(no_child_left(), "no child process is left after gb_fail()");
+}
+
 int main(void)
 {
     test_share();
@@ -284,9 +568,18 @@ int main(void)
     for (int mode = GB_MODE_GIL; mode <= GB_MODE_PROCS; mode++)
         check_exactly_once((enum gb_mode)mode, 3, 50, true);
     check_exactly_once(GB_MODE_THREADS, 9, 5, false);
+    static const uint64_t chunksizes[] = { 1, 3, 64 };
+    for (int mode = GB_MODE_GIL; mode <= GB_MODE_PROCS; mode++)
+        for (unsigned workers = 1; workers <= 9; workers++)
+            for (size_t c = 0; c < sizeof chunksizes / sizeof chunksizes[0]; c++)
+                check_pool_exactly_once((enum gb_mode)mode, workers, 97, chunksizes[c]);
+    for (int mode = GB_MODE_GIL; mode <= GB_MODE_PROCS; mode++)
+        check_pool_exactly_once((enum gb_mode)mode, 9, 5, 1); /* idle workers */
     for (int mode = GB_MODE_GIL; mode <= GB_MODE_PROCS; mode++)
         test_worker_times((enum gb_mode)mode);
     test_failures();
+    test_payloads();
+    test_pool_failures();
     ok(no_child_left(), "no child process is left at the end");
     return done_testing();
 }

@@ -12,17 +12,18 @@ run_capture "$GILBENCH" summarize --runs $fixture/runs.tsv --processes $fixture/
 check "summarize succeeds on the fixture" test "$STATUS" -eq 0
 check "no temporary file is left behind" test ! -e "$csv.tmp"
 
-expected_header=workload,mode,workers,runs,median_s,min_s,max_s,stddev_s,speedup,speedup_ci_lo,speedup_ci_hi,efficiency,karp_flatt,process_median_s,max_rss_kib,gil_switches,gil_wait_s,spread,startup_median_s,gil_wait_share,ci_level,precision,speedup_vs_fastest,speedup_vs_fastest_lo,speedup_vs_fastest_hi,fastest_mode,cpu_delivered,other_cpu_share,steal_share,involuntary_switches,cpu_mhz,disturbed,variant
+expected_header=workload,mode,workers,runs,median_s,min_s,max_s,stddev_s,speedup,speedup_ci_lo,speedup_ci_hi,efficiency,karp_flatt,process_median_s,max_rss_kib,gil_switches,gil_wait_s,spread,startup_median_s,gil_wait_share,ci_level,precision,speedup_vs_fastest,speedup_vs_fastest_lo,speedup_vs_fastest_hi,fastest_mode,cpu_delivered,other_cpu_share,steal_share,involuntary_switches,cpu_mhz,disturbed,dispatch,variant
 check "the CSV header names every column, in order" test "$(head -n1 "$csv")" = "$expected_header"
 check "one row per point" test "$(tail -n +2 "$csv" | wc -l)" -eq 6
 bad_types=$(tail -n +2 "$csv" | awk -F, '
-    NF != 33 { print "row " NR ": " NF " fields"; next }
+    NF != 34 { print "row " NR ": " NF " fields"; next }
     $1 !~ /^[a-z_0-9]+$/ || $2 !~ /^(gil|threads|procs)$/ { print "row " NR ": names" }
     $3 !~ /^[0-9]+$/ || $4 !~ /^[0-9]+$/ { print "row " NR ": workers or runs not whole" }
     { for (i = 5; i <= 31; i++) if (i != 26 && $i !~ /^([0-9]+(\.[0-9]+)?)?$/) print "row " NR " column " i ": " $i }
     $26 !~ /^(gil|threads|procs|)$/ { print "row " NR ": fastest_mode " $26 }
     $32 !~ /^(yes|no)$/ { print "row " NR ": disturbed " $32 }
-    $33 !~ /^([a-z_0-9]+=[0-9]+|-)$/ { print "row " NR ": variant " $33 }')
+    $33 !~ /^(shares|pool)$/ { print "row " NR ": dispatch " $33 }
+    $34 !~ /^([a-z_0-9]+=[0-9]+|-)$/ { print "row " NR ": variant " $34 }')
 ok $([ -z "$bad_types" ]; echo $?) "every column has its type (names, whole numbers, decimals, variant or empty)"
 [ -z "$bad_types" ] || diag "$bad_types"
 

@@ -26,12 +26,8 @@
  *
  * A unit is an empty step whose value is its index: the checksum only proves
  * every unit was visited once.  A fresh process that cannot be started or
- * does not report its start fails the run: one line on stderr naming the
- * worker and why, and a checksum that cannot be right (the engine has no
- * other way for a worker to fail a run; the right one can be 0, e.g. with
- * the default single unit: gb_unit_checksum(0, 0) == 0, so the worker
- * returns one more than the right value, and each failed worker moves the
- * total by exactly 1).
+ * does not report its start fails the run through gb_fail(): one line on
+ * stderr naming the worker and why, and exit status 1.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,13 +51,12 @@ enum { FIGURE_REACHED_MAIN, FIGURE_USER_SECONDS, FIGURE_SYS_SECONDS, FIGURE_MAX_
 
 /* Starts `/proc/self/exe clock`, waits for the CLOCK_MONOTONIC time it
  * prints on reaching main() and reaps it (wait4: *usage is what it used).
- * Returns that time, or -1 after one line on stderr. */
-static double spawn_fresh_process(unsigned worker, struct rusage *usage)
+ * Returns that time, or -1 after gb_fail(). */
+static double spawn_fresh_process(struct gb_worker *w, struct rusage *usage)
 {
     int out[2];
     if (pipe2(out, O_CLOEXEC) != 0) {
-        fprintf(stderr, "gilbench: startup: worker %u: cannot make a pipe for its fresh "
-                        "process: %s\n", worker, strerror(errno));
+        gb_fail(w, "cannot make a pipe for its fresh process: %s", strerror(errno));
         return -1;
     }
     posix_spawn_file_actions_t actions;
@@ -73,8 +68,7 @@ static double spawn_fresh_process(unsigned worker, struct rusage *usage)
     posix_spawn_file_actions_destroy(&actions);
     close(out[1]);
     if (rc != 0) {
-        fprintf(stderr, "gilbench: startup: worker %u: cannot start a fresh process: %s\n",
-                worker, strerror(rc));
+        gb_fail(w, "cannot start a fresh process: %s", strerror(rc));
         close(out[0]);
         return -1;
     }
@@ -91,8 +85,7 @@ static double spawn_fresh_process(unsigned worker, struct rusage *usage)
     while ((reaped = wait4(pid, &status, 0, usage)) < 0 && errno == EINTR)
         ;
     if (reaped != pid) {
-        fprintf(stderr, "gilbench: startup: worker %u: waiting for its fresh process (pid %ld): "
-                        "%s\n", worker, (long)pid, strerror(errno));
+        gb_fail(w, "waiting for its fresh process (pid %ld): %s", (long)pid, strerror(errno));
         return -1;
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || reached_main < 0) {
@@ -103,8 +96,7 @@ static double spawn_fresh_process(unsigned worker, struct rusage *usage)
             snprintf(how, sizeof how, "exited with status %d", WEXITSTATUS(status));
         else
             snprintf(how, sizeof how, "exited without printing its start");
-        fprintf(stderr, "gilbench: startup: worker %u: its fresh process (pid %ld) %s\n",
-                worker, (long)pid, how);
+        gb_fail(w, "its fresh process (pid %ld) %s", (long)pid, how);
         return -1;
     }
     return reached_main;
@@ -118,10 +110,10 @@ static uint64_t startup_work(struct gb_worker *w, uint64_t first, uint64_t count
     if (gb_param(w->job, PARAM_SPAWN)) {
         struct rusage usage;
         gb_release_gil(w);
-        double reached_main = spawn_fresh_process(w->index, &usage);
+        double reached_main = spawn_fresh_process(w, &usage);
         gb_reacquire_gil(w);
         if (reached_main < 0)
-            return checksum + 1; /* cannot be right, even where the right one is 0 */
+            return checksum; /* gb_fail() has failed the run */
         w->figures[FIGURE_REACHED_MAIN] = reached_main;
         w->figures[FIGURE_USER_SECONDS] = gb_timeval_seconds(usage.ru_utime);
         w->figures[FIGURE_SYS_SECONDS] = gb_timeval_seconds(usage.ru_stime);

@@ -23,6 +23,7 @@
 #define MAX_WORKERS 4096
 #define MAX_UNITS 1000000000000ULL
 #define MAX_TIMEOUT_S 86400
+#define MAX_PAYLOAD_KIB (GB_MAX_TASK_PAYLOAD / 1024)
 
 static void print_run_help(void)
 {
@@ -50,13 +51,24 @@ static void print_run_help(void)
            "                           scripts/timeline.sh draws it)\n"
            "  --timeout S              end the run after S seconds, 1 to %d (exit status 124);\n"
            "                           default: no limit\n"
+           "  --dispatch shares|pool   shares (default): each worker one share of the units, as\n"
+           "                           Thread(target=f, args=(share,)); pool: the units as tasks\n"
+           "                           through a persistent pool of the workers, made before the\n"
+           "                           timed region, as list(executor.map(f, units, chunksize=C))\n"
+           "                           (not with --mode mpi or --weak)\n"
+           "  --chunksize C            pool: units per task, 1 to %llu (default 1)\n"
+           "  --task-arg-kib K         pool: bytes every task carries to its worker (its pickled\n"
+           "                           arguments), 0 to %llu KiB (default: the workload's, or 0)\n"
+           "  --task-result-kib K      pool: bytes every task's result carries back (the same)\n"
            "  --dry-run                check the options, run nothing, print nothing\n"
            "  --help                   this text\n"
            "\n"
-           "Exit status: 0 success, 1 the run failed (a worker crashed, a wrong checksum),\n"
-           "2 bad usage, 124 timed out; a crash of the whole process ends it by its signal.\n"
+           "Exit status: 0 success, 1 the run failed (a worker crashed or failed, a wrong\n"
+           "checksum), 2 bad usage, 124 timed out; a crash of the whole process ends it by\n"
+           "its signal.\n"
            "\nWorkload settings:\n",
-           MAX_WORKERS, MAX_UNITS, GIL_MAX_INTERVAL_US, GIL_DEFAULT_INTERVAL_US, MAX_TIMEOUT_S);
+           MAX_WORKERS, MAX_UNITS, GIL_MAX_INTERVAL_US, GIL_DEFAULT_INTERVAL_US, MAX_TIMEOUT_S,
+           GB_MAX_CHUNKSIZE, MAX_PAYLOAD_KIB);
     for (size_t i = 0; i < gb_workload_count; i++) {
         const struct gb_workload *wl = gb_workloads[i];
         printf("  %s (default %llu units, a unit is %s)\n", wl->name,
@@ -95,6 +107,50 @@ static enum gb_mode parse_mode(const char *text)
     }
     usage_error("unknown --mode '%s'; accepted: gil, threads, procs%s", text,
                 gb_mpi_built ? ", mpi" : "");
+}
+
+static enum gb_dispatch parse_dispatch(const char *text)
+{
+    if (strcmp(text, "shares") == 0)
+        return GB_DISPATCH_SHARES;
+    if (strcmp(text, "pool") == 0)
+        return GB_DISPATCH_POOL;
+    usage_error("unknown --dispatch '%s'; accepted: shares, pool", text);
+}
+
+/* The pool's settings, once the workload, mode and params are known: a
+ * setting of the pool without it, or a job the pool cannot run, is a usage
+ * error.  The payloads: the options, else the workload's own. */
+static void apply_dispatch(struct gb_job *job, const char *mode_text, const char *chunksize_text,
+                           const char *arg_kib_text, const char *result_kib_text)
+{
+    const char *pool_option = chunksize_text ? "--chunksize"
+                              : arg_kib_text ? "--task-arg-kib"
+                              : result_kib_text ? "--task-result-kib" : NULL;
+    if (job->dispatch != GB_DISPATCH_POOL) {
+        if (pool_option)
+            usage_error("%s applies to --dispatch pool only (the dispatch is shares)", pool_option);
+        return;
+    }
+    if (strcmp(mode_text, "mpi") == 0) /* before parse_mode: also in a build without MPI */
+        usage_error("--dispatch pool needs a pool of threads or forked processes; --mode mpi "
+                    "has none (each rank does its share)");
+    job->chunksize = chunksize_text ? parse_whole_number("--chunksize", chunksize_text, 1,
+                                                         GB_MAX_CHUNKSIZE)
+                                    : 1;
+    uint64_t arg_bytes = 0, result_bytes = 0;
+    if (job->workload->task_payload)
+        job->workload->task_payload(job, &arg_bytes, &result_bytes);
+    if (arg_kib_text)
+        arg_bytes = parse_whole_number("--task-arg-kib", arg_kib_text, 0, MAX_PAYLOAD_KIB) * 1024;
+    if (result_kib_text)
+        result_bytes = parse_whole_number("--task-result-kib", result_kib_text, 0,
+                                          MAX_PAYLOAD_KIB) * 1024;
+    job->task_arg_bytes = arg_bytes;
+    job->task_result_bytes = result_bytes;
+    char why[512];
+    if (gb_pool_problem(job, why, sizeof why) != 0)
+        usage_error("%s", why);
 }
 
 /* Applies one --param NAME=VALUE to the job, whose workload is known. */
@@ -176,6 +232,7 @@ int run_command(int argc, char **argv)
 {
     const char *workload_name = NULL, *mode_text = NULL, *units_text = NULL;
     const char *append_path = NULL, *trace_path = NULL;
+    const char *chunksize_text = NULL, *arg_kib_text = NULL, *result_kib_text = NULL;
     const char *param_texts[64];
     int param_count = 0;
     struct gb_job job = { .workers = 1 };
@@ -208,6 +265,14 @@ int run_command(int argc, char **argv)
         } else if (is_option(arg, "--timeout")) {
             timeout_s = (unsigned)parse_whole_number(
                 "--timeout", option_value(argc, argv, &i, "--timeout"), 1, MAX_TIMEOUT_S);
+        } else if (is_option(arg, "--dispatch")) {
+            job.dispatch = parse_dispatch(option_value(argc, argv, &i, "--dispatch"));
+        } else if (is_option(arg, "--chunksize")) {
+            chunksize_text = option_value(argc, argv, &i, "--chunksize");
+        } else if (is_option(arg, "--task-arg-kib")) {
+            arg_kib_text = option_value(argc, argv, &i, "--task-arg-kib");
+        } else if (is_option(arg, "--task-result-kib")) {
+            result_kib_text = option_value(argc, argv, &i, "--task-result-kib");
         } else if (is_option(arg, "--param")) {
             if (param_count == (int)(sizeof param_texts / sizeof param_texts[0]))
                 usage_error("too many --param options");
@@ -240,6 +305,8 @@ int run_command(int argc, char **argv)
         usage_error("unknown --workload '%s'; accepted: %s", workload_name, workload_names());
     if (!mode_text)
         usage_error("run needs --mode; accepted: gil, threads, procs");
+    if (job.dispatch == GB_DISPATCH_POOL && strcmp(mode_text, "mpi") == 0)
+        apply_dispatch(&job, mode_text, chunksize_text, arg_kib_text, result_kib_text);
     job.mode = parse_mode(mode_text);
     if (job.mode == GB_MODE_MPI && job.workload->one_process)
         usage_error("workload %s cannot run as MPI ranks: its workers meet through pipes or "
@@ -257,6 +324,7 @@ int run_command(int argc, char **argv)
         job.params[i] = job.workload->params[i].default_value;
     for (int i = 0; i < param_count; i++)
         apply_param(&job, param_texts[i], given);
+    apply_dispatch(&job, mode_text, chunksize_text, arg_kib_text, result_kib_text);
     if (dry_run)
         return 0;
 

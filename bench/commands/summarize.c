@@ -286,7 +286,7 @@ static const char CSV_HEADER[] =
     "efficiency,karp_flatt,process_median_s,max_rss_kib,gil_switches,gil_wait_s,"
     "spread,startup_median_s,gil_wait_share,ci_level,precision,speedup_vs_fastest,"
     "speedup_vs_fastest_lo,speedup_vs_fastest_hi,fastest_mode,cpu_delivered,other_cpu_share,"
-    "steal_share,involuntary_switches,cpu_mhz,disturbed,variant\n";
+    "steal_share,involuntary_switches,cpu_mhz,disturbed,dispatch,variant\n";
 
 static void write_csv_row(FILE *out, const struct row *r)
 {
@@ -319,7 +319,9 @@ static void write_csv_row(FILE *out, const struct row *r)
     csv_number(out, r->steal_share, "%.4f");
     csv_number(out, field_stat(p, INVOLUNTARY_SWITCHES, stats_median), "%.0f");
     csv_number(out, field_stat(p, CPU_MHZ, stats_median), "%.0f");
-    fprintf(out, ",%s,%s\n", r->disturbed ? "yes" : "no", p->variant);
+    /* A way of running such as "threads+pool" is its mode through a pool. */
+    bool pool = strlen(p->mode) > 5 && strcmp(p->mode + strlen(p->mode) - 5, "+pool") == 0;
+    fprintf(out, ",%s,%s,%s\n", r->disturbed ? "yes" : "no", pool ? "pool" : "shares", p->variant);
 }
 
 /* Writes the CSV to path.tmp and renames it into place, so a reader never

@@ -1,13 +1,16 @@
 /*
  * run.c - one configuration, start to finish: the workload's setup, the
  * timed region (create the workers, let them work, wait for all of them),
- * the checksum check, the totals, the teardown.
+ * the failure marks (gb_fail) and the checksum check, the totals, the
+ * teardown.
  *
- * The timed region is what a Python user times around start() and join():
- * it begins before the first worker is created and ends when the last one
- * has been joined or reaped, so it includes what starting threads or
- * processes costs.  Start-up (until the last worker is running) is also
- * reported on its own.
+ * Under the shares dispatch the timed region is what a Python user times
+ * around start() and join(): it begins before the first worker is created
+ * and ends when the last one has been joined or reaped, so it includes what
+ * starting threads or processes costs.  Start-up (until the last worker is
+ * running) is also reported on its own.  Under the pool dispatch the pool
+ * (bench/dispatch/) marks the region itself: it begins after the pool is
+ * made and ends when the last result has been read (startup_seconds is 0).
  */
 #include "run.h"
 
@@ -18,6 +21,8 @@
 #include <sys/resource.h>
 
 #include "clock.h"
+#include "pool.h"
+#include "region.h"
 #include "trace_file.h"
 #include "workers.h"
 
@@ -135,11 +140,43 @@ static void summarise_workers(const struct gb_job *job, const struct gb_worker_s
     r->startup_seconds = last_start - started;
 }
 
+static bool any_worker_failed(const struct gb_worker_slot *slots, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (slots[i].ctx.failed)
+            return true;
+    return false;
+}
+
+/* The timed region and what it measured, by dispatch and mode.
+ *
+ * Shares: threads may start processes of their own (the startup workload's
+ * fresh processes): reaped by the threads, they count in RUSAGE_CHILDREN, as
+ * the worker processes' own children count in theirs in procs mode. */
+static int run_workers(const struct gb_job *job, struct gb_worker_slot *slots,
+                       struct pool_outcome *run)
+{
+    if (job->dispatch == GB_DISPATCH_POOL)
+        return job->mode == GB_MODE_PROCS ? pool_run_processes(job, slots, run)
+                                          : pool_run_threads(job, slots, run);
+    gb_region_begin(&run->region);
+    int status = job->mode == GB_MODE_PROCS
+                     ? run_in_processes(slots, job->workers, worker_body, &run->children)
+                     : run_in_threads(slots, job->workers, worker_body);
+    gb_region_end(&run->region);
+    return status;
+}
+
 int gb_run(struct gb_job *job, long switch_interval_us, const char *trace_path,
            struct gb_result *r)
 {
     memset(r, 0, sizeof *r);
     const struct gb_workload *wl = job->workload;
+    char why[512];
+    if (job->dispatch == GB_DISPATCH_POOL && gb_pool_problem(job, why, sizeof why) != 0) {
+        fprintf(stderr, "gilbench: %s\n", why);
+        return 1;
+    }
     size_t slots_size = sizeof(struct gb_worker_slot) * job->workers;
     /* Shared so that forked workers can hand their results back. */
     struct gb_worker_slot *slots = mmap(NULL, slots_size, PROT_READ | PROT_WRITE,
@@ -171,46 +208,40 @@ int gb_run(struct gb_job *job, long switch_interval_us, const char *trace_path,
         slots[i].ctx = (struct gb_worker){ .gil = use_gil ? &gil : NULL, .job = job, .index = i };
         if (tracing)
             slots[i].ctx.gil_stats.trace = &trace.traces[i];
-        gb_share(job, i, &slots[i].first_unit, &slots[i].unit_count);
+        if (job->dispatch == GB_DISPATCH_SHARES)
+            gb_share(job, i, &slots[i].first_unit, &slots[i].unit_count);
     }
 
-    /* Threads may start processes of their own (the startup workload's fresh
-     * processes): reaped by the threads, they count in RUSAGE_CHILDREN, as
-     * the worker processes' own children count in theirs in procs mode. */
-    struct rusage before, after, children_before, children_after;
-    struct process_usage children = { 0 };
-    getrusage(RUSAGE_CHILDREN, &children_before);
-    getrusage(RUSAGE_SELF, &before);
-    double started = gb_now();
-    int status = job->mode == GB_MODE_PROCS
-                     ? run_in_processes(slots, job->workers, worker_body, &children)
-                     : run_in_threads(slots, job->workers, worker_body);
-    double finished = gb_now();
-    getrusage(RUSAGE_SELF, &after);
-    getrusage(RUSAGE_CHILDREN, &children_after);
+    struct pool_outcome run = { 0 };
+    int status = run_workers(job, slots, &run);
+    double started = run.region.started, finished = run.region.finished;
+    struct process_usage children = run.children;
+    const struct rusage *before = &run.region.self_before, *after = &run.region.self_after;
     if (job->mode != GB_MODE_PROCS) {
-        children.user_seconds = gb_timeval_seconds(children_after.ru_utime) -
-                                gb_timeval_seconds(children_before.ru_utime);
-        children.sys_seconds = gb_timeval_seconds(children_after.ru_stime) -
-                               gb_timeval_seconds(children_before.ru_stime);
+        const struct rusage *cb = &run.region.children_before, *ca = &run.region.children_after;
+        children.user_seconds = gb_timeval_seconds(ca->ru_utime) - gb_timeval_seconds(cb->ru_utime);
+        children.sys_seconds = gb_timeval_seconds(ca->ru_stime) - gb_timeval_seconds(cb->ru_stime);
         /* ru_maxrss of the children is the largest ever: only a new peak is theirs. */
-        if (children_after.ru_maxrss > children_before.ru_maxrss)
-            children.max_rss_kib = children_after.ru_maxrss;
-        children.involuntary_switches = children_after.ru_nivcsw - children_before.ru_nivcsw;
+        if (ca->ru_maxrss > cb->ru_maxrss)
+            children.max_rss_kib = ca->ru_maxrss;
+        children.involuntary_switches = ca->ru_nivcsw - cb->ru_nivcsw;
     }
     if (status == 0 && wl->after_work)
         finished -= after_work_seconds(slots, job->workers);
+    if (status == 0 && any_worker_failed(slots, job->workers))
+        status = 1; /* each said why (gb_fail): no checksum comparison */
 
     if (status == 0) {
         r->seconds = finished - started;
         summarise_workers(job, slots, started, r);
-        r->cpu_user_seconds = gb_timeval_seconds(after.ru_utime) -
-                              gb_timeval_seconds(before.ru_utime) + children.user_seconds;
-        r->cpu_sys_seconds = gb_timeval_seconds(after.ru_stime) -
-                             gb_timeval_seconds(before.ru_stime) + children.sys_seconds;
-        r->max_rss_kib = after.ru_maxrss > children.max_rss_kib ? after.ru_maxrss
-                                                                : children.max_rss_kib;
-        r->involuntary_switches = after.ru_nivcsw - before.ru_nivcsw + children.involuntary_switches;
+        r->checksum += run.checksum; /* the pool's, by task; 0 under shares */
+        r->cpu_user_seconds = gb_timeval_seconds(after->ru_utime) -
+                              gb_timeval_seconds(before->ru_utime) + children.user_seconds;
+        r->cpu_sys_seconds = gb_timeval_seconds(after->ru_stime) -
+                             gb_timeval_seconds(before->ru_stime) + children.sys_seconds;
+        r->max_rss_kib = after->ru_maxrss > children.max_rss_kib ? after->ru_maxrss
+                                                                 : children.max_rss_kib;
+        r->involuntary_switches = after->ru_nivcsw - before->ru_nivcsw + children.involuntary_switches;
         if (use_gil)
             r->gil_switches = gil_switches(&gil);
         status = gb_check_checksum(job, r);

@@ -11,16 +11,19 @@
 /* What a worker did, filled in by the engine beside the workload's context. */
 struct gb_worker_slot {
     struct gb_worker ctx;
-    uint64_t first_unit;
+    uint64_t first_unit;        /* shares: the worker's share; 0 under the pool */
     uint64_t unit_count;
-    uint64_t checksum;
-    double started_at;          /* CLOCK_MONOTONIC, when the worker began running */
-    double finished_at;
+    uint64_t checksum;          /* shares: its work()'s; pool: 0 (results go by task) */
+    double started_at;          /* CLOCK_MONOTONIC, when the worker began running (pool:
+                                 * the start of the timed region) */
+    double finished_at;         /* when its work() returned (pool: its last task) */
     double after_work_done_at;  /* when the workload's after_work() returned, if it has one */
+    bool failure_reported;      /* procs: the worker printed why it fails before it exited */
 };
 
 struct gb_result {
-    double seconds;             /* timed region: before creating workers .. all finished */
+    double seconds;             /* timed region: shares, before creating workers .. all
+                                 * finished; pool, the first submission .. the last result */
     double startup_seconds;     /* timed region start .. the last worker running */
     double worker_seconds_min;  /* one worker's running time: its first .. last instruction */
     double worker_seconds_max;
@@ -65,5 +68,23 @@ const char *gb_mode_name(enum gb_mode mode);
  * possible (the first units % workers workers get one more); weak scaling
  * gives every worker all of them. */
 void gb_share(const struct gb_job *job, unsigned index, uint64_t *first, uint64_t *count);
+
+/* ---- the pool dispatch (dispatch.c) ---- */
+
+#define GB_MAX_CHUNKSIZE 1000000000ULL
+#define GB_MAX_TASKS (1ULL << 24) /* the collector keeps a result per task */
+
+/* "shares" or "pool". */
+const char *gb_dispatch_name(enum gb_dispatch dispatch);
+
+/* Pool: ceil(units / chunksize) tasks; 0 under shares. */
+uint64_t gb_task_count(const struct gb_job *job);
+
+/* Pool: task k is units [k C, min((k + 1) C, U)). */
+void gb_task_range(const struct gb_job *job, uint64_t task, uint64_t *first, uint64_t *count);
+
+/* 0 when the job can run under the pool dispatch; else -1 and why (one
+ * sentence, no "gilbench: ") in why[size]. */
+int gb_pool_problem(const struct gb_job *job, char *why, size_t size);
 
 #endif

@@ -23,6 +23,9 @@ static const bool sanitized = false;
 
 static char timeout_message[128];
 static char crash_messages[NSIG][192];
+/* "worker 3 ", set by a worker thread for itself: a crash on that thread
+ * names it (the gil and threads modes, where a crash ends the process). */
+static _Thread_local char thread_name[32];
 static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
 enum { FATAL_SIGNAL_COUNT = sizeof fatal_signals / sizeof fatal_signals[0] };
 
@@ -106,9 +109,29 @@ void watchdog_start(unsigned seconds)
     alarm(seconds);
 }
 
+void watchdog_name_thread(unsigned worker)
+{
+    snprintf(thread_name, sizeof thread_name, "worker %u ", worker);
+}
+
 static void on_fatal_signal(int signal_number)
 {
-    write_message(crash_messages[signal_number]);
+    /* "gilbench: " + the thread's name + the rest, made up in one write. */
+    const char *message = crash_messages[signal_number];
+    static const char prefix[] = "gilbench: ";
+    char line[sizeof crash_messages[0] + sizeof thread_name];
+    size_t used = 0, length = strlen(message);
+    if (thread_name[0] && strncmp(message, prefix, sizeof prefix - 1) == 0) {
+        size_t name_length = strlen(thread_name);
+        memcpy(line, prefix, sizeof prefix - 1);
+        used = sizeof prefix - 1;
+        memcpy(line + used, thread_name, name_length);
+        used += name_length;
+        message += sizeof prefix - 1;
+        length -= sizeof prefix - 1;
+    }
+    memcpy(line + used, message, length + 1);
+    write_message(line);
     remove_unfinished_file();
     signal(signal_number, SIG_DFL);
     raise(signal_number);

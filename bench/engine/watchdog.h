@@ -21,6 +21,10 @@ void report_fatal_signals(void);
 /* The same, naming who crashed (e.g. "rank 1 of 4 on host"). */
 void report_fatal_signals_of(const char *who);
 
+/* Called by a worker thread: a crash on this thread is reported as
+ * "gilbench: worker N crashed: killed by signal ...". */
+void watchdog_name_thread(unsigned worker);
+
 /* The handlers above (timeout, termination, crash) also unlink `path`, a
  * temporary file that only a complete run renames into place; NULL forgets
  * it.  One file at a time. */

@@ -8,7 +8,14 @@
  * and to run in every mode.
  *
  * The engine splits the run's units over the workers and calls `work` once per
- * worker, in a thread (modes gil and threads) or in a forked process (procs).
+ * worker, in a thread (modes gil and threads) or in a forked process (procs):
+ * the shares dispatch, as `Thread(target=f, args=(share,))`.  Under the pool
+ * dispatch (`--dispatch pool --chunksize C`, bench/dispatch/) the units are
+ * tasks of C units instead, and `work` is called once per task, by whichever
+ * worker of a persistent pool takes it, as `executor.map(f, items,
+ * chunksize=C)` calls f; a workload whose work depends on which worker runs
+ * it, or on all of a worker's units coming in one call, is `one_process` (see
+ * below) and runs with shares only.
  * Inside `work` a workload uses three calls that model CPython's C API:
  *
  *   gb_checkpoint(w)      a bytecode boundary ("eval breaker"): under the gil
@@ -24,6 +31,12 @@
  * an independent way where one exists (a closed form, a cheaper formula); the
  * engine compares the total with the sum over all units and fails the run on a
  * mismatch, so a lost, repeated or miscomputed unit cannot pass for a good run.
+ *
+ * Failure: a workload that finds something wrong (a helper that cannot
+ * start, a result it can check itself) calls gb_fail(w, ...), which prints
+ * one line naming the workload and the worker and fails the run (exit 1, no
+ * result line, no checksum comparison): the checksum carries results, not
+ * failures.
  */
 #ifndef GILBENCH_WORKLOAD_H
 #define GILBENCH_WORKLOAD_H
@@ -38,6 +51,10 @@
 /* mpi: every worker is a rank of an Open MPI job (bench/modes/mpi_mode.h), a
  * process of its own, possibly on another machine. */
 enum gb_mode { GB_MODE_GIL, GB_MODE_THREADS, GB_MODE_PROCS, GB_MODE_MPI };
+
+/* How the units reach the workers: one share each (the default, 0), or
+ * tasks of `chunksize` units through a persistent pool (bench/dispatch/). */
+enum gb_dispatch { GB_DISPATCH_SHARES, GB_DISPATCH_POOL };
 
 /* A workload-specific setting, given on the command line as --param NAME=VALUE. */
 struct gb_param {
@@ -58,6 +75,10 @@ struct gb_job {
     unsigned workers;
     uint64_t units;             /* total units of the run (every worker's share added up) */
     bool weak;                  /* every worker does `units` units instead of a share */
+    enum gb_dispatch dispatch;
+    uint64_t chunksize;         /* pool: units per task, >= 1; 0 under shares */
+    uint64_t task_arg_bytes;    /* pool: the argument payload of every task */
+    uint64_t task_result_bytes; /* pool: the result payload of every task */
     uint64_t params[GB_MAX_PARAMS]; /* values of workload->params, in the same order */
     void *state;                /* whatever setup() made: inputs shared by all workers */
 };
@@ -71,6 +92,9 @@ struct gb_worker {
     struct gil_worker_stats gil_stats;
     /* Workload-defined figures for report(): filled by work(), zero otherwise. */
     double figures[GB_MAX_FIGURES];
+    /* Set by gb_fail(); written only by this worker's own thread or process
+     * (in the procs mode this context lives in memory shared with the engine). */
+    bool failed;
 };
 
 /* A named figure that a workload adds to the JSON line (e.g. "gflops"). */
@@ -96,7 +120,10 @@ struct gb_workload {
     bool extra;
     /* true: its workers meet through what setup() made in the engine's
      * process (pipes, shared memory, a helper process), which only threads
-     * and forked workers reach; such a workload cannot run as MPI ranks. */
+     * and forked workers reach; such a workload cannot run as MPI ranks.
+     * Its workers know each other by index and get their share in one
+     * call (a gate, a worker with another role, a pipe per worker), so it
+     * cannot run under the pool dispatch either. */
     bool one_process;
     struct gb_param params[GB_MAX_PARAMS]; /* terminated by an entry with name == NULL */
 
@@ -126,7 +153,22 @@ struct gb_workload {
      * entries of out[GB_MAX_FIGURES] it filled. */
     int (*report)(const struct gb_job *job, const struct gb_run_outcome *outcome,
                   struct gb_figure *out);
+
+    /* Optional, pool dispatch only: the bytes a task carries to its worker
+     * and back (its pickled arguments and return value), when
+     * --task-arg-kib / --task-result-kib do not say; called with the
+     * params set.  Without it both are 0.  At most GB_MAX_TASK_PAYLOAD each. */
+    void (*task_payload)(const struct gb_job *job, uint64_t *arg_bytes, uint64_t *result_bytes);
 };
+
+#define GB_MAX_TASK_PAYLOAD (1024ULL * 1024 * 1024) /* 1 GiB: --task-arg-kib 1048576 */
+
+/* Fails the run from inside work() (any mode and dispatch): prints
+ * "gilbench: <workload>: worker <index>: <message>" as one line on stderr
+ * (the --error-log), and marks w failed; the run goes on to its end, then
+ * exits 1 without a result line and without comparing checksums.  In the
+ * mpi mode the ranks' marks are combined. */
+void gb_fail(struct gb_worker *w, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
 /* Mixes a unit's index into its value so that a unit done twice and another
  * never done cannot cancel out in the sum (splitmix64's finaliser). */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "watchdog.h"
 #include "workers.h"
 
 struct thread_start {
@@ -17,6 +18,7 @@ struct thread_start {
 static void *thread_main(void *arg)
 {
     struct thread_start *start = arg;
+    watchdog_name_thread(start->slot->ctx.index);
     start->fn(start->slot);
     return NULL;
 }

@@ -2,7 +2,9 @@
  * json_out.c - formats a run's result as one JSON object on one line.
  * Numbers of seconds are printed with 9 significant digits; the checksum is
  * a hex string because JSON readers hold numbers as doubles and would round
- * a 64-bit value.
+ * a 64-bit value.  The dispatch fields follow the configuration: "dispatch",
+ * "chunksize" and "tasks" (both 0 under shares) always, the payload sizes
+ * under the pool only.
  */
 #include "json_out.h"
 
@@ -37,6 +39,13 @@ char *result_json_line(const struct gb_job *job, long switch_interval_us,
     fprintf(out, ",\"mode\":\"%s\",\"workers\":%u", gb_mode_name(job->mode), job->workers);
     fprintf(out, ",\"units\":%llu,\"weak\":%s", (unsigned long long)job->units,
             job->weak ? "true" : "false");
+    bool pool = job->dispatch == GB_DISPATCH_POOL;
+    fprintf(out, ",\"dispatch\":\"%s\",\"chunksize\":%llu,\"tasks\":%llu",
+            gb_dispatch_name(job->dispatch), (unsigned long long)(pool ? job->chunksize : 0),
+            (unsigned long long)gb_task_count(job));
+    if (pool)
+        fprintf(out, ",\"task_arg_bytes\":%llu,\"task_result_bytes\":%llu",
+                (unsigned long long)job->task_arg_bytes, (unsigned long long)job->task_result_bytes);
     fprintf(out, ",\"seconds\":%.9g,\"startup_seconds\":%.9g", r->seconds, r->startup_seconds);
     fprintf(out, ",\"worker_seconds_min\":%.9g,\"worker_seconds_max\":%.9g",
             r->worker_seconds_min, r->worker_seconds_max);

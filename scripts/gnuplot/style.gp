@@ -17,13 +17,20 @@ set style line 1 lc rgb '#c62828' lw 2 pt 7 ps 1.1
 set style line 2 lc rgb '#1565c0' lw 2 pt 5 ps 1.0
 set style line 3 lc rgb '#2e7d32' lw 2 pt 9 ps 1.3
 set style line 4 lc rgb '#6a1b9a' lw 2 pt 11 ps 1.3
+# The same mode through a pool (gil+pool, ...): its colour, dashed, open points.
+set style line 5 lc rgb '#c62828' lw 2 pt 6 ps 1.1 dt (8, 4)
+set style line 6 lc rgb '#1565c0' lw 2 pt 4 ps 1.0 dt (8, 4)
+set style line 7 lc rgb '#2e7d32' lw 2 pt 8 ps 1.3 dt (8, 4)
 set style line 10 lc rgb '#9e9e9e' lw 1.5 dt 2
 set style line 11 lc rgb '#616161' lw 1 dt 3
-mode_style(m) = m eq 'gil' ? 1 : m eq 'threads' ? 2 : m eq 'procs' ? 3 : 4
+pooled(m) = strlen(m) > 5 && m[strlen(m) - 4 :] eq '+pool'
+base_mode(m) = pooled(m) ? m[1 : strlen(m) - 5] : m
+mode_style(m) = (pooled(m) ? 4 : 0) + (base_mode(m) eq 'gil' ? 1 : base_mode(m) eq 'threads' ? 2 : \
+                base_mode(m) eq 'procs' ? 3 : 4)
 # Long titles for a plot of its own, short ones where panels share a page.
 if (!exists('short_titles')) short_titles = 0
-mode_title(m) = short_titles ? m : \
-                m eq 'gil' ? 'gil: threads under the GIL model' : \
+mode_title(m) = short_titles ? m : pooled(m) ? base_title(base_mode(m)) . ', through a pool' : base_title(m)
+base_title(m) = m eq 'gil' ? 'gil: threads under the GIL model' : \
                 m eq 'threads' ? 'threads: no GIL (free-threaded)' : \
                 m eq 'procs' ? 'procs: forked processes' : \
                 m eq 'mpi' ? 'mpi: Open MPI ranks' : m

@@ -4,16 +4,91 @@ real thing on the same machine.
 
     python3 pyrun.py run --workload cpu_loop|io_wait|blas_dgemm
                          --mode gil|threads|procs [--workers N] [--units U]
+                         [--dispatch shares|pool] [--chunksize C]
+                         [--task-arg-kib K] [--task-result-kib K]
                          [--switch-interval-us US] [--param NAME=VALUE]
                          [--append-json FILE] [--error-log FILE] [--timeout S]
 
-Modes are Python's own: gil = threading.Thread under CPython's GIL, threads =
-threading.Thread on a free-threaded CPython (3.13t with the GIL off), procs =
-multiprocessing processes with the fork start method.  The options, the
-units and the JSON line are those of `gilbench run`, so `make bench` times
-this script with hyperfine like the engine; the GIL counters, which CPython
-does not keep, are null.  Exit status: 0, 1 (a failed run), 2 (bad usage),
-124 (timed out), as for the engine.
+Modes are Python's own: gil = threading under CPython's GIL, threads = the
+same on a free-threaded CPython (3.13t or later with the GIL off,
+PYTHON_GIL=0), procs = multiprocessing with the fork start method.  The
+options, the units and the JSON line are those of `gilbench run`, so
+`make bench` times this script with hyperfine like the engine; the GIL
+counters, which CPython does not keep, are null.  Exit status: 0, 1 (a
+failed run), 2 (bad usage), 124 (timed out), as for the engine.
+
+Dispatch: how the units reach the workers.
+  shares (the default)  each of the N workers gets one share of the U units,
+      threading.Thread(target=f, args=(share,)) or multiprocessing.Process,
+      started and joined inside the timed region.
+  pool --chunksize C (default 1, executor.map's; 1 to 10^9)  the units become
+      T = ceil(U / C) tasks, task k the units [kC, min((k+1)C, U)), run by a
+      persistent pool of N workers: concurrent.futures.ThreadPoolExecutor(N)
+      in the gil and threads modes, ProcessPoolExecutor(N, mp_context=
+      multiprocessing.get_context("fork")) in the procs mode.  The executor
+      is created and warmed before the clock starts (N tasks that wait on one
+      barrier of N, so every worker thread or process exists and has run a
+      task: ThreadPoolExecutor starts its threads one per submit while none
+      is idle, ProcessPoolExecutor forks its processes at the first submit).
+      The timed region is
+          results = list(ex.map(pool_task, tasks, chunksize=1))
+      submitting every task and collecting every result in submission order;
+      the executor is shut down after it.
+
+  Chunksize, mapped: one submitted item is one task of C units, and
+  executor.map's own chunksize is always 1.  The engine's task is its unit of
+  dispatch: one queue entry (threads) or one message through the task pipe
+  (processes), one result coming back, one argument and one result payload.
+  Item = task with map(chunksize=1) gives CPython exactly T of each in every
+  mode: T futures, and under ProcessPoolExecutor T pickled call items and T
+  result messages.  The alternative, the U units as items with
+  map(chunksize=C), is not comparable: ThreadPoolExecutor ignores chunksize
+  (it would make U futures, U dispatches, at any C), and ProcessPoolExecutor
+  would carry one payload per unit, not per task, and return a list of C
+  results per message.  What map(chunksize=k) with k > 1 would add, k tasks
+  per IPC message, is the same thing as a larger C here.
+
+  Payloads (pool only): --task-arg-kib K / --task-result-kib K (0 to 2^20,
+  1 GiB; default 0) give each task's argument and result a bytes object of
+  K KiB, its content made from the task's index (a 64-byte block of
+  splitmix64 values of the index, repeated), built for every task before the
+  clock starts.  The worker compares the argument it received with the one
+  it expects, byte for byte, before doing the task's units (a mismatch
+  raises, which fails the run); the collector compares each result's payload
+  after the region, with the other checks of the results.  Threads pass a
+  reference; processes pickle it through the executor's pipes.  As in the
+  engine, at most 2^24 tasks (exit 2).  executor.map submits every task
+  before it waits for the first result, so every payload is alive at once: a
+  run whose T x (arg + result) bytes exceed MemAvailable fails at once
+  (exit 1) instead of meeting the OOM killer.
+
+  Results: every task returns its index, the checksum of its units (each
+  unit's checksum summed mod 2^64, as a share's is), its worker and times.
+  After the region each result is checked once, in submission order: its
+  index is its position, exactly one per task, and the checksums summed mod
+  2^64 are the run's checksum, the same expected value as under shares.
+
+  Failures: an exception in a task (ProcessPoolExecutor's BrokenProcessPool
+  when a worker process dies) fails the run with one line, the exception's
+  last line; the executor is shut down without waiting, its processes are
+  killed and reaped, and nothing is left behind.  Pool processes also die
+  with the run if it is killed (PR_SET_PDEATHSIG).  A test hook,
+  PYRUN_TEST_FAULT=KIND:K, makes task K raise (raise), kill its worker
+  with SIGKILL (crash), flip one byte of its argument after building it,
+  before submitting it (corrupt-arg), or of its result in the worker after
+  building it (corrupt-result), or report itself as task K + 1
+  (wrong-index).
+
+  Figures under pool: startup_seconds is the latest of the workers' first
+  task starts after the clock started (dispatch latency, not starting: the
+  workers exist already); worker_seconds_* are the workers' busy times, the
+  sums of their tasks' own durations (0 for a worker that got no task); the
+  CPU times and peak RSS of pool processes are those of their whole lives
+  (warm-up and exit included: they are reaped at shutdown).
+
+The JSON line has, beside the engine's fields, "dispatch" ("shares" or
+"pool"), "chunksize" and "tasks" (both 0 under shares) and, under pool,
+"task_arg_bytes" and "task_result_bytes".
 
 The workloads, unit for unit:
   cpu_loop    1000 iterations of a 64-bit LCG step; every loop back-edge is
@@ -28,15 +103,24 @@ import json
 import os
 import resource
 import signal
+import struct
 import sys
 import threading
 import time
+import traceback
 
 MASK = (1 << 64) - 1
 LCG_A = 6364136223846793005
 LCG_C = 1442695040888963407
 ITERATIONS_PER_UNIT = 1000
 MAX_WORKERS = 4096
+MAX_UNITS = 10**12
+# As the engine's (bench/engine/run.h, bench/kit/workload.h):
+MAX_CHUNKSIZE = 10**9
+MAX_TASKS = 1 << 24
+MAX_PAYLOAD_KIB = 1 << 20  # 1 GiB
+WARM_UP_TIMEOUT_S = 60
+ARG_SALT, RESULT_SALT = 0x61726700, 0x72657300  # which payload: argument, result
 
 WORKLOADS = {
     # name: (default units, {setting: (default, min, max)})
@@ -212,6 +296,198 @@ def run_processes(workload, state, workers, units, context):
     return results
 
 
+# ---- the pool (--dispatch pool) ----
+
+# What a pool's workers need, set before the executor exists: threads share
+# it, forked processes inherit it (tasks carry only their index, units and
+# payload).
+POOL = {}
+
+
+class PayloadMismatch(Exception):
+    pass
+
+
+def payload_bytes(index, size, salt):
+    """size bytes from task index: a 64-byte block of splitmix64 values of
+    the index, repeated."""
+    block = b"".join(struct.pack("<Q", unit_checksum(index, salt + j)) for j in range(8))
+    whole, rest = divmod(size, len(block))
+    return block * whole + block[:rest]
+
+
+def first_difference(got, want):
+    """The offset of the first byte where got and want differ (or the
+    shorter one's length)."""
+    a, b = memoryview(got), memoryview(want)
+    n, at, step = min(len(a), len(b)), 0, 4096
+    while at < n and a[at:at + step] == b[at:at + step]:
+        at += step
+    for i in range(at, min(at + step, n)):
+        if a[i] != b[i]:
+            return i
+    return n
+
+
+def payload_problem(what, index, got, size, salt):
+    """None if got is the payload task index should carry, else a line
+    saying where it differs."""
+    want = payload_bytes(index, size, salt)
+    if type(got) is bytes and got == want:
+        return None
+    if type(got) is not bytes:
+        return "task %d's %s is a %s, not %d bytes" % (index, what, type(got).__name__, size)
+    if len(got) != size:
+        return "task %d's %s has %d bytes, not %d" % (index, what, len(got), size)
+    return "task %d's %d-byte %s arrived changed: byte %d differs from the one %s" % (
+        index, size, what, first_difference(got, want), "sent" if what == "argument" else "the worker built")
+
+
+def flip_one_byte(data):
+    changed = bytearray(data)
+    changed[len(changed) // 2] ^= 0xFF
+    return bytes(changed)
+
+
+FAULTS = ("raise", "crash", "corrupt-arg", "corrupt-result", "wrong-index")
+
+
+def parse_fault(text):
+    """PYRUN_TEST_FAULT=KIND:K, a test hook (see the module's docstring)."""
+    if not text:
+        return None
+    kind, colon, index = text.partition(":")
+    if kind not in FAULTS or not colon or not index.isdigit():
+        usage("PYRUN_TEST_FAULT '%s' is not KIND:TASK; kinds: %s" % (text, ", ".join(FAULTS)))
+    return kind, int(index)
+
+
+def worker_id():
+    return os.getpid(), threading.get_ident()
+
+
+def die_with_parent():
+    """A pool process's initializer: it dies with the run, even a killed
+    one (Linux's PR_SET_PDEATHSIG; elsewhere, nothing)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != MAIN_PID:  # the run ended before prctl
+        os._exit(1)
+
+
+def pool_warm(index):
+    """One of the N warm-up tasks: it waits until N of them run at once, so
+    that N distinct workers exist and have taken a task."""
+    POOL["barrier"].wait(WARM_UP_TIMEOUT_S)
+    return worker_id()
+
+
+def pool_task(task):
+    """One task: its units' checksum, its worker, its times and its result payload."""
+    started = time.perf_counter()
+    index, first, count, argument = task
+    fault = POOL["fault"]
+    if POOL["arg_bytes"]:
+        problem = payload_problem("argument", index, argument, POOL["arg_bytes"], ARG_SALT)
+        if problem:
+            raise PayloadMismatch(problem)
+    if fault == ("raise", index):
+        raise RuntimeError("test fault: task %d raised" % index)
+    if fault == ("crash", index):
+        os.kill(os.getpid(), signal.SIGKILL)
+    checksum = work(POOL["workload"], POOL["state"], first, count)
+    result = None
+    if POOL["result_bytes"]:
+        result = payload_bytes(index, POOL["result_bytes"], RESULT_SALT)
+        if fault == ("corrupt-result", index):
+            result = flip_one_byte(result)
+    if fault == ("wrong-index", index):
+        index += 1
+    return index, checksum, worker_id(), started, time.perf_counter(), result
+
+
+def last_line(error):
+    """An exception's last line: 'Type: message'."""
+    lines = "".join(traceback.format_exception_only(type(error), error)).strip().splitlines()
+    return lines[-1] if lines else type(error).__name__
+
+
+def pool_tasks(units, chunksize, arg_bytes, fault):
+    """The tasks, each (index, first unit, units, argument payload)."""
+    tasks = []
+    for index, first in enumerate(range(0, units, chunksize)):
+        argument = payload_bytes(index, arg_bytes, ARG_SALT) if arg_bytes else None
+        if fault == ("corrupt-arg", index) and argument:
+            argument = flip_one_byte(argument)
+        tasks.append((index, first, min(chunksize, units - first), argument))
+    return tasks
+
+
+def run_pool(o, fault):
+    """Dispatch pool: returns (seconds, results, rusage of this process over
+    the region, rusage of the reaped children, the region's start)."""
+    import concurrent.futures
+    workers = o["workers"]
+    POOL.update(workload=o["workload"], state=o["state"], fault=fault,
+                arg_bytes=o["task_arg_kib"] * 1024, result_bytes=o["task_result_kib"] * 1024)
+    if o["mode"] == "procs":
+        import multiprocessing
+        context = multiprocessing.get_context("fork")
+        POOL["barrier"] = context.Barrier(workers)
+        executor = concurrent.futures.ProcessPoolExecutor(
+            workers, mp_context=context, initializer=die_with_parent)
+    else:
+        POOL["barrier"] = threading.Barrier(workers)
+        executor = concurrent.futures.ThreadPoolExecutor(workers)
+
+    def abandon(message):
+        executor.shutdown(wait=False, cancel_futures=True)
+        fail(message)
+
+    try:
+        ids = list(executor.map(pool_warm, range(workers)))
+    except Exception as e:
+        abandon("the pool's %d workers did not all start: %s" % (workers, last_line(e)))
+    if len(set(ids)) != workers:
+        abandon("the pool's warm-up ran on %d workers, not %d" % (len(set(ids)), workers))
+    tasks = pool_tasks(o["units"], o["chunksize"], POOL["arg_bytes"], fault)
+
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    try:
+        results = list(executor.map(pool_task, tasks, chunksize=1))
+    except Exception as e:
+        abandon("a task failed: %s" % last_line(e))
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    executor.shutdown(wait=True)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return seconds, pool_results(tasks, results), (before, after), children, started
+
+
+def pool_results(tasks, results):
+    """Checks every result once, in submission order, and turns them into
+    one (checksum, first start, busy seconds) per worker of the pool, as
+    the shares path's (checksum, start, end) per worker."""
+    if len(results) != len(tasks):
+        fail("the pool returned %d results for %d tasks" % (len(results), len(tasks)))
+    per_worker = {}
+    for position, result in enumerate(results):
+        index, checksum, worker, started, ended, payload = result
+        if index != position:
+            fail("the pool's result %d is task %d's" % (position, index))
+        if POOL["result_bytes"]:
+            problem = payload_problem("result", index, payload, POOL["result_bytes"], RESULT_SALT)
+            if problem:
+                fail(problem)
+        total, first, busy = per_worker.get(worker, (0, started, 0.0))
+        per_worker[worker] = ((total + checksum) & MASK, min(first, started), busy + ended - started)
+    return list(per_worker.values())
+
+
 def gil_enabled():
     check = getattr(sys, "_is_gil_enabled", None)
     return True if check is None else check()
@@ -231,7 +507,8 @@ def parse_options(argv):
         usage("pyrun.py needs the command run; see its header")
     options = {"workers": 1, "interval": 5000, "params": [], "timeout": 0}
     names = {"--workload", "--mode", "--workers", "--units", "--switch-interval-us",
-             "--param", "--append-json", "--error-log", "--timeout"}
+             "--param", "--append-json", "--error-log", "--timeout",
+             "--dispatch", "--chunksize", "--task-arg-kib", "--task-result-kib"}
     i = 1
     while i < len(argv):
         arg = argv[i]
@@ -254,6 +531,12 @@ def parse_options(argv):
     mode = options.get("--mode")
     if mode not in ("gil", "threads", "procs"):
         usage("unknown --mode '%s'; accepted: gil, threads, procs" % mode)
+    dispatch = options.get("--dispatch", "shares")
+    if dispatch not in ("shares", "pool"):
+        usage("unknown --dispatch '%s'; accepted: shares, pool" % dispatch)
+    for name in ("--chunksize", "--task-arg-kib", "--task-result-kib"):
+        if name in options and dispatch != "pool":
+            usage("%s is for a pool's tasks, so it needs --dispatch pool, not %s" % (name, dispatch))
     default_units, settings = WORKLOADS[workload]
     state = {name: spec[0] for name, spec in settings.items()}
     for text in options["params"]:
@@ -265,14 +548,42 @@ def parse_options(argv):
     return {
         "workload": workload, "mode": mode, "state": state,
         "workers": parse_whole("--workers", str(options.get("--workers", 1)), 1, MAX_WORKERS),
-        "units": parse_whole("--units", options["--units"], 1, 10**12)
+        "units": parse_whole("--units", options["--units"], 1, MAX_UNITS)
         if "--units" in options else default_units,
+        "dispatch": dispatch,
+        "chunksize": parse_whole("--chunksize", options["--chunksize"], 1, MAX_CHUNKSIZE)
+        if "--chunksize" in options else (1 if dispatch == "pool" else 0),
+        "task_arg_kib": parse_whole("--task-arg-kib", options.get("--task-arg-kib", "0"), 0, MAX_PAYLOAD_KIB),
+        "task_result_kib": parse_whole("--task-result-kib", options.get("--task-result-kib", "0"), 0,
+                                       MAX_PAYLOAD_KIB),
         "interval": parse_whole("--switch-interval-us", str(options.get("--switch-interval-us", 5000)),
                                 1, 1000000),
         "append": options.get("--append-json"),
         "error_log": options.get("--error-log"),
         "timeout": parse_whole("--timeout", str(options.get("--timeout", 0)), 0, 86400),
     }
+
+
+def check_pool(o):
+    """What a pool's run needs beyond its options' ranges: at most
+    MAX_TASKS tasks (exit 2, as the engine), and memory for every payload at
+    once (exit 1): executor.map submits every task before it waits for the
+    first result, so every argument is alive until its task ends, and every
+    result until the run ends."""
+    tasks = -(-o["units"] // o["chunksize"])
+    if tasks > MAX_TASKS:
+        usage("--units %d in tasks of --chunksize %d make %d tasks, more than %d: give a larger "
+              "--chunksize" % (o["units"], o["chunksize"], tasks, MAX_TASKS))
+    need = tasks * (o["task_arg_kib"] + o["task_result_kib"]) * 1024
+    try:
+        with open("/proc/meminfo") as f:
+            available = next(int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return
+    if need > available:
+        fail("the pool's payloads need %d MiB at once (%d tasks; executor.map submits them all "
+             "before the first result), more than the %d MiB available"
+             % (need >> 20, tasks, available >> 20))
 
 
 def on_timeout(signum, frame):
@@ -293,6 +604,9 @@ def main(argv):
               "PYTHON_GIL=0); %s has a GIL" % sys.executable)
     if o["mode"] != "threads" and not gil_enabled():
         usage("mode %s models CPython with its GIL; %s runs without one" % (o["mode"], sys.executable))
+    fault = parse_fault(os.environ.get("PYRUN_TEST_FAULT", "")) if o["dispatch"] == "pool" else None
+    if o["dispatch"] == "pool":
+        check_pool(o)
     if o["timeout"]:
         signal.signal(signal.SIGALRM, on_timeout)
         signal.alarm(o["timeout"])
@@ -302,20 +616,29 @@ def main(argv):
     if setup:
         setup(state)
 
-    if o["mode"] == "procs":
-        # Imported before the timed region, which a user's script does too.
-        import multiprocessing
-        context = multiprocessing.get_context("fork")
-
-    before = resource.getrusage(resource.RUSAGE_SELF)
-    started = time.perf_counter()
-    if o["mode"] == "procs":
-        results = run_processes(workload, state, workers, units, context)
+    if o["dispatch"] == "pool":
+        seconds, results, (before, after), children, started = run_pool(o, fault)
+        tasks = -(-units // o["chunksize"])
+        # (checksum, first start, busy seconds) per worker that ran a task;
+        # a worker that got none was busy 0 s.
+        own = [r[2] for r in results] + [0.0] * max(0, workers - len(results))
     else:
-        results = run_threads(workload, state, workers, units)
-    seconds = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if o["mode"] == "procs":
+            # Imported before the timed region, which a user's script does too.
+            import multiprocessing
+            context = multiprocessing.get_context("fork")
+
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        started = time.perf_counter()
+        if o["mode"] == "procs":
+            results = run_processes(workload, state, workers, units, context)
+        else:
+            results = run_threads(workload, state, workers, units)
+        seconds = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        tasks = 0
+        own = [r[2] - r[1] for r in results]
     signal.alarm(0)
 
     checksum = sum(r[0] for r in results) & MASK
@@ -324,10 +647,10 @@ def main(argv):
     if checksum != expected:
         fail("wrong result: %s computed checksum %d, expected %d (mode %s, %d workers, %d units)"
              % (workload, checksum, expected, o["mode"], workers, units))
-    own = [r[2] - r[1] for r in results]
-    line = json.dumps({
+    line = {
         "workload": workload, "mode": o["mode"], "workers": workers, "units": units,
-        "weak": False, "seconds": seconds,
+        "weak": False, "dispatch": o["dispatch"], "chunksize": o["chunksize"], "tasks": tasks,
+        "seconds": seconds,
         "startup_seconds": max(r[1] for r in results) - started,
         "worker_seconds_min": min(own), "worker_seconds_max": max(own),
         "worker_seconds_total": sum(own),
@@ -341,7 +664,10 @@ def main(argv):
         "params": {k: v for k, v in state.items() if k in WORKLOADS[workload][1]},
         "python": "%s %s" % (sys.implementation.name, sys.version.split()[0]),
         "gil_enabled": gil_enabled(),
-    }, separators=(",", ":")) + "\n"
+    }
+    if o["dispatch"] == "pool":
+        line.update(task_arg_bytes=o["task_arg_kib"] * 1024, task_result_bytes=o["task_result_kib"] * 1024)
+    line = json.dumps(line, separators=(",", ":")) + "\n"
     if o["append"]:
         try:
             with open(o["append"], "a") as f:

@@ -14,7 +14,8 @@
  * the region the results travel by collectives: the checksum and CPU times
  * summed (MPI_Reduce), the peak RSS and own times by their extremes, the
  * own times also summed, the workload's figures and host names gathered to
- * rank 0, which checks the checksum and prints the JSON line;
+ * rank 0, the ranks' gb_fail() marks combined (MPI_Allreduce: a failed rank
+ * fails the run on all), and rank 0 checks the checksum and prints the JSON line;
  * mpi_collect_seconds is what that took.
  */
 #include <mpi.h>
@@ -159,10 +160,13 @@ int gb_run_mpi(struct gb_job *job, struct gb_result *r, bool *reports)
         MPI_Gather(name, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, names, MPI_MAX_PROCESSOR_NAME,
                    MPI_CHAR, 0, MPI_COMM_WORLD);
     }
+    /* A rank's gb_fail() fails the run on every rank (each said why). */
+    int failed = worker.failed, any_rank_failed = 0;
+    MPI_Allreduce(&failed, &any_rank_failed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
     double collect_seconds = gb_now() - finished;
 
-    int status = 0;
-    if (rank == 0) {
+    int status = any_rank_failed ? 1 : 0;
+    if (rank == 0 && status == 0) {
         if (!buffers) {
             fprintf(stderr, "gilbench: out of memory gathering %d ranks' results\n", ranks);
             status = 1;
