@@ -198,6 +198,13 @@ else
     sweep_plan "$workloads" "$ways" "$workers" "$studies" "$BENCH_ALL" "$(default_workers)" "$usable_cpus" \
         > "$plan" || exit 2
 fi
+# make calibrate DISPATCH=pool: the model and CPython through their pools
+# (and as shares too when DISPATCH has both), pool against pool.
+if [ -z "$rerun_of" ] && [[ ",$dispatch," == *,pool,* ]] && grep -qP '^[^\t]*\tsource=' "$plan"; then
+    awk -F'\t' -v OFS='\t' -v shares="$([[ ",$dispatch," == *,shares,* ]] && echo 1)" '
+        $2 ~ /^source=/ && $3 !~ /[+]pool$/ { if (shares) print; $3 = $3 "+pool"; print; next } { print }' \
+        "$plan" > "$plan.ways" && mv "$plan.ways" "$plan" || die "cannot write $plan"
+fi
 plan_workloads=$(cut -f1 "$plan" | awk '!seen[$0]++' | paste -sd, -)
 for workload in ${plan_workloads//,/ }; do
     case ",$all_workloads," in
@@ -223,9 +230,9 @@ if grep -qP '\tsource=cpython\t' "$plan"; then
         fi
     }
     if [ -z "$free_threaded" ]; then
-        drop_points '\tsource=cpython\tthreads\t' "no free-threaded Python (python3.14t, python3.13t or FREE_THREADED_PYTHON): the threads mode is measured without its CPython counterpart"
+        drop_points '\tsource=cpython\tthreads(\+pool)?\t' "no free-threaded Python (python3.14t, python3.13t or FREE_THREADED_PYTHON): the threads mode is measured without its CPython counterpart"
     elif ! PYTHON_GIL=0 "$free_threaded" -c 'import numpy' 2>/dev/null; then
-        drop_points '^blas_dgemm\tsource=cpython\tthreads\t' "$free_threaded has no NumPy: blas_dgemm's threads mode is measured without its CPython counterpart"
+        drop_points '^blas_dgemm\tsource=cpython\tthreads(\+pool)?\t' "$free_threaded has no NumPy: blas_dgemm's threads mode is measured without its CPython counterpart"
     fi
 fi
 params=$(parse_params "${PARAMS:-}" "$plan_workloads") || exit 2
