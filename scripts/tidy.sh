@@ -36,15 +36,15 @@ trap 'rm -f "$measured"' EXIT
 if [ ${#good[@]} -eq 0 ]; then
     : > "$measured"
 else
-    hyperfine_files=() raw_files=() variants='{}' ways='{}'
+    hyperfine_files=() raw_files=()
     for entry in "${good[@]}"; do
         id=${entry%%$'\t'*}
         hyperfine_files+=("$run_dir"/hyperfine/"$id".[0-9]*.json)
         raw_files+=("$run_dir/raw/$id.jsonl")
-        variants=$(jq -c --arg id "$id" --arg variant "${entry#*$'\t'}" '. + {($id): $variant}' <<<"$variants")
-        way=${id%.*}
-        ways=$(jq -c --arg id "$id" --arg way "${way##*.}" '. + {($id): $way}' <<<"$ways")
     done
+    # Each point's variant, by id, in one pass.
+    variants=$(printf '%s\n' "${good[@]}" |
+        jq -R -n '[inputs | split("\t") | {key: .[0], value: .[1]}] | from_entries')
     # hyperfine's whole-process median per point over all its calls, by id.
     process=$(jq -n 'def median: sort | if length % 2 == 1 then .[length / 2 | floor]
                                         else (.[length / 2 - 1] + .[length / 2]) / 2 end;
@@ -59,13 +59,16 @@ else
     # Every measured run (warm-up runs are the first lines of each file),
     # numbered from 1, with its point's variant and process median.
     jq -c -n --argjson warmup "$warmup" --argjson process "$process" --argjson variants "$variants" \
-        --argjson noise "$noise" --argjson ways "$ways" '
+        --argjson noise "$noise" '
         foreach inputs as $line ({file: null, index: -1};
             if input_filename == .file then .index += 1 else {file: input_filename, index: 0} end;
             select(.index >= $warmup)
             | (.file | split("/") | last | rtrimstr(".jsonl")) as $id
             | (.index - $warmup) as $k
-            | $line + {variant: $variants[$id], mode: $ways[$id], run: ($k + 1), process_median_s: $process[$id],
+            # The mode as the plan names the way (threads+pool), from the id
+            # label.mode.workers: the engine says only "threads".
+            | $line + {variant: $variants[$id], mode: ($id | split(".") | .[-2]), run: ($k + 1),
+                       process_median_s: $process[$id],
                        other_cpu_ticks: ($noise[$id][$k].other // "-"), steal_ticks: ($noise[$id][$k].steal // "-"),
                        all_cpu_ticks: ($noise[$id][$k].all // "-"), cpu_mhz: ($noise[$id][$k].mhz // "-")})' \
         "${raw_files[@]}" > "$measured" || die "cannot read the runs in $run_dir/raw"

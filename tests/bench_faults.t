@@ -71,16 +71,10 @@ interrupt() {
     set -m # the sweep gets its own process group, with SIGINT not ignored
     env RUNS=1 WARMUP=0 WORKERS=1,2 MODES=procs TIMEOUT=100 \
         PARAMS="fault.kind=4 fault.at_workers=2" scripts/bench.sh >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
-    local pid=$! tries=0
+    local pid=$!
     set +m
-    RUN=""
-    while [ "$tries" -lt 100 ]; do
-        RUN=$(sed -n 's/^gilbench: results in //p' "$TEST_TMP/out")
-        [ -n "$RUN" ] && pgrep -f "$RUN/raw/fault.procs.2" >/dev/null && break
-        sleep 0.1
-        tries=$((tries + 1))
-    done
-    if [ "$2" = group ]; then kill "-$1" -- "-$pid"; else kill "-$1" "$pid"; fi
+    wait_for_running "$TEST_TMP/out" fault.procs.2 100
+    signal_sweep "$1" "$2" "$pid"
     wait "$pid"
     STATUS=$?
 }
@@ -110,8 +104,7 @@ env -u GILBENCH -u WORKLOADS make --no-print-directory bench WORKLOADS=io_wait M
     WARMUP=0 PARAMS="io_wait.sleep_us=1000000 io_wait.units=100" "$TEST_TAG" \
     >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
 make_pid=$!
-RUN=""
-wait_for 60 eval '[ -n "$(tagged_pids | head -n1)" ] && RUN=$(sed -n "s/^gilbench: results in //p" "$TEST_TMP/out") && [ -n "$RUN" ] && pgrep -f "$RUN/raw/io_wait" >/dev/null'
+wait_for_running "$TEST_TMP/out" io_wait 600
 kill -TERM "$make_pid"
 wait "$make_pid"
 STATUS=$?

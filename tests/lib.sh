@@ -76,6 +76,27 @@ wait_for() {
     done
 }
 
+# wait_for_running OUT POINT TENTHS: until the sweep writing its stdout to
+# OUT has named its folder and a process of POINT (its raw/POINT file) runs,
+# for at most TENTHS tenths of a second; sets RUN to the folder.
+wait_for_running() {
+    local out=$1 point=$2 tries=0
+    RUN=""
+    while [ "$tries" -lt "$3" ]; do
+        RUN=$(sed -n 's/^gilbench: results in //p' "$out")
+        [ -n "$RUN" ] && pgrep -f "$RUN/raw/$point" >/dev/null && return 0
+        sleep 0.1
+        tries=$((tries + 1))
+    done
+    return 1
+}
+
+# signal_sweep SIGNAL TARGET PID: "group" sends SIGNAL to PID's process group
+# (as Ctrl-C does), "script" to PID alone (as kill does).
+signal_sweep() {
+    if [ "$2" = group ]; then kill "-$1" -- "-$3"; else kill "-$1" "$3"; fi
+}
+
 # no_process_left PATTERN: nothing whose command line matches PATTERN is
 # alive, after up to 5 s for the kernel and init to finish reaping.
 no_process_left() {

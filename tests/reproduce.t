@@ -57,7 +57,7 @@ check "RERUN is refused with exit 2" test "$STATUS" -eq 2 -a -n "$ERR"
 # 100 s, waits until it runs, sends SIGNAL to TARGET ("group": reproduce's
 # process group, as Ctrl-C does; "script": reproduce.sh alone, as kill does).
 interrupt() {
-    local out=$TEST_TMP/interrupt.out tries=0 pid
+    local out=$TEST_TMP/interrupt.out pid
     rm -rf "$TEST_TMP/stopped"
     : > "$out"
     set -m # a process group of its own, with SIGINT not ignored
@@ -66,14 +66,8 @@ interrupt() {
         PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" scripts/reproduce.sh >"$out" 2>"$TEST_TMP/interrupt.err" &
     pid=$!
     set +m
-    RUN=""
-    while [ "$tries" -lt 200 ]; do
-        RUN=$(sed -n 's/^gilbench: results in //p' "$out")
-        [ -n "$RUN" ] && pgrep -f "$RUN/raw/io_wait" >/dev/null && break
-        sleep 0.1
-        tries=$((tries + 1))
-    done
-    if [ "$2" = group ]; then kill "-$1" -- "-$pid"; else kill "-$1" "$pid"; fi
+    wait_for_running "$out" io_wait 200
+    signal_sweep "$1" "$2" "$pid"
     wait "$pid"
     STATUS=$?
 }
