@@ -17,7 +17,7 @@ LIBRARY_CFLAGS := $(shell pkg-config --cflags $(LIBRARIES) 2>/dev/null)
 LIBRARY_LIBS   := $(shell pkg-config --libs $(LIBRARIES) 2>/dev/null)
 # These targets install what they lack first (scripts/check-deps.sh) and then
 # build in a sub-make, which finds the libraries just installed.
-SELF_INSTALLING := bench bench-all calibrate reproduce test plots report compare timeline fresh-check help clean
+SELF_INSTALLING := bench bench-all calibrate pythons reproduce test plots report compare timeline fresh-check help clean
 ifeq ($(LIBRARY_LIBS),)
   ifneq ($(filter-out $(SELF_INSTALLING),$(or $(MAKECMDGOALS),all)),)
     $(error $(shell scripts/check-deps.sh --no-install bench 2>&1 </dev/null))
@@ -53,7 +53,7 @@ SHELL_TESTS   := $(patsubst tests/%,$(BUILD)/tests/%,$(sort $(wildcard tests/*.t
 # The tests of the GIL and the pools, which also run under ThreadSanitizer.
 THREAD_TESTS  := gil_test engine_test
 
-.PHONY: all help clean test test-programs bench bench-all calibrate reproduce plots report compare timeline fresh-check
+.PHONY: all help clean test test-programs bench bench-all calibrate pythons reproduce plots report compare timeline fresh-check
 all: $(BUILD)/gilbench $(MPI_PROGRAMS)
 	@:
 
@@ -72,7 +72,8 @@ help:
 	@echo '  bench settings: WORKLOADS MODES WORKERS RUNS MAX_RUNS PRECISION BUDGET SEED WARMUP'
 	@echo '                  SWITCH_INTERVAL_US PARAMS TIMEOUT QUICK=1 STUDIES RERUN=dir RESULTS_DIR PLOTS_DIR'
 	@echo '                  TIMELINE_WORKERS TIMELINE_MS HOSTFILE (MODES=...,mpi)'
-	@echo '  calibrate settings: PYTHON FREE_THREADED_PYTHON'
+	@echo '  calibrate settings: PYTHON FREE_THREADED_PYTHON PYTHONS=build'
+	@echo 'make pythons        build CPython 3.13 with and without the GIL from Debian source (cached)'
 	@echo 'make fresh-check    the README set-up commands in a fresh Debian root (debootstrap; root only)'
 	@echo '  bench, test, calibrate install missing Debian packages as root; INSTALL=0 forbids it'
 	@echo 'make clean          remove build/'
@@ -141,8 +142,16 @@ reproduce:
 	$(call install_then_build,bench)
 	@GILBENCH_GOAL=$@ exec scripts/reproduce.sh
 
+# CPython 3.13 twice from Debian's source, with and without the GIL, into
+# PYTHONS_DIR (~/.cache/gilbench/python); kept once built.
+pythons:
+	@scripts/check-deps.sh pythons
+	@exec scripts/pythons.sh
+
 # The model beside CPython: scripts/studies/calibrate.plan, with Python.
+# PYTHONS=build builds the two 3.13 interpreters first.
 calibrate:
+	$(if $(filter build,$(PYTHONS)),@scripts/check-deps.sh pythons && scripts/pythons.sh)
 	$(call install_then_build,calibrate)
 	@GILBENCH_GOAL=$@ STUDIES=calibrate exec scripts/bench.sh
 

@@ -117,13 +117,13 @@ if [ -n "${RERUN:-}" ]; then
         "$rerun_of/meta.json")" || usage "RERUN: cannot read the settings of $rerun_of/meta.json"
     # Its studies: their pages and tables are drawn again.
     studies=$(jq -r '.settings.studies // [] | join(",")' "$rerun_of/meta.json")
-    # Its sweep, its MPI hosts and its interpreters, unless given now.
+    # Its sweep and its MPI hosts, unless given now.
     WORKLOADS=$(jq -r '.settings.workloads | join(",")' "$rerun_of/meta.json")
     MODES=$(jq -r '.settings.modes | join(",")' "$rerun_of/meta.json")
     WORKERS=$(jq -r '.settings.workers | map(tostring) | join(",")' "$rerun_of/meta.json")
     HOSTFILE=${HOSTFILE:-$(jq -r '.mpi.hostfile // empty' "$rerun_of/meta.json")}
-    PYTHON=${PYTHON:-$(jq -r '.python.cpython.executable // empty' "$rerun_of/meta.json")}
-    FREE_THREADED_PYTHON=${FREE_THREADED_PYTHON:-$(jq -r '.python.free_threaded.executable // empty' "$rerun_of/meta.json")}
+    [ -z "${PYTHON:-}${FREE_THREADED_PYTHON:-}" ] ||
+        usage "RERUN runs the CPython points on the interpreters of $rerun_of/meta.json; PYTHON and FREE_THREADED_PYTHON cannot be given with it"
 fi
 
 default_workers() {
@@ -213,26 +213,38 @@ for workload in ${plan_workloads//,/ }; do
     esac
 done
 # ---- CPython points (make calibrate): the interpreters they need ----
-python="" free_threaded="" python_notes=()
-if grep -qP '\tsource=cpython\t' "$plan"; then
-    python=${PYTHON:-/usr/bin/python3}
-    "$python" -c 'import sys; sys.exit(sys.version_info < (3, 8))' 2>/dev/null ||
-        usage "PYTHON='$python' is not a Python 3.8 or newer; install with: apt-get install -y python3"
-    if grep -qP '^blas_dgemm\tsource=cpython\t' "$plan"; then
-        "$python" -c 'import numpy' 2>/dev/null ||
-            usage "PYTHON='$python' has no NumPy; install with: apt-get install -y python3-numpy"
+# The plan's source=cpython becomes one source per interpreter that can run
+# the point's mode: source=cpython-3.13.5 (threading, multiprocessing) on a
+# build with the GIL, source=cpython-3.13.5t (threading, PYTHON_GIL=0) on a
+# free-threaded one; a rerun takes its interpreters from its meta.json.
+interpreters="" python_notes=()
+declare -A interpreter_kind=() interpreter_python=()
+if grep -qP '\tsource=cpython(-[^\t]*)?\t' "$plan"; then
+    if [ -n "$rerun_of" ]; then
+        interpreters=$(jq -r '.python.interpreters // [] | .[] | [.source, .kind, .executable] | @tsv' \
+            "$rerun_of/meta.json")
+    else
+        interpreters=$(cpython_interpreters) || exit 2
     fi
-    free_threaded=$(free_threaded_python "${FREE_THREADED_PYTHON:-}") || exit 2
-    drop_points() { # drop_points REGEX NOTE: plan lines of CPython points
-        if grep -qP "$1" "$plan"; then
-            grep -vP "$1" "$plan" > "$plan.kept"; mv "$plan.kept" "$plan"
-            python_notes+=("$2"); note "$2"
+    while IFS=$'\t' read -r cpython_source kind python; do
+        [ -n "$cpython_source" ] || continue
+        interpreter_kind[$cpython_source]=$kind interpreter_python[$cpython_source]=$python
+        note "CPython points on $python ($cpython_source$([ "$kind" = gil ] || echo ", free-threaded: PYTHON_GIL=0"))"
+    done <<<"$interpreters"
+    if [ -z "$rerun_of" ]; then
+        awk -F'\t' -v OFS='\t' -v list="$interpreters" '
+            BEGIN { n = split(list, line, "\n"); for (i = 1; i <= n; i++) { split(line[i], f, "\t"); source[i] = f[1]; kind[i] = f[2] } }
+            $2 == "source=cpython" {
+                mode = $3; sub(/[+]pool$/, "", mode)
+                for (i = 1; i <= n; i++)
+                    if (source[i] != "" && (kind[i] == "free") == (mode == "threads")) print $1, "source=" source[i], $3, $4
+                next
+            }
+            { print }' "$plan" > "$plan.sources" && mv "$plan.sources" "$plan" || die "cannot write $plan"
+        if ! grep -q $'\tfree\t' <<<"$interpreters" && grep -qP '\tsource=model\tthreads(\+pool)?\t' "$plan"; then
+            python_notes+=("no free-threaded Python (make pythons builds one; or python3.14t, python3.13t, FREE_THREADED_PYTHON): the threads mode is measured without its CPython counterpart")
+            note "${python_notes[-1]}"
         fi
-    }
-    if [ -z "$free_threaded" ]; then
-        drop_points '\tsource=cpython\tthreads(\+pool)?\t' "no free-threaded Python (python3.14t, python3.13t or FREE_THREADED_PYTHON): the threads mode is measured without its CPython counterpart"
-    elif ! PYTHON_GIL=0 "$free_threaded" -c 'import numpy' 2>/dev/null; then
-        drop_points '^blas_dgemm\tsource=cpython\tthreads(\+pool)?\t' "$free_threaded has no NumPy: blas_dgemm's threads mode is measured without its CPython counterpart"
     fi
 fi
 params=$(parse_params "${PARAMS:-}" "$plan_workloads") || exit 2
@@ -300,8 +312,8 @@ if [[ ",$modes," == *,mpi,* ]]; then
         "$run_dir/meta.json" |
         write_atomically "$run_dir/meta.json" || die "cannot write $run_dir/meta.json"
 fi
-if [ -n "$python" ]; then
-    python_versions "$python" "$free_threaded" | jq --slurpfile p /dev/stdin '.python = $p[0]' \
+if [ -n "$interpreters" ]; then
+    python_versions <<<"$interpreters" | jq --slurpfile p /dev/stdin '.python = $p[0]' \
         "$run_dir/meta.json" | write_atomically "$run_dir/meta.json" || die "cannot write $run_dir/meta.json"
     for message in "${python_notes[@]}"; do add_warning "$run_dir/meta.json" "$message"; done
 fi
@@ -382,9 +394,11 @@ while [ ${#active[@]} -gt 0 ]; do
         if [ "$mode" = mpi ]; then
             mapfile -t options < <(mpirun_options "${HOSTFILE:-}")
             engine=(mpirun -n "$n" "${options[@]}" "$GILBENCH_MPI")
-        elif [ "$variant" = source=cpython ]; then
-            engine=("$python" scripts/python/pyrun.py)
-            [ "${mode%+pool}" != threads ] || engine=(env PYTHON_GIL=0 "$free_threaded" scripts/python/pyrun.py)
+        elif [ -n "${interpreter_kind[${variant#source=}]:-}" ]; then
+            cpython_source=${variant#source=}
+            engine=(env -u PYTHON_GIL "${interpreter_python[$cpython_source]}" scripts/python/pyrun.py)
+            [ "${interpreter_kind[$cpython_source]}" = gil ] ||
+                engine=(env PYTHON_GIL=0 "${interpreter_python[$cpython_source]}" scripts/python/pyrun.py)
         fi
         # shellcheck disable=SC2207
         command=("${engine[@]}" run --workload "$workload" $(way_options "$mode" "$variant" "$chunksize") --workers "$n"

@@ -4,7 +4,7 @@
 # run as root with apt-get (and INSTALL is not 0), `apt-get update` once and
 # one `apt-get install -y` line, printed before it runs.  Otherwise it names
 # every missing package in one line and exits 2.
-# Usage: check-deps.sh [--no-install] bench|test|calibrate|fresh-check
+# Usage: check-deps.sh [--no-install] bench|test|calibrate|pythons|fresh-check
 # (--no-install: only name what is missing, for a plain `make`)
 # Each package is checked on its own: installed according to dpkg, or found
 # by what it provides (a command, a pkg-config module, a file), so a machine
@@ -32,6 +32,13 @@ provides() {
         libopenmpi-dev) has mpicc ;;
         # The locale test builds de_DE from its source definition.
         locales) [ -f /usr/share/i18n/locales/de_DE ] && has localedef ;;
+        libffi-dev) has pkg-config && pkg-config --exists libffi ;;
+        libssl-dev) has pkg-config && pkg-config --exists openssl ;;
+        liblzma-dev) has pkg-config && pkg-config --exists liblzma ;;
+        libbz2-dev) [ -f /usr/include/bzlib.h ] ;;
+        xz-utils) has xz ;;
+        gpgv) has gpgv ;;
+        debian-archive-keyring) [ -r /usr/share/keyrings/debian-archive-keyring.gpg ] ;;
         *) return 1 ;;
     esac
 }
@@ -52,16 +59,18 @@ case $target in
     test) packages="$bench_packages perl procps python3 python3-numpy chromium openmpi-bin libopenmpi-dev locales" ;;
     calibrate)
         packages=$bench_packages
-        # A PYTHON of the user's own is theirs to equip; Debian's python3 is ours.
+        # A PYTHON of the user's own is theirs (its blas_dgemm goes through
+        # ctypes where it has no NumPy); Debian's python3 and NumPy are ours.
         if [ -z "${PYTHON:-}" ] || [ "$PYTHON" = /usr/bin/python3 ]; then
             packages="$packages python3 python3-numpy"
-        elif ! "$PYTHON" -c 'import numpy' >/dev/null 2>&1; then
-            echo "gilbench: PYTHON='$PYTHON' cannot import numpy; install NumPy for it, or leave PYTHON out for Debian's python3" >&2
-            exit 2
         fi
         ;;
+    # Two CPython interpreters from Debian's source (scripts/pythons.sh):
+    # libffi-dev is what gives them ctypes, the rest their standard modules;
+    # gpgv and the keyring check the source's signature.
+    pythons) packages="build-essential pkg-config libffi-dev zlib1g-dev libssl-dev libbz2-dev liblzma-dev xz-utils gpgv debian-archive-keyring" ;;
     fresh-check) packages="debootstrap" ;;
-    *) echo "check-deps.sh: unknown target '$target'; accepted: bench, test, calibrate, fresh-check" >&2; exit 2 ;;
+    *) echo "check-deps.sh: unknown target '$target'; accepted: bench, test, calibrate, pythons, fresh-check" >&2; exit 2 ;;
 esac
 
 for package in $packages; do

@@ -463,40 +463,94 @@ way_options() {
     fi
 }
 
-# free_threaded_python GIVEN: a Python that runs with the GIL off: GIVEN
-# (exits 2 if it does not), or the first of python3.14t, python3.13t found,
-# or nothing.
-free_threaded_python() {
-    local candidate
-    gil_off() { PYTHON_GIL=0 "$1" -c 'import sys; sys.exit(getattr(sys, "_is_gil_enabled", lambda: True)())' 2>/dev/null; }
-    if [ -n "$1" ]; then
-        gil_off "$1" || usage "FREE_THREADED_PYTHON='$1' does not run with the GIL off (a free-threaded build such as python3.13t is needed)"
-        echo "$1"
-        return
-    fi
-    for candidate in python3.14t python3.13t; do
-        if command -v "$candidate" >/dev/null && gil_off "$candidate"; then
-            command -v "$candidate"
-            return
-        fi
-    done
+# pythons_dir: where `make pythons` keeps the interpreters it builds.
+pythons_dir() {
+    echo "${PYTHONS_DIR:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/gilbench/python}"
 }
 
-# python_versions PYTHON FREE_THREADED: the interpreters of the CPython
-# points, and the BLAS NumPy loaded, as JSON.
+# interpreter_line KIND PYTHON: "SOURCE<TAB>KIND<TAB>PYTHON" for a CPython
+# that runs as KIND says (gil: with its GIL; free: with it off under
+# PYTHON_GIL=0), SOURCE being cpython-VERSION (gil) or cpython-VERSIONt
+# (free); fails, printing nothing, otherwise.
+interpreter_line() {
+    local kind=$1 python=$2 version
+    if [ "$kind" = free ]; then
+        version=$(PYTHON_GIL=0 "$python" -c 'import sys
+if getattr(sys, "_is_gil_enabled", lambda: True)(): sys.exit(1)
+print(sys.version.split()[0] + "t")' 2>/dev/null) || return 1
+    else
+        version=$(env -u PYTHON_GIL "$python" -c 'import sys
+if sys.version_info < (3, 8) or not getattr(sys, "_is_gil_enabled", lambda: True)(): sys.exit(1)
+print(sys.version.split()[0])' 2>/dev/null) || return 1
+    fi
+    printf 'cpython-%s\t%s\t%s\n' "$version" "$kind" "$python"
+}
+
+# cpython_interpreters: the interpreters of make calibrate's CPython
+# points, one interpreter_line each: the two that `make pythons` built
+# (when it did), then PYTHON (default Debian's python3) and a free-threaded
+# one (FREE_THREADED_PYTHON, else the first python3.14t or python3.13t on
+# PATH).  A second interpreter of a version already listed is left out.
+# Exits 2 after one line when PYTHON or FREE_THREADED_PYTHON is not what
+# it must be.
+cpython_interpreters() {
+    local dir python=${PYTHON:-/usr/bin/python3} free candidate lines=""
+    dir=$(pythons_dir)
+    if [ -f "$dir/gil/.gilbench-verified" ]; then
+        lines+=$(interpreter_line gil "$dir/gil/bin/python3.13")$'\n' ||
+            note "the interpreter built in $dir/gil does not run: left out (make pythons PYTHONS_REBUILD=1 builds it again)"
+    fi
+    if [ -f "$dir/nogil/.gilbench-verified" ]; then
+        lines+=$(interpreter_line free "$dir/nogil/bin/python3.13t")$'\n' ||
+            note "the interpreter built in $dir/nogil does not run with the GIL off: left out (make pythons PYTHONS_REBUILD=1)"
+    fi
+    lines+=$(interpreter_line gil "$python")$'\n' ||
+        usage "PYTHON='$python' is not a Python 3.8 or newer with a GIL; install with: apt-get install -y python3 (a free-threaded one goes in FREE_THREADED_PYTHON)"
+    if [ -n "${FREE_THREADED_PYTHON:-}" ]; then
+        lines+=$(interpreter_line free "$FREE_THREADED_PYTHON")$'\n' ||
+            usage "FREE_THREADED_PYTHON='$FREE_THREADED_PYTHON' does not run with the GIL off (a free-threaded build such as python3.13t is needed)"
+    else
+        for candidate in python3.14t python3.13t; do
+            free=$(command -v "$candidate") || continue
+            lines+=$(interpreter_line free "$free")$'\n' && break
+        done
+    fi
+    awk -F'\t' 'NF == 3 && !seen[$1]++' <<<"$lines"
+}
+
+# python_versions SOURCE<TAB>KIND<TAB>PYTHON lines (stdin): the
+# interpreters of the CPython points as JSON, {interpreters: [...]}: each
+# one's version, whether its GIL is on, how it was configured, and how its
+# blas_dgemm reaches OpenBLAS (NumPy's matmul, or cblas_dgemm through ctypes
+# where NumPy does not import) with the BLAS library it loads.
 python_versions() {
-    local probe='import json, sys
-info = {"executable": sys.executable, "version": sys.version.split()[0]}
+    local source kind python probe='import json, sys, sysconfig
+info = {"executable": sys.executable, "version": sys.version.split()[0],
+        "gil_enabled": getattr(sys, "_is_gil_enabled", lambda: True)(),
+        "configure": sysconfig.get_config_var("CONFIG_ARGS")}
 try:
     import numpy
     info["numpy"] = numpy.__version__
-    info["numpy_blas"] = sorted({l.split()[-1] for l in open("/proc/self/maps") if "blas" in l.lower() and "/" in l})
+    info["blas"] = "numpy.matmul"
 except ImportError:
     info["numpy"] = None
+    info["blas"] = "ctypes cblas_dgemm"
+    import ctypes
+    try:
+        ctypes.CDLL("libopenblas.so.0")
+    except OSError:
+        pass
+info["blas_library"] = sorted({l.split()[-1] for l in open("/proc/self/maps") if "blas" in l.lower() and "/" in l})
 print(json.dumps(info))'
-    jq -n --argjson gil "$("$1" -c "$probe")" \
-        --argjson free "$([ -n "$2" ] && PYTHON_GIL=0 "$2" -c "$probe" || echo null)" \
-        '{cpython: $gil, free_threaded: $free}'
+    while IFS=$'\t' read -r source kind python; do
+        if [ "$kind" = free ]; then
+            PYTHON_GIL=0 "$python" -c "$probe"
+        else
+            env -u PYTHON_GIL "$python" -c "$probe"
+        fi | jq -c --arg source "$source" --arg kind "$kind" '{source: $source, kind: $kind} + .' ||
+            jq -nc --arg source "$source" --arg kind "$kind" --arg python "$python" \
+                '{source: $source, kind: $kind, executable: $python, version: null}'
+    done | jq -s '{interpreters: .}'
 }
 
 # mpirun_options HOSTFILE: how the mpi mode starts its ranks, one option

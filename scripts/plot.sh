@@ -65,8 +65,12 @@ for study in $studies; do
         rows=$(awk -F, 'NR > 1 && $NF ~ /^source=/' "$csv")
         [ -n "$rows" ] || { note "no measured point: no plot for the calibrate study"; continue; }
         modes_of() { awk -F, -v s="source=$1" '$NF == s { print $2 }' <<<"$rows" | distinct; }
+        # Each interpreter's curves: SOURCE:MODE:DASH, one dash type per interpreter.
+        cpython_points=$(awk -F, '$NF ~ /^source=cpython/ { s = substr($NF, 8)
+                if (!(s in dash)) dash[s] = 2 + n++
+                if (!((s, $2) in seen)) { seen[s, $2] = 1; printf "%s:%s:%d\n", s, $2, dash[s] } }' <<<"$rows")
         draw study-calibrate.gp calibrate "calibrate_workloads=$(gp_string "$(cut -d, -f1 <<<"$rows" | distinct)");
-            model_modes=$(gp_string "$(modes_of model)"); cpython_modes=$(gp_string "$(modes_of cpython)");
+            model_modes=$(gp_string "$(modes_of model)"); cpython_points=$(gp_string "$cpython_points");
             maxw=$(cut -d, -f3 <<<"$rows" | sort -n | tail -n1)"
         continue
     fi

@@ -84,8 +84,18 @@ done
 calibration=""
 if [ -s "$run_dir/calibration.csv" ]; then
     calibration=$(awk -F, 'NR > 1 {
-        printf "<tr%s><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
-            ($10 == "yes" ? " class=\"differs\"" : ""), $1, $2, $3, $4, $5, $6, $7, $8, $9 }' "$run_dir/calibration.csv")
+        printf "<tr%s><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+            ($11 == "yes" ? " class=\"differs\"" : ""), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }' "$run_dir/calibration.csv")
+    # Each interpreter, and how its blas_dgemm reached OpenBLAS.
+    interpreters=$(jq -r '.python.interpreters // [] | .[] |
+        "<li>\(.source | @html): \(.executable | @html) (\(if .kind == "free" then "free-threaded, PYTHON_GIL=0" else "with its GIL" end);
+         blas_dgemm through \(.blas // "unknown" | @html))</li>"' "$run_dir/meta.json")
+fi
+single_thread=""
+if [ -s "$run_dir/single_thread.csv" ]; then
+    single_thread=$(awk -F, 'NR > 1 {
+        printf "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", $1, $2, $3, $4, $5, $6 }' \
+        "$run_dir/single_thread.csv")
 fi
 
 # The timelines of `make timeline` / make bench, with what each one shows.
@@ -165,15 +175,28 @@ EOF
     if [ -n "$calibration" ]; then
         cat <<EOF
 <h2>The model beside CPython</h2>
-<p>make calibrate: each point measured as the C model and as its Python version in CPython
-(gil: threading; procs: multiprocessing with fork; threads: a free-threaded CPython). Ratios are
-model / CPython; highlighted rows differ in speedup by more than 15 % (docs/gil-model.md,
-"Calibration", says why).</p>
+<p>make calibrate: each point measured as the C model and as its Python version in each CPython
+(gil: threading; procs: multiprocessing with fork, on a build with the GIL; threads: threading on a
+free-threaded build). Ratios are model / CPython; highlighted rows differ in speedup by more than
+15 % (docs/gil-model.md, "Calibration", says why). The interpreters:</p>
+<ul>
+$interpreters
+</ul>
 <table id="calibration">
-<tr><th>workload</th><th>mode</th><th>workers</th><th>model median (s)</th><th>CPython median (s)</th><th>time ratio</th><th>model speedup</th><th>CPython speedup</th><th>speedup ratio</th></tr>
+<tr><th>workload</th><th>mode</th><th>workers</th><th>interpreter</th><th>model median (s)</th><th>CPython median (s)</th><th>time ratio</th><th>model speedup</th><th>CPython speedup</th><th>speedup ratio</th></tr>
 $calibration
 </table>
 EOF
+        if [ -n "$single_thread" ]; then
+            cat <<EOF
+<p>What free threading costs one thread: each workload's one-worker median time on the
+free-threaded build against the same version with its GIL.</p>
+<table id="single-thread">
+<tr><th>workload</th><th>GIL build</th><th>free-threaded build</th><th>GIL build median (s)</th><th>free-threaded median (s)</th><th>free-threaded / GIL</th></tr>
+$single_thread
+</table>
+EOF
+        fi
     fi
     cat <<EOF
 <h2>Speedups</h2>

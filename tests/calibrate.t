@@ -17,9 +17,9 @@ cp tests/fixtures/run/meta.json "$hand/"
 {
     echo workload,mode,workers,median_s,speedup,variant
     for pair in gil:0.86 threads:1.14 procs:0.84 mpi:1.16; do
-        for source in model cpython; do
+        for source in model cpython-3.11.2; do
             speedup=1
-            [ "$source" = cpython ] || speedup=${pair#*:}
+            [ "$source" != model ] || speedup=${pair#*:}
             echo "cpu_loop,${pair%%:*},1,1.0,1.0000,source=$source"
             echo "cpu_loop,${pair%%:*},2,0.5,$speedup,source=$source"
         done
@@ -28,13 +28,14 @@ cp tests/fixtures/run/meta.json "$hand/"
 run_capture scripts/calibration.sh "$hand"
 check "calibration.sh on hand-made speedups succeeds" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR"
-flag() { awk -F, -v mode="$1" '$2 == mode && $3 == 2 { print $9 "," $10 }' "$hand/calibration.csv"; }
+flag() { awk -F, -v mode="$1" '$2 == mode && $3 == 2 { print $10 "," $11 }' "$hand/calibration.csv"; }
 check "a speedup ratio of 0.86 is within 15 %" test "$(flag gil)" = "0.860,no"
 check "a speedup ratio of 1.14 is within 15 %" test "$(flag threads)" = "1.140,no"
 check "a speedup ratio of 0.84 differs" test "$(flag procs)" = "0.840,yes"
 check "a speedup ratio of 1.16 differs" test "$(flag mpi)" = "1.160,yes"
 check "a speedup ratio of 1 (one worker) does not differ" \
-    test -z "$(awk -F, '$3 == 1 && $10 != "no"' "$hand/calibration.csv")"
+    test -z "$(awk -F, '$3 == 1 && $11 != "no"' "$hand/calibration.csv")"
+check "each row names its interpreter" test "$(awk -F, 'NR > 1 { print $4 }' "$hand/calibration.csv" | sort -u)" = cpython-3.11.2
 
 pyrun() { OPENBLAS_NUM_THREADS=1 "$python" scripts/python/pyrun.py run "$@"; }
 
@@ -60,6 +61,52 @@ for workload in cpu_loop io_wait blas_dgemm; do
     check "pyrun $workload: the same checksum in every mode and worker count" \
         test "$(tr ' ' '\n' <<<"$sums" | sort -u | grep -c .)" -eq 1
 done
+
+# blas_dgemm through ctypes (what interpreters without NumPy use): the same
+# exact checksum as NumPy's path, and the GIL released around the multiply.
+for mode in gil procs; do
+    run_capture env PYRUN_BLAS=ctypes OPENBLAS_NUM_THREADS=1 "$python" scripts/python/pyrun.py run \
+        --workload blas_dgemm --mode $mode --workers 2 --units 4 --param n=64
+    check "pyrun blas_dgemm $mode through ctypes succeeds and says so" \
+        jq -e '.blas == "ctypes cblas_dgemm"' <<<"$OUT"
+    ctypes_sum=$(jq -r .checksum <<<"$OUT")
+    run_capture env PYRUN_BLAS=numpy OPENBLAS_NUM_THREADS=1 "$python" scripts/python/pyrun.py run \
+        --workload blas_dgemm --mode $mode --workers 2 --units 4 --param n=64
+    check "... with the checksum of NumPy's path" test -n "$ctypes_sum" -a "$ctypes_sum" = "$(jq -r .checksum <<<"$OUT")"
+done
+# With no forced switch (an interval of 1000 s), a thread counting in
+# Python (and letting others in with time.sleep(0), which releases the GIL)
+# moves while another is inside one ctypes multiply only if the call
+# released the GIL.
+run_capture env PYRUN_BLAS=ctypes "$python" - <<'EOF'
+import sys, threading, time
+sys.path.insert(0, "scripts/python")
+import pyrun
+sys.setswitchinterval(1000)
+state = {"n": 700}
+pyrun.blas_setup(state)
+count, stop, moved = [0], [False], []
+def counter():
+    while not stop[0]:
+        count[0] += 1
+        time.sleep(0)
+def multiply():
+    before = count[0]
+    value = pyrun.blas_unit(0, state)
+    moved.append(count[0] - before)
+    assert value == pyrun.blas_expected(0, state)
+t = threading.Thread(target=counter)
+t.start()
+while count[0] == 0:
+    time.sleep(0.001)
+m = threading.Thread(target=multiply)
+m.start(); m.join()
+stop[0] = True; t.join()
+print(moved[0])
+EOF
+check "a ctypes multiply releases the GIL: another thread ran during it (and its value is exact)" \
+    test "$STATUS" -eq 0 -a "${OUT:-0}" -gt 0
+[ "$STATUS" -eq 0 ] || diag "$ERR"
 
 # Bad input: exit 2, one line, nothing on stdout.
 bad() { # bad DESCRIPTION ARGS...
@@ -94,7 +141,7 @@ check "a calibrate sweep succeeds" test "$STATUS" -eq 0
 run=$results/latest
 for workload in cpu_loop io_wait blas_dgemm; do
     for mode in gil procs; do
-        for source in model cpython; do
+        for source in model 'cpython-[0-9.]*'; do
             check "$workload $mode: the $source rows are in the summary" \
                 grep -q "^$workload,$mode,.*,source=$source\$" "$run/summary.csv"
         done
@@ -104,15 +151,23 @@ for workload in cpu_loop io_wait blas_dgemm; do
 done
 check "CPython rows leave the GIL counters empty" \
     awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-        $NF == "source=cpython" { n++; if ($c["gil_switches"] != "" || $c["gil_wait_s"] != "") exit 1 }
+        $NF ~ /^source=cpython-/ { n++; if ($c["gil_switches"] != "" || $c["gil_wait_s"] != "") exit 1 }
         END { exit !n }' "$run/summary.csv"
 check "the calibration table's ratios are model / CPython" awk -F, 'NR > 1 {
-        if ($6 == "" || ($6 - $4 / $5) ^ 2 > 0.001 ^ 2 * 4) exit 1 }' "$run/calibration.csv"
-check "the run records the Python it used" jq -e '.python.cpython.version and .python.cpython.numpy' "$run/meta.json"
-if [ "$(jq -r '.python.free_threaded' "$run/meta.json")" = null ]; then
+        if ($7 == "" || ($7 - $5 / $6) ^ 2 > 0.001 ^ 2 * 4) exit 1 }' "$run/calibration.csv"
+check "the run records the Pythons it used, Debian's with NumPy's matmul for blas_dgemm" \
+    jq -e '(.python.interpreters | length > 0 and all(.version and .source and .executable)) and
+        (.python.interpreters | any(.executable == "/usr/bin/python3" and .numpy and .blas == "numpy.matmul"))' "$run/meta.json"
+if jq -e '.python.interpreters | any(.kind == "free") | not' "$run/meta.json" >/dev/null; then
     check "without a free-threaded Python the threads mode has no CPython points" \
-        test -z "$(grep ',threads,.*source=cpython$' "$run/summary.csv")"
+        test -z "$(grep ',threads,.*source=cpython' "$run/summary.csv")"
     check "... and the run says so" jq -e '.warnings | any(test("free-threaded"))' "$run/meta.json"
+else
+    check "a free-threaded Python runs the threads mode's CPython points, with the GIL off" \
+        jq -e '.python.interpreters | any(.kind == "free" and .gil_enabled == false and (.source | endswith("t")))' "$run/meta.json"
+    check "... its rows are in the summary" grep -q ',threads,.*source=cpython-[0-9.]*t$' "$run/summary.csv"
+    check "... and its single-thread cost against the same version's GIL build is in single_thread.csv" \
+        awk -F, 'NR > 1 && $3 == $2 "t" && $6 > 0 { n++ } END { exit !n }' "$run/single_thread.csv"
 fi
 for ext in png svg; do
     check "the calibrate page calibrate.$ext is drawn" test -s "$run/plots/calibrate.$ext"
@@ -120,10 +175,6 @@ done
 check "the table is printed" grep -q "speedup_ratio" <<<"$OUT"
 
 # Missing Python: one line naming what to install, exit 2.
-run_capture env PYTHON=/nonexistent/python3 scripts/check-deps.sh calibrate
-check "check-deps calibrate refuses a PYTHON of the user's own without NumPy, in one line" \
-    test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
-check "... saying what to do" grep -q "cannot import numpy; install NumPy for it, or leave PYTHON out" <<<"$ERR"
 run_capture env STUDIES=calibrate PYTHON=/nonexistent/python3 RESULTS_DIR="$results" GILBENCH="$GILBENCH" scripts/bench.sh
 check "a calibrate sweep with a missing PYTHON stops with exit 2 before running" \
     test "$STATUS" -eq 2 -a "$(ls "$results" | wc -l)" -eq 2

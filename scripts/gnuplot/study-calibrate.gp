@@ -1,17 +1,23 @@
 # study-calibrate.gp - make calibrate: per workload, the speedup of each C
-# mode (solid) beside its CPython counterpart (dashed, open symbols):
-# gil <-> threading, procs <-> multiprocessing (fork), threads <-> a
-# free-threaded CPython when one was measured.
+# mode (solid) beside its counterpart in every CPython measured (dashed,
+# open symbols, one dash pattern per interpreter): gil <-> threading,
+# procs <-> multiprocessing (fork), threads <-> threading on a free-threaded
+# build (cpython-3.13.5t) when one was measured.
 # Expects (from plot.sh): term, out, csv, cpus, maxw, machine, calibrate_workloads,
-# model_modes and cpython_modes (the modes measured each way).
+# model_modes (the model's modes) and cpython_points (SOURCE:MODE:DASH words).
 short_titles = 1
 n = words(calibrate_workloads)
 width = 560 * n + 80
 height = 620
 load 'scripts/gnuplot/style.gp'
-counterpart(m) = m eq 'gil' ? 'threading' : m eq 'procs' ? 'multiprocessing' : 'free-threaded'
+counterpart(m) = m eq 'procs' ? 'multiprocessing' : m eq 'procs+pool' ? 'ProcessPoolExecutor' : \
+    strstrt(m, '+pool') > 0 ? 'ThreadPoolExecutor' : 'threading'
 point(w, m, source) = series(csv, 'workload=' . w . ';mode=' . m . ';variant=source=' . source)
-missing = strstrt(' ' . cpython_modes . ' ', ' threads ') == 0 ? '; no free-threaded CPython measured' : ''
+source_of(p) = p[1 : strstrt(p, ':') - 1]
+rest(p) = p[strstrt(p, ':') + 1 :]
+mode_of(p) = source_of(rest(p))
+dash_of(p) = int(rest(rest(p)))
+missing = strstrt(cpython_points, ':threads:') == 0 ? '; no free-threaded CPython measured' : ''
 set multiplot layout 1, n title "The model beside CPython: speedup against workers (solid: model, dashed: CPython)\n" . machine . missing font ',13'
 set logscale x 2
 set logscale y 2
@@ -30,8 +36,9 @@ do for [k = 1 : n] {
     plot x with lines ls 10 title 'ideal', \
         for [m in model_modes] point(w, m, 'model') using 'workers' : 'speedup' \
             with linespoints ls mode_style(m) title m . ' (model)', \
-        for [m in cpython_modes] point(w, m, 'cpython') using 'workers' : 'speedup' \
-            with linespoints ls mode_style(m) dt 2 pt (mode_style(m) == 1 ? 6 : mode_style(m) == 2 ? 4 : 8) \
-            title counterpart(m) . ' (CPython)'
+        for [p in cpython_points] point(w, mode_of(p), source_of(p)) using 'workers' : 'speedup' \
+            with linespoints ls mode_style(mode_of(p)) dt dash_of(p) \
+            pt (mode_style(mode_of(p)) == 1 ? 6 : mode_style(mode_of(p)) == 2 ? 4 : 8) \
+            title counterpart(mode_of(p)) . ' (' . source_of(p) . ')'
 }
 unset multiplot

@@ -94,7 +94,9 @@ The workloads, unit for unit:
   cpu_loop    1000 iterations of a 64-bit LCG step; every loop back-edge is
               a check point of CPython's eval loop, as in the model
   io_wait     one time.sleep(sleep_us), which releases the GIL
-  blas_dgemm  one n x n numpy.matmul (OpenBLAS dgemm, GIL released)
+  blas_dgemm  one n x n OpenBLAS dgemm with the GIL released: numpy.matmul
+              where NumPy imports, else cblas_dgemm through ctypes (the
+              JSON line's "blas" says which)
 Each unit's value is checked against an independent expectation (a closed
 form of the LCG; the sum of A @ B from A's column sums and B's row sums), and
 the run fails on a mismatch, like the engine.
@@ -196,23 +198,103 @@ def io_wait_expected(unit, state):
 
 
 # ---- blas_dgemm ----
+# Two paths to the same OpenBLAS dgemm: numpy.matmul where NumPy imports
+# (Debian's python3), else cblas_dgemm called through ctypes (interpreters
+# built from source have no NumPy).  Both release the GIL around the
+# multiply: NumPy around matmul, ctypes around every foreign call.
+# PYRUN_BLAS=numpy|ctypes chooses; by default NumPy when it imports.
+
+CBLAS_ROW_MAJOR, CBLAS_NO_TRANS = 101, 111
+
+
+def blas_entries(n):
+    """A and B of the engine's blas_dgemm: small integers in [-2, 2], so
+    that every product and sum is exact in doubles."""
+    a = [float((i * 7 + j * 3) % 5 - 2) for i in range(n) for j in range(n)]
+    b = [float((i * 5 + j * 11) % 5 - 2) for i in range(n) for j in range(n)]
+    return a, b
+
+
+def blas_expected_total(n, a, b):
+    """sum(A @ B) = sum over k of (column k of A summed) x (row k of B summed)."""
+    col_a = [sum(int(a[i * n + k]) for i in range(n)) for k in range(n)]
+    row_b = [sum(int(b[k * n + j]) for j in range(n)) for k in range(n)]
+    return sum(x * y for x, y in zip(col_a, row_b))
+
+
+def openblas():
+    """The OpenBLAS the engine links (its soname), with the three calls set
+    up, and told to use one thread per caller as the engine does."""
+    import ctypes
+    import ctypes.util
+    names = [os.environ.get("PYRUN_OPENBLAS"), "libopenblas.so.0", ctypes.util.find_library("openblas")]
+    errors = []
+    for name in [n for n in names if n]:
+        try:
+            lib = ctypes.CDLL(name)
+            break
+        except OSError as e:
+            errors.append(str(e))
+    else:
+        fail("blas_dgemm through ctypes: no OpenBLAS library could be loaded (%s); "
+             "install with: apt-get install -y libopenblas0-pthread" % ("; ".join(errors) or "none found"))
+    p, i, d = ctypes.POINTER(ctypes.c_double), ctypes.c_int, ctypes.c_double
+    lib.cblas_dgemm.argtypes = [i, i, i, i, i, i, d, p, i, p, i, d, p, i]
+    lib.cblas_dgemm.restype = None
+    lib.cblas_dgemv.argtypes = [i, i, i, i, d, p, i, p, i, d, p, i]
+    lib.cblas_dgemv.restype = None
+    lib.cblas_ddot.argtypes = [i, p, i, p, i]
+    lib.cblas_ddot.restype = d
+    if hasattr(lib, "openblas_set_num_threads"):
+        lib.openblas_set_num_threads(1)
+    return lib
+
+
+def blas_via():
+    choice = os.environ.get("PYRUN_BLAS", "")
+    if choice not in ("", "numpy", "ctypes"):
+        usage("PYRUN_BLAS '%s' is not numpy or ctypes" % choice)
+    if choice == "ctypes":
+        return "ctypes"
+    try:
+        import numpy  # noqa: F401
+        return "numpy"
+    except ImportError:
+        if choice == "numpy":
+            usage("PYRUN_BLAS=numpy, but %s cannot import numpy" % sys.executable)
+        return "ctypes"
+
 
 def blas_setup(state):
-    import numpy  # only this workload needs NumPy
     n = state["n"]
-    i = numpy.arange(n).reshape(n, 1)
-    j = numpy.arange(n).reshape(1, n)
-    # Small integers in [-2, 2]: every product and sum is exact in doubles.
-    state["a"] = ((i * 7 + j * 3) % 5 - 2).astype(numpy.float64)
-    state["b"] = ((i * 5 + j * 11) % 5 - 2).astype(numpy.float64)
-    col_a = state["a"].sum(axis=0).astype(numpy.int64)
-    row_b = state["b"].sum(axis=1).astype(numpy.int64)
-    state["total"] = int((col_a * row_b).sum())
+    a, b = blas_entries(n)
+    state["total"] = blas_expected_total(n, a, b)
+    state["via"] = blas_via()
+    if state["via"] == "numpy":
+        import numpy
+        state["a"] = numpy.array(a).reshape(n, n)
+        state["b"] = numpy.array(b).reshape(n, n)
+    else:
+        import ctypes
+        state["lib"] = openblas()
+        matrix, vector = ctypes.c_double * (n * n), ctypes.c_double * n
+        state["a"], state["b"] = matrix(*a), matrix(*b)
+        state["ones"] = vector(*([1.0] * n))
+        state["matrix"], state["vector"] = matrix, vector
 
 
 def blas_unit(unit, state):
-    c = state["a"] @ state["b"]
-    return (int(c.sum()) + unit) & MASK
+    if state["via"] == "numpy":
+        c = state["a"] @ state["b"]
+        return (int(c.sum()) + unit) & MASK
+    # C = A B, then its sum as ones . (C ones): three foreign calls, each
+    # with the GIL released, and no Python loop over C's n^2 entries.
+    n, lib = state["n"], state["lib"]
+    c, row_sums = state["matrix"](), state["vector"]()
+    lib.cblas_dgemm(CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_NO_TRANS, n, n, n,
+                    1.0, state["a"], n, state["b"], n, 0.0, c, n)
+    lib.cblas_dgemv(CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, n, n, 1.0, c, n, state["ones"], 1, 0.0, row_sums, 1)
+    return (int(lib.cblas_ddot(n, row_sums, 1, state["ones"], 1)) + unit) & MASK
 
 
 def blas_expected(unit, state):
@@ -493,6 +575,19 @@ def gil_enabled():
     return True if check is None else check()
 
 
+def gil_came_back(when):
+    """Mode threads measures free threading: a run during which the GIL was
+    switched back on (CPython does that when it imports an extension module
+    that does not declare itself free-threading safe, unless PYTHON_GIL=0
+    forbids it) is not one, and fails."""
+    if MODE_THREADS[0] and gil_enabled():
+        fail("the GIL was switched back on during %s (%s): mode threads needs it off; "
+             "run with PYTHON_GIL=0" % (when, sys.executable))
+
+
+MODE_THREADS = [False]
+
+
 def parse_whole(option, text, low, high):
     if not text.isdigit():
         usage("%s '%s' is not a whole number; accepted: %d to %d" % (option, text, low, high))
@@ -599,6 +694,7 @@ def main(argv):
             usage("cannot open --error-log file %s: %s" % (o["error_log"], e.strerror))
         os.dup2(log, 2)
         os.close(log)
+    MODE_THREADS[0] = o["mode"] == "threads"
     if o["mode"] == "threads" and gil_enabled():
         usage("mode threads needs a free-threaded Python with the GIL off (python3.13t, "
               "PYTHON_GIL=0); %s has a GIL" % sys.executable)
@@ -615,6 +711,7 @@ def main(argv):
     setup = UNIT_FUNCTIONS[workload][2]
     if setup:
         setup(state)
+    gil_came_back("the workload's setup")
 
     if o["dispatch"] == "pool":
         seconds, results, (before, after), children, started = run_pool(o, fault)
@@ -640,6 +737,7 @@ def main(argv):
         tasks = 0
         own = [r[2] - r[1] for r in results]
     signal.alarm(0)
+    gil_came_back("the run")
 
     checksum = sum(r[0] for r in results) & MASK
     expected_fn = UNIT_FUNCTIONS[workload][1]
@@ -665,6 +763,8 @@ def main(argv):
         "python": "%s %s" % (sys.implementation.name, sys.version.split()[0]),
         "gil_enabled": gil_enabled(),
     }
+    if workload == "blas_dgemm":
+        line["blas"] = "numpy.matmul" if state["via"] == "numpy" else "ctypes cblas_dgemm"
     if o["dispatch"] == "pool":
         line.update(task_arg_bytes=o["task_arg_kib"] * 1024, task_result_bytes=o["task_result_kib"] * 1024)
     line = json.dumps(line, separators=(",", ":")) + "\n"
