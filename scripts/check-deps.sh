@@ -38,6 +38,7 @@ provides() {
         libbz2-dev) [ -f /usr/include/bzlib.h ] ;;
         xz-utils) has xz ;;
         gpgv) has gpgv ;;
+        gpg) has gpg ;;
         debian-archive-keyring) [ -r /usr/share/keyrings/debian-archive-keyring.gpg ] ;;
         *) return 1 ;;
     esac
@@ -56,7 +57,8 @@ case $target in
     # The tests also run the sweep, the calibration (Python + NumPy), the
     # report in headless Chromium, the mpi mode, a locale test, and find
     # their processes with pgrep/ps; prove runs them.
-    test) packages="$bench_packages perl procps python3 python3-numpy chromium openmpi-bin libopenmpi-dev locales" ;;
+    # gpg signs the fake Debian mirror of the interpreters' build test.
+    test) packages="$bench_packages perl procps python3 python3-numpy chromium openmpi-bin libopenmpi-dev locales gpg xz-utils" ;;
     calibrate)
         packages=$bench_packages
         # A PYTHON of the user's own is theirs (its blas_dgemm goes through
