@@ -75,7 +75,7 @@ help:
 	@echo '  calibrate settings: PYTHON FREE_THREADED_PYTHON PYTHONS=build'
 	@echo 'make pythons        build CPython 3.13 with and without the GIL from Debian source (cached)'
 	@echo 'make fresh-check    the README set-up commands in a fresh Debian root (debootstrap; root only)'
-	@echo '  bench, test, calibrate install missing Debian packages as root; INSTALL=0 forbids it'
+	@echo '  bench, test, calibrate, pythons install missing Debian packages as root; INSTALL=0 forbids it'
 	@echo 'make clean          remove build/'
 
 $(BUILD)/gilbench: $(ENGINE_OBJS) $(WORKLOAD_OBJS) $(BUILD)/registry.o
@@ -151,7 +151,7 @@ pythons:
 # The model beside CPython: scripts/studies/calibrate.plan, with Python.
 # PYTHONS=build builds the two 3.13 interpreters first.
 calibrate:
-	$(if $(filter build,$(PYTHONS)),@scripts/check-deps.sh pythons && scripts/pythons.sh)
+	$(if $(filter build,$(PYTHONS)),@$(MAKE) --no-print-directory pythons)
 	$(call install_then_build,calibrate)
 	@GILBENCH_GOAL=$@ STUDIES=calibrate exec scripts/bench.sh
 

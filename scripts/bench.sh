@@ -396,9 +396,9 @@ while [ ${#active[@]} -gt 0 ]; do
             engine=(mpirun -n "$n" "${options[@]}" "$GILBENCH_MPI")
         elif [ -n "${interpreter_kind[${variant#source=}]:-}" ]; then
             cpython_source=${variant#source=}
-            engine=(env -u PYTHON_GIL "${interpreter_python[$cpython_source]}" scripts/python/pyrun.py)
-            [ "${interpreter_kind[$cpython_source]}" = gil ] ||
-                engine=(env PYTHON_GIL=0 "${interpreter_python[$cpython_source]}" scripts/python/pyrun.py)
+            # shellcheck disable=SC2207
+            engine=(env $(python_env "${interpreter_kind[$cpython_source]}")
+                "${interpreter_python[$cpython_source]}" scripts/python/pyrun.py)
         fi
         # shellcheck disable=SC2207
         command=("${engine[@]}" run --workload "$workload" $(way_options "$mode" "$variant" "$chunksize") --workers "$n"

@@ -468,21 +468,26 @@ pythons_dir() {
     echo "${PYTHONS_DIR:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/gilbench/python}"
 }
 
+# python_env KIND: the env(1) arguments that run a CPython of KIND (gil:
+# a build with its GIL; free: a free-threaded build): PYTHON_GIL=0 keeps a
+# free-threaded build's GIL off; a GIL build refuses PYTHON_GIL=0, so for it
+# the variable is unset.  Used as: env $(python_env KIND) PYTHON ...
+python_env() {
+    if [ "$1" = free ]; then echo PYTHON_GIL=0; else echo -u PYTHON_GIL; fi
+}
+
 # interpreter_line KIND PYTHON: "SOURCE<TAB>KIND<TAB>PYTHON" for a CPython
-# that runs as KIND says (gil: with its GIL; free: with it off under
-# PYTHON_GIL=0), SOURCE being cpython-VERSION (gil) or cpython-VERSIONt
-# (free); fails, printing nothing, otherwise.
+# 3.8 or newer that runs as KIND says (gil: with its GIL; free: with it
+# off), SOURCE being cpython-VERSION (gil) or cpython-VERSIONt (free);
+# fails, printing nothing, otherwise.
 interpreter_line() {
     local kind=$1 python=$2 version
-    if [ "$kind" = free ]; then
-        version=$(PYTHON_GIL=0 "$python" -c 'import sys
-if getattr(sys, "_is_gil_enabled", lambda: True)(): sys.exit(1)
-print(sys.version.split()[0] + "t")' 2>/dev/null) || return 1
-    else
-        version=$(env -u PYTHON_GIL "$python" -c 'import sys
-if sys.version_info < (3, 8) or not getattr(sys, "_is_gil_enabled", lambda: True)(): sys.exit(1)
-print(sys.version.split()[0])' 2>/dev/null) || return 1
-    fi
+    # shellcheck disable=SC2046
+    version=$(env $(python_env "$kind") "$python" -c 'import sys
+want_gil = sys.argv[1] == "gil"
+if sys.version_info < (3, 8) or getattr(sys, "_is_gil_enabled", lambda: True)() != want_gil:
+    sys.exit(1)
+print(sys.version.split()[0] + ("" if want_gil else "t"))' "$kind" 2>/dev/null) || return 1
     printf 'cpython-%s\t%s\t%s\n' "$version" "$kind" "$python"
 }
 
@@ -543,11 +548,8 @@ except ImportError:
 info["blas_library"] = sorted({l.split()[-1] for l in open("/proc/self/maps") if "blas" in l.lower() and "/" in l})
 print(json.dumps(info))'
     while IFS=$'\t' read -r source kind python; do
-        if [ "$kind" = free ]; then
-            PYTHON_GIL=0 "$python" -c "$probe"
-        else
-            env -u PYTHON_GIL "$python" -c "$probe"
-        fi | jq -c --arg source "$source" --arg kind "$kind" '{source: $source, kind: $kind} + .' ||
+        # shellcheck disable=SC2046
+        env $(python_env "$kind") "$python" -c "$probe" | jq -c --arg source "$source" --arg kind "$kind" '{source: $source, kind: $kind} + .' ||
             jq -nc --arg source "$source" --arg kind "$kind" --arg python "$python" \
                 '{source: $source, kind: $kind, executable: $python, version: null}'
     done | jq -s '{interpreters: .}'

@@ -27,7 +27,8 @@ die() { echo "gilbench: pythons: $*" >&2; exit 1; }
 # built FLAVOUR: its interpreter is installed and was verified.
 built() { [ -f "$dir/$1/.gilbench-verified" ]; }
 
-if [ "${PYTHONS_REBUILD:-0}" != 1 ] && built gil && built nogil; then
+[ "${PYTHONS_REBUILD:-0}" != 1 ] || rm -f "$dir/gil/.gilbench-verified" "$dir/nogil/.gilbench-verified"
+if built gil && built nogil; then
     step "already built in $dir: $(cat "$dir/gil/.gilbench-verified"); $(cat "$dir/nogil/.gilbench-verified")"
     exit 0
 fi
@@ -104,27 +105,25 @@ build() {
     rm -rf "$tree"
 }
 
-# verify FLAVOUR PROGRAM EXPECTED-GIL [PYTHON_GIL]: the interpreter runs, has
-# ctypes, and its GIL is what the build promises (the free-threaded one is
-# asked to keep it off with PYTHON_GIL=0; the default build refuses that
-# variable, so there it is unset).
+# verify FLAVOUR PROGRAM KIND EXPECTED-GIL: the interpreter runs, has
+# ctypes, and its GIL is what the build promises, run as make calibrate
+# runs a CPython of KIND (python_env).
 verify() {
     python="$dir/$1/bin/$2"
-    if [ -n "${4:-}" ]; then gil_env="PYTHON_GIL=$4"; else gil_env="-u PYTHON_GIL"; fi
-    # shellcheck disable=SC2086
-    report=$(env $gil_env "$python" -c '
+    # shellcheck disable=SC2046
+    report=$(env $(python_env "$3") "$python" -c '
 import sys, sysconfig, ctypes
 print(sys.version.split()[0], "gil_enabled=%s" % sys._is_gil_enabled(),
       "Py_GIL_DISABLED=%s" % sysconfig.get_config_var("Py_GIL_DISABLED"))' 2>&1) ||
         die "the $1 interpreter $python does not run: $report"
     case $report in
-        *" gil_enabled=$3 "*) ;;
-        *) die "the $1 interpreter reports $report; expected gil_enabled=$3" ;;
+        *" gil_enabled=$4 "*) ;;
+        *) die "the $1 interpreter reports $report; expected gil_enabled=$4" ;;
     esac
     echo "$python $report" >"$dir/$1/.gilbench-verified"
     step "verified $python: $report"
 }
 
-built gil && [ "${PYTHONS_REBUILD:-0}" != 1 ] || { build gil; verify gil python3.13 True; }
-built nogil && [ "${PYTHONS_REBUILD:-0}" != 1 ] || { build nogil --disable-gil; verify nogil python3.13t False 0; }
+built gil || { build gil; verify gil python3.13 gil True; }
+built nogil || { build nogil --disable-gil; verify nogil python3.13t free False; }
 step "done: $dir/gil/bin/python3.13 and $dir/nogil/bin/python3.13t"

@@ -62,6 +62,9 @@ check "... one line per step" grep -q 'pythons: building 3.13.5 (nogil' <<<"$ERR
 pythons "$TEST_TMP/ok" DEBIAN_MIRROR=file:///nonexistent
 check "a build already there is kept, without the mirror" test "$STATUS" -eq 0
 check "... and says so" grep -q 'already built' <<<"$ERR"
+pythons "$TEST_TMP/ok" PYTHONS_REBUILD=1
+check "PYTHONS_REBUILD=1 builds both again" \
+    test "$STATUS" -eq 0 -a "$(grep -c 'pythons: building 3.13.5' <<<"$ERR")" -eq 2
 
 pythons "$TEST_TMP/badsig" PYTHONS_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 check "an InRelease not signed by the keyring's keys is refused (exit 1, one line)" \

@@ -575,17 +575,14 @@ def gil_enabled():
     return True if check is None else check()
 
 
-def gil_came_back(when):
+def gil_came_back(mode, when):
     """Mode threads measures free threading: a run during which the GIL was
     switched back on (CPython does that when it imports an extension module
     that does not declare itself free-threading safe, unless PYTHON_GIL=0
     forbids it) is not one, and fails."""
-    if MODE_THREADS[0] and gil_enabled():
+    if mode == "threads" and gil_enabled():
         fail("the GIL was switched back on during %s (%s): mode threads needs it off; "
              "run with PYTHON_GIL=0" % (when, sys.executable))
-
-
-MODE_THREADS = [False]
 
 
 def parse_whole(option, text, low, high):
@@ -694,7 +691,6 @@ def main(argv):
             usage("cannot open --error-log file %s: %s" % (o["error_log"], e.strerror))
         os.dup2(log, 2)
         os.close(log)
-    MODE_THREADS[0] = o["mode"] == "threads"
     if o["mode"] == "threads" and gil_enabled():
         usage("mode threads needs a free-threaded Python with the GIL off (python3.13t, "
               "PYTHON_GIL=0); %s has a GIL" % sys.executable)
@@ -711,7 +707,7 @@ def main(argv):
     setup = UNIT_FUNCTIONS[workload][2]
     if setup:
         setup(state)
-    gil_came_back("the workload's setup")
+    gil_came_back(o["mode"], "the workload's setup")
 
     if o["dispatch"] == "pool":
         seconds, results, (before, after), children, started = run_pool(o, fault)
@@ -737,7 +733,7 @@ def main(argv):
         tasks = 0
         own = [r[2] - r[1] for r in results]
     signal.alarm(0)
-    gil_came_back("the run")
+    gil_came_back(o["mode"], "the run")
 
     checksum = sum(r[0] for r in results) & MASK
     expected_fn = UNIT_FUNCTIONS[workload][1]
