@@ -39,6 +39,7 @@ provides() {
         xz-utils) has xz ;;
         gpgv) has gpgv ;;
         gpg) has gpg ;;
+        gpg-agent) has gpg-agent ;;
         debian-archive-keyring) [ -r /usr/share/keyrings/debian-archive-keyring.gpg ] ;;
         *) return 1 ;;
     esac
@@ -57,8 +58,9 @@ case $target in
     # The tests also run the sweep, the calibration (Python + NumPy), the
     # report in headless Chromium, the mpi mode, a locale test, and find
     # their processes with pgrep/ps; prove runs them.
-    # gpg signs the fake Debian mirror of the interpreters' build test.
-    test) packages="$bench_packages perl procps python3 python3-numpy chromium openmpi-bin libopenmpi-dev locales gpg xz-utils" ;;
+    # gpg signs the fake Debian mirror of the interpreters' build test (it
+    # makes its key through gpg-agent, which gpg only recommends).
+    test) packages="$bench_packages perl procps python3 python3-numpy chromium openmpi-bin libopenmpi-dev locales gpg gpg-agent xz-utils" ;;
     calibrate)
         packages=$bench_packages
         # A PYTHON of the user's own is theirs (its blas_dgemm goes through

@@ -16,8 +16,10 @@ fi
 home=$TEST_TMP/gnupg mirror=$TEST_TMP/mirror
 mkdir -p "$home" "$mirror/dists/trixie/main/source" "$mirror/pool/main/p/python3.13"
 chmod 700 "$home"
-gpg --batch --homedir "$home" --passphrase '' --quick-gen-key 'gilbench test <test@invalid>' ed25519 sign never 2>/dev/null
-gpg --batch --homedir "$home" --export > "$TEST_TMP/key.gpg"
+run_capture gpg --batch --homedir "$home" --passphrase '' --quick-gen-key 'gilbench test <test@invalid>' ed25519 sign never
+gpg --batch --homedir "$home" --export > "$TEST_TMP/key.gpg" 2>/dev/null
+check "a signing key for the fake mirror is made (gpg and gpg-agent)" test -s "$TEST_TMP/key.gpg"
+[ -s "$TEST_TMP/key.gpg" ] || diag "$ERR"
 
 # make_tarball GIL_OF_THE_FREE_BUILD: the stand-in source tree; its python
 # says its GIL is on unless configured --disable-gil (then as told).
