@@ -81,8 +81,8 @@ void pool_process_main(struct gb_worker_slot *slot, void *arg)
     unsigned me = slot->ctx.index;
     keep_own_ends(pp, me);
     int out = pp->result_write[me];
-    unsigned char *payload = malloc(job->task_arg_bytes ? job->task_arg_bytes : 1);
-    unsigned char *send = malloc(sizeof(struct task_frame) + job->task_result_bytes);
+    unsigned char *payload = task_payload_buffer(job->task_arg_bytes);
+    unsigned char *send = task_payload_buffer(sizeof(struct task_frame) + job->task_result_bytes);
     if (!payload || !send)
         worker_fails(slot, "out of memory for its payloads");
     struct task_frame hello = { .magic = GB_FRAME_HELLO, .worker = me };

@@ -79,8 +79,8 @@ static void free_pool(struct process_pool *pp)
     pthread_cond_destroy(&pp->gate_cond);
 }
 
-/* Pipes (close-on-exec: a workload's exec must not keep them), the shared
- * readers' lock and the feeder's buffer.  0, or -1 after a message. */
+/* Pipes (close-on-exec: a workload's exec must not keep them) and the
+ * shared readers' lock.  0, or -1 after a message. */
 static int make_pool(struct process_pool *pp)
 {
     unsigned n = pp->job->workers;
@@ -90,14 +90,13 @@ static int make_pool(struct process_pool *pp)
     atomic_init(&pp->stop, false);
     pp->result_read = malloc(n * sizeof *pp->result_read);
     pp->result_write = malloc(n * sizeof *pp->result_write);
-    pp->send_buffer = malloc(sizeof(struct task_frame) + pp->job->task_arg_bytes);
     for (unsigned k = 0; k < n; k++) {
         if (pp->result_read)
             pp->result_read[k] = -1;
         if (pp->result_write)
             pp->result_write[k] = -1;
     }
-    if (!pp->result_read || !pp->result_write || !pp->send_buffer) {
+    if (!pp->result_read || !pp->result_write) {
         fprintf(stderr, "gilbench: pool: out of memory for %u worker processes\n", n);
         return -1;
     }
@@ -304,11 +303,10 @@ int pool_run_processes(const struct gb_job *job, struct gb_worker_slot *slots,
     struct collector c = {
         .received = calloc(pp.tasks, 1),
         .values = calloc(pp.tasks, sizeof *c.values),
-        .payload = malloc(job->task_result_bytes ? job->task_result_bytes : 1),
         .fds = calloc(job->workers, sizeof *c.fds),
     };
     int status = make_pool(&pp) != 0;
-    if (status == 0 && (!c.received || !c.values || !c.payload || !c.fds)) {
+    if (status == 0 && (!c.received || !c.values || !c.fds)) {
         fprintf(stderr, "gilbench: pool: out of memory for the results of %" PRIu64 " tasks\n",
                 pp.tasks);
         status = 1;
@@ -316,6 +314,17 @@ int pool_run_processes(const struct gb_job *job, struct gb_worker_slot *slots,
     if (status == 0) {
         status = worker_processes_start(&pp.procs, slots, job->workers, pool_process_main, &pp);
         keep_engine_ends(&pp);
+    }
+    /* The feeder's and the collector's buffers are made after the fork:
+     * made before it, their pages would be copy-on-write, and the first
+     * task to reuse each page would pay for copying it in the region. */
+    if (status == 0) {
+        pp.send_buffer = task_payload_buffer(sizeof(struct task_frame) + job->task_arg_bytes);
+        c.payload = task_payload_buffer(job->task_result_bytes);
+        if (!pp.send_buffer || !c.payload) {
+            fprintf(stderr, "gilbench: pool: out of memory for the task and result payloads\n");
+            status = 1;
+        }
     }
     if (status == 0)
         status = pool_feeder_start(&pp) != 0 || await_hellos(&pp) != 0;

@@ -223,9 +223,9 @@ static int make_ring(struct thread_pool *p)
     bool ok = p->ring != NULL;
     for (uint64_t i = 0; ok && i < p->window; i++) {
         if (job->task_arg_bytes)
-            ok = (p->ring[i].arg = malloc(job->task_arg_bytes)) != NULL;
+            ok = (p->ring[i].arg = task_payload_buffer(job->task_arg_bytes)) != NULL;
         if (ok && job->task_result_bytes)
-            ok = (p->ring[i].result = malloc(job->task_result_bytes)) != NULL;
+            ok = (p->ring[i].result = task_payload_buffer(job->task_result_bytes)) != NULL;
     }
     if (!ok)
         fprintf(stderr, "gilbench: pool: out of memory for %" PRIu64 " tasks in flight of %" PRIu64

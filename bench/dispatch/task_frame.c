@@ -5,7 +5,9 @@
 #include "task_frame.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "workload.h"
@@ -116,4 +118,16 @@ int task_frame_check(const struct task_frame *f, const struct gb_job *job, uint3
         return -1;
     }
     return 0;
+}
+
+unsigned char *task_payload_buffer(uint64_t bytes)
+{
+    if (bytes == 0)
+        bytes = 1;
+    if (bytes > SIZE_MAX)
+        return NULL;
+    unsigned char *buffer = malloc((size_t)bytes);
+    if (buffer)
+        memset(buffer, 0, (size_t)bytes);
+    return buffer;
 }

@@ -53,6 +53,14 @@ int task_payload_check(const unsigned char *bytes, uint64_t length, enum gb_payl
 int task_frame_check(const struct task_frame *f, const struct gb_job *job, uint32_t magic,
                      uint64_t length, char *why, size_t size);
 
+/* A buffer of `bytes` (at least 1) that the pool reuses for task after
+ * task, with every page already touched: it is made before the timed
+ * region, so that the region measures building, copying and checking
+ * payloads, not the kernel's first-touch faults of a fresh allocation,
+ * which a long-running Python process's heap has long paid.  NULL when out
+ * of memory; free() it. */
+unsigned char *task_payload_buffer(uint64_t bytes);
+
 /* Test-only: what the engine's tests use to corrupt a run on purpose (both
  * NULL otherwise).  payload: called after a payload was built and its
  * checksum taken (submitter or feeder, worker).  frame: procs only, called
