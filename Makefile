@@ -45,13 +45,14 @@ CORE_SRCS     := bench/commands/args.c bench/engine/gil.c bench/engine/gil_trace
                  bench/engine/watchdog.c bench/engine/dispatch.c bench/engine/fail.c \
                  bench/dispatch/pool_threads.c bench/dispatch/pool_processes.c \
                  bench/dispatch/pool_feeder.c bench/dispatch/pool_process_worker.c \
-                 bench/dispatch/task_frame.c bench/kit/fd_io.c
+                 bench/dispatch/task_frame.c bench/kit/fd_io.c \
+                 bench/kit/object_appends.c bench/kit/py_object.c
 CORE_OBJS     := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 
 C_TESTS       := $(patsubst tests/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/*_test.c)))
 SHELL_TESTS   := $(patsubst tests/%,$(BUILD)/tests/%,$(sort $(wildcard tests/*.t)))
 # The tests of the GIL and the pools, which also run under ThreadSanitizer.
-THREAD_TESTS  := gil_test engine_test
+THREAD_TESTS  := gil_test engine_test objects_test
 
 .PHONY: all help clean test test-programs bench bench-all calibrate pythons reproduce plots report compare timeline fresh-check
 all: $(BUILD)/gilbench $(MPI_PROGRAMS)

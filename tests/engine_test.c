@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "run.h"
+#include "run_capture.h"
 #include "tap.h"
 #include "task_frame.h"
 
@@ -253,25 +254,11 @@ static const struct gb_workload failing_workload = {
     .expected_value = failing_expected,
 };
 
-/* Runs the failing workload with stderr captured into `message`. */
-static int run_capturing_stderr(enum gb_mode mode, char *message, size_t size)
+/* Runs the failing workload in `mode` with stderr captured into `message`. */
+static int run_failing(enum gb_mode mode, char *message, size_t size)
 {
-    char path[] = "/tmp/gilbench-engine-test-XXXXXX";
-    int fd = mkstemp(path);
-    int saved = dup(STDERR_FILENO);
-    fflush(stderr);
-    dup2(fd, STDERR_FILENO);
     struct gb_job job = { .workload = &failing_workload, .mode = mode, .workers = 4, .units = 8 };
-    struct gb_result result;
-    int status = gb_run(&job, 5000, NULL, &result);
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    ssize_t n = pread(fd, message, size - 1, 0);
-    message[n > 0 ? n : 0] = '\0';
-    close(fd);
-    unlink(path);
-    return status;
+    return run_capturing_stderr(&job, 5000, message, size);
 }
 
 static bool no_child_left(void)
@@ -290,7 +277,7 @@ static void test_failures(void)
 {
     static char message[1 << 16]; /* room for a sanitizer's report too */
     failure_kind = FAIL_SEGFAULT;
-    int status = run_capturing_stderr(GB_MODE_PROCS, message, sizeof message);
+    int status = run_failing(GB_MODE_PROCS, message, sizeof message);
     ok(status == 1 && strstr(message, "worker 1 ") && strstr(message, SEGFAULT_REPORT),
        "procs: a worker that segfaults fails the run, named with how it ended");
     ok(!strstr(message, "worker 0") && !strstr(message, "worker 2"),
@@ -298,46 +285,26 @@ static void test_failures(void)
     ok(no_child_left(), "procs: no child process is left after a crash");
 
     failure_kind = FAIL_ABORT;
-    status = run_capturing_stderr(GB_MODE_PROCS, message, sizeof message);
+    status = run_failing(GB_MODE_PROCS, message, sizeof message);
     ok(status == 1 && strstr(message, "worker 1 ") && strstr(message, "signal 6 (Aborted)"),
        "procs: a worker killed by SIGABRT fails the run, named with its signal");
     ok(no_child_left(), "procs: no child process is left after an abort");
 
     failure_kind = FAIL_EXIT_STATUS;
-    status = run_capturing_stderr(GB_MODE_PROCS, message, sizeof message);
+    status = run_failing(GB_MODE_PROCS, message, sizeof message);
     ok(status == 1 && strstr(message, "worker 1 ") && strstr(message, "exited with status 3"),
        "procs: a worker exiting with status 3 fails the run, named with its status");
     ok(no_child_left(), "procs: no child process is left after a non-zero exit");
 
     failure_kind = FAIL_WRONG_RESULT;
     for (int mode = GB_MODE_GIL; mode <= GB_MODE_PROCS; mode++) {
-        status = run_capturing_stderr((enum gb_mode)mode, message, sizeof message);
+        status = run_failing((enum gb_mode)mode, message, sizeof message);
         ok(status == 1 && strstr(message, "wrong result"),
            "%s: a wrong checksum fails the run", gb_mode_name((enum gb_mode)mode));
     }
 }
 
 /* ---- the pool: payloads, frames, crashes, gb_fail ---- */
-
-/* Runs a job with stderr captured into `message`. */
-static int run_job_capturing_stderr(struct gb_job *job, char *message, size_t size)
-{
-    char path[] = "/tmp/gilbench-engine-test-XXXXXX";
-    int fd = mkstemp(path);
-    int saved = dup(STDERR_FILENO);
-    fflush(stderr);
-    dup2(fd, STDERR_FILENO);
-    struct gb_result result;
-    int status = gb_run(job, 1000, NULL, &result);
-    fflush(stderr);
-    dup2(saved, STDERR_FILENO);
-    close(saved);
-    ssize_t n = pread(fd, message, size - 1, 0);
-    message[n > 0 ? n : 0] = '\0';
-    close(fd);
-    unlink(path);
-    return status;
-}
 
 static int line_count(const char *text)
 {
@@ -425,17 +392,17 @@ static void test_payloads(void)
         const char *name = gb_mode_name((enum gb_mode)mode);
         struct gb_job job = pool_job(&plain_workload, (enum gb_mode)mode);
         tamper = TAMPER_NONE;
-        int status = run_job_capturing_stderr(&job, message, sizeof message);
+        int status = run_capturing_stderr(&job, 1000, message, sizeof message);
         ok(status == 0 && message[0] == '\0',
            "pool, %s: 1001 argument and 777 result bytes a task, every byte checked: the run "
            "succeeds", name);
         job.task_arg_bytes = job.task_result_bytes = 0;
-        status = run_job_capturing_stderr(&job, message, sizeof message);
+        status = run_capturing_stderr(&job, 1000, message, sizeof message);
         ok(status == 0, "pool, %s: no payloads", name);
 
         job = pool_job(&plain_workload, (enum gb_mode)mode);
         tamper = TAMPER_ARG_BYTE;
-        status = run_job_capturing_stderr(&job, message, sizeof message);
+        status = run_capturing_stderr(&job, 1000, message, sizeof message);
         ok(status == 1 && line_count(message) == 1 &&
            strstr(message, "gilbench: pool: worker ") &&
            strstr(message, ": task 5: argument byte 17 is 0x"),
@@ -444,7 +411,7 @@ static void test_payloads(void)
         if (status != 1 || line_count(message) != 1)
             diag("status %d: %s", status, message);
         tamper = TAMPER_RESULT_BYTE;
-        status = run_job_capturing_stderr(&job, message, sizeof message);
+        status = run_capturing_stderr(&job, 1000, message, sizeof message);
         ok(status == 1 && line_count(message) == 1 && strstr(message, "gilbench: pool: worker ") &&
            strstr(message, ": task 5: result byte 17 is 0x"),
            "pool, %s: a flipped result byte fails the run, naming the worker, the task and the "
@@ -471,7 +438,7 @@ static void test_payloads(void)
          * is the duplicate. */
         if (tamper == TAMPER_DUPLICATE)
             job.task_result_bytes = 0;
-        int status = run_job_capturing_stderr(&job, message, sizeof message);
+        int status = run_capturing_stderr(&job, 1000, message, sizeof message);
         bool worker_named = strncmp(message, "gilbench: pool: worker ", 23) == 0;
         ok(status == 1 && line_count(message) == 1 && worker_named &&
            strstr(message, frames[i].expected),
@@ -516,7 +483,7 @@ static void test_pool_failures(void)
     struct gb_job job = pool_job(&pool_failing_workload, GB_MODE_PROCS);
 
     pool_failure = POOL_SEGFAULT;
-    int status = run_job_capturing_stderr(&job, message, sizeof message);
+    int status = run_capturing_stderr(&job, 1000, message, sizeof message);
     ok(status == 1 && strstr(message, "gilbench: worker ") && strstr(message, " (pid ") &&
        strstr(message, SEGFAULT_REPORT), /* under a sanitizer, after its report */
        "pool, procs: a worker that segfaults in a task fails the run, named with its pid and "
@@ -524,13 +491,13 @@ static void test_pool_failures(void)
     ok(no_child_left(), "pool, procs: no child process is left after a crash");
 
     pool_failure = POOL_EXIT_3;
-    status = run_job_capturing_stderr(&job, message, sizeof message);
+    status = run_capturing_stderr(&job, 1000, message, sizeof message);
     ok(status == 1 && line_count(message) == 1 && strstr(message, ") exited with status 3"),
        "pool, procs: a worker exiting with status 3 in a task is named with its status");
     ok(no_child_left(), "pool, procs: no child process is left after a non-zero exit");
 
     pool_failure = POOL_EXIT_0;
-    status = run_job_capturing_stderr(&job, message, sizeof message);
+    status = run_capturing_stderr(&job, 1000, message, sizeof message);
     ok(status == 1 && line_count(message) == 1 &&
        strstr(message, "gilbench: pool: task 2 has no result, and every worker has ended "
                        "(19 of 20 tasks answered)"),
@@ -546,7 +513,7 @@ static void test_pool_failures(void)
             job.dispatch = (enum gb_dispatch)d;
             if (d == GB_DISPATCH_SHARES)
                 job.chunksize = job.task_arg_bytes = job.task_result_bytes = 0;
-            status = run_job_capturing_stderr(&job, message, sizeof message);
+            status = run_capturing_stderr(&job, 1000, message, sizeof message);
             ok(status == 1 && line_count(message) == 1 &&
                strncmp(message, "gilbench: pool_failing: worker ", 31) == 0 &&
                strstr(message, ": unit 5 is wrong\n") && !strstr(message, "wrong result"),
