@@ -72,6 +72,13 @@ for study in $studies; do
         draw study-calibrate.gp calibrate "calibrate_workloads=$(gp_string "$(cut -d, -f1 <<<"$rows" | distinct)");
             model_modes=$(gp_string "$(modes_of model)"); cpython_points=$(gp_string "$cpython_points");
             maxw=$(cut -d, -f3 <<<"$rows" | sort -n | tail -n1)"
+        # What shared objects cost free threading, when both lists were measured.
+        if awk -F, '$1 == "shared_objects" { s = 1 } $1 == "own_objects" { o = 1 } END { exit !(s && o) }' <<<"$rows"; then
+            sources_of() { awk -F, -v m="$1" '$1 == "shared_objects" && $2 == m && $NF ~ /^source=cpython/ { print substr($NF, 8) }' <<<"$rows" | distinct; }
+            draw study-objects.gp objects "free_source=$(gp_string "$(sources_of threads)");
+                gil_source=$(gp_string "$(sources_of procs | awk '{ print $1 }')");
+                maxw=$(cut -d, -f3 <<<"$rows" | sort -n | tail -n1)"
+        fi
         continue
     fi
     for file in "scripts/gnuplot/study-$study.gp" "scripts/studies/$study.plan"; do

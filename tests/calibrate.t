@@ -41,9 +41,9 @@ pyrun() { OPENBLAS_NUM_THREADS=1 "$python" scripts/python/pyrun.py run "$@"; }
 
 # The JSON line has every field of the engine's, with the GIL counters null.
 engine_keys=$("$GILBENCH" run --workload io_wait --mode gil --units 2 --param sleep_us=100 | jq -c 'keys')
-for workload in cpu_loop io_wait blas_dgemm; do
+for workload in cpu_loop io_wait blas_dgemm shared_objects own_objects; do
     case $workload in
-        cpu_loop) small=(--units 40) ;;
+        cpu_loop | shared_objects | own_objects) small=(--units 40) ;;
         io_wait) small=(--units 6 --param sleep_us=1000) ;;
         blas_dgemm) small=(--units 4 --param n=64) ;;
     esac
@@ -60,7 +60,17 @@ for workload in cpu_loop io_wait blas_dgemm; do
         jq -e --argjson want "$engine_keys" '(keys | contains($want)) and .gil_switches == null' <<<"$OUT"
     check "pyrun $workload: the same checksum in every mode and worker count" \
         test "$(tr ' ' '\n' <<<"$sums" | sort -u | grep -c .)" -eq 1
+    [ "$workload" != cpu_loop ] || loop_sum=${sums%% *}
+    case $workload in
+        shared_objects | own_objects)
+            check "pyrun $workload: its loop's values are cpu_loop's" test "${sums%% *}" = "$loop_sum" ;;
+    esac
 done
+# The shared list, through a pool of threads too: every append is counted
+# (the run fails on a lost one).
+run_capture pyrun --workload shared_objects --mode gil --workers 3 --units 30 --dispatch pool --chunksize 4
+check "pyrun shared_objects through a thread pool succeeds" test "$STATUS" -eq 0
+[ "$STATUS" -eq 0 ] || diag "$ERR"
 
 # blas_dgemm through ctypes (what interpreters without NumPy use): the same
 # exact checksum as NumPy's path, and the GIL released around the multiply.
@@ -134,12 +144,12 @@ bad "an --error-log that cannot be opened" --workload cpu_loop --mode gil --erro
 # A calibrate sweep, shrunk.
 results=$TEST_TMP/results
 run_capture env STUDIES=calibrate RUNS=1 WARMUP=0 QUICK=1 TIMELINE_WORKERS=2 \
-    PARAMS="cpu_loop.units=60 io_wait.units=8 io_wait.sleep_us=2000 blas_dgemm.units=4 blas_dgemm.n=64" \
+    PARAMS="cpu_loop.units=60 io_wait.units=8 io_wait.sleep_us=2000 blas_dgemm.units=4 blas_dgemm.n=64 shared_objects.units=40 own_objects.units=40" \
     RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" scripts/bench.sh
 check "a calibrate sweep succeeds" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR" "$(tail -n 20 <<<"$OUT")"
 run=$results/latest
-for workload in cpu_loop io_wait blas_dgemm; do
+for workload in cpu_loop io_wait blas_dgemm shared_objects own_objects; do
     for mode in gil procs; do
         for source in model 'cpython-[0-9.]*'; do
             check "$workload $mode: the $source rows are in the summary" \
@@ -171,6 +181,7 @@ else
 fi
 for ext in png svg; do
     check "the calibrate page calibrate.$ext is drawn" test -s "$run/plots/calibrate.$ext"
+    check "the shared objects page objects.$ext is drawn" test -s "$run/plots/objects.$ext"
 done
 check "the table is printed" grep -q "speedup_ratio" <<<"$OUT"
 

@@ -7,8 +7,10 @@
 # model_modes (the model's modes) and cpython_points (SOURCE:MODE:DASH words).
 short_titles = 1
 n = words(calibrate_workloads)
-width = 560 * n + 80
-height = 620
+rows = n > 3 ? 2 : 1          # five workloads: two rows of three
+columns = (n + rows - 1) / rows
+width = 560 * columns + 80
+height = 560 * rows + 60
 load 'scripts/gnuplot/style.gp'
 counterpart(m) = m eq 'procs' ? 'multiprocessing' : m eq 'procs+pool' ? 'ProcessPoolExecutor' : \
     strstrt(m, '+pool') > 0 ? 'ThreadPoolExecutor' : 'threading'
@@ -18,7 +20,7 @@ rest(p) = p[strstrt(p, ':') + 1 :]
 mode_of(p) = source_of(rest(p))
 dash_of(p) = int(rest(rest(p)))
 missing = strstrt(cpython_points, ':threads:') == 0 ? '; no free-threaded CPython measured' : ''
-set multiplot layout 1, n title "The model beside CPython: speedup against workers (solid: model, dashed: CPython)\n" . machine . missing font ',13'
+set multiplot layout rows, columns title "The model beside CPython: speedup against workers (solid: model, dashed: CPython)\n" . machine . missing font ',13'
 set logscale x 2
 set logscale y 2
 set xrange [0.8 : maxw * 1.3]

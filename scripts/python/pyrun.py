@@ -2,7 +2,7 @@
 `gilbench run` runs them, for `make calibrate`: the model's modes beside the
 real thing on the same machine.
 
-    python3 pyrun.py run --workload cpu_loop|io_wait|blas_dgemm
+    python3 pyrun.py run --workload cpu_loop|io_wait|blas_dgemm|shared_objects|own_objects
                          --mode gil|threads|procs [--workers N] [--units U]
                          [--dispatch shares|pool] [--chunksize C]
                          [--task-arg-kib K] [--task-result-kib K]
@@ -97,6 +97,10 @@ The workloads, unit for unit:
   blas_dgemm  one n x n OpenBLAS dgemm with the GIL released: numpy.matmul
               where NumPy imports, else cblas_dgemm through ctypes (the
               JSON line's "blas" says which)
+  shared_objects  cpu_loop's 1000 iterations, each followed by
+              items.append(None) on one list all workers share (a forked
+              worker's is its own copy); no append may be lost
+  own_objects the same on a list each unit makes for itself
 Each unit's value is checked against an independent expectation (a closed
 form of the LCG; the sum of A @ B from A's column sums and B's row sums), and
 the run fails on a mismatch, like the engine.
@@ -129,6 +133,8 @@ WORKLOADS = {
     "cpu_loop": (6000, {}),
     "io_wait": (32, {"sleep_us": (10000, 1, 10000000)}),
     "blas_dgemm": (96, {"n": (384, 16, 8192)}),
+    "shared_objects": (3000, {}),
+    "own_objects": (3000, {}),
 }
 
 
@@ -301,11 +307,61 @@ def blas_expected(unit, state):
     return (state["total"] + unit) & MASK
 
 
+# ---- shared_objects, own_objects ----
+# cpu_loop's iteration, then an append to a list: one list that every
+# worker shares (made here, by the main thread, before the workers start;
+# each forked process appends to its own copy) or a list the unit makes for
+# itself.  list.append locks the list on a free-threaded build, and taking
+# a reference to a list another thread made is an atomic add there.
+
+def shared_objects_setup(state):
+    state["items"] = []
+
+
+def shared_objects_unit(unit, state):
+    x = lcg_seed(unit)
+    a, c, mask = LCG_A, LCG_C, MASK
+    items = state["items"]
+    before = len(items)
+    for _ in range(ITERATIONS_PER_UNIT):
+        x = (x * a + c) & mask
+        items.append(None)
+    if state["private"] and len(items) - before != ITERATIONS_PER_UNIT:
+        raise RuntimeError("lost appends: its list grew by %d items, it appended %d"
+                           % (len(items) - before, ITERATIONS_PER_UNIT))
+    return x
+
+
+def own_objects_unit(unit, state):
+    x = lcg_seed(unit)
+    a, c, mask = LCG_A, LCG_C, MASK
+    items = []
+    for _ in range(ITERATIONS_PER_UNIT):
+        x = (x * a + c) & mask
+        items.append(None)
+    if len(items) != ITERATIONS_PER_UNIT:
+        raise RuntimeError("lost appends: its list holds %d items, it appended %d"
+                           % (len(items), ITERATIONS_PER_UNIT))
+    return x
+
+
+def shared_objects_after(state, units):
+    """The one list the threads share holds every append (a forked worker's
+    appends went to its own copy, checked as it went)."""
+    if not state["private"] and len(state["items"]) != units * ITERATIONS_PER_UNIT:
+        fail("lost appends: the shared list holds %d items, the workers appended %d"
+             % (len(state["items"]), units * ITERATIONS_PER_UNIT))
+
+
 UNIT_FUNCTIONS = {
     "cpu_loop": (cpu_loop_unit, cpu_loop_expected, None),
     "io_wait": (io_wait_unit, io_wait_expected, None),
     "blas_dgemm": (blas_unit, blas_expected, blas_setup),
+    "shared_objects": (shared_objects_unit, cpu_loop_expected, shared_objects_setup),
+    "own_objects": (own_objects_unit, cpu_loop_expected, None),
 }
+# What a workload checks once the run is over, in the main process.
+AFTER_RUN = {"shared_objects": shared_objects_after}
 
 
 # ---- the run ----
@@ -704,6 +760,7 @@ def main(argv):
         signal.alarm(o["timeout"])
     sys.setswitchinterval(o["interval"] / 1e6)
     workload, state, workers, units = o["workload"], o["state"], o["workers"], o["units"]
+    state["private"] = o["mode"] == "procs"  # a forked worker touches its own copies
     setup = UNIT_FUNCTIONS[workload][2]
     if setup:
         setup(state)
@@ -735,6 +792,8 @@ def main(argv):
     signal.alarm(0)
     gil_came_back(o["mode"], "the run")
 
+    if workload in AFTER_RUN:
+        AFTER_RUN[workload](state, units)
     checksum = sum(r[0] for r in results) & MASK
     expected_fn = UNIT_FUNCTIONS[workload][1]
     expected = sum(unit_checksum(u, expected_fn(u, state)) for u in range(units)) & MASK
