@@ -87,8 +87,7 @@ int trace_file_finish(struct trace_file *t, const struct gb_job *job, long switc
     fprintf(t->out,
             "# gilbench trace: workload %s, mode %s, %u workers, %llu units, "
             "switch interval %ld us, run %.6f s\n"
-            "# time_us: microseconds after the timed region began (before the first worker "
-            "was created)\n"
+            "# time_us: microseconds after the timed region began (%s)\n"
             "# wait: began to take the GIL; acquire: holds it; drop_request: waited a whole "
             "interval with no switch and asked the holder to drop it;\n"
             "# yield: dropped it because a waiter asked; release: dropped it of its own accord "
@@ -97,6 +96,9 @@ int trace_file_finish(struct trace_file *t, const struct gb_job *job, long switc
             "worker\ttime_us\tevent\n",
             job->workload->name, gb_mode_name(job->mode), job->workers,
             (unsigned long long)job->units, switch_interval_us, seconds,
+            job->dispatch == GB_DISPATCH_POOL
+                ? "pool: once every worker of the pool waited at its empty queue"
+                : "before the first worker was created",
             (unsigned long long)lost, GIL_TRACE_DEFAULT_CAPACITY);
     errno = 0;
     int failed = gil_trace_write(t->out, t->traces, t->workers, origin) != 0;
