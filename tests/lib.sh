@@ -76,6 +76,39 @@ wait_for() {
     done
 }
 
+# kill_worker_during DESCRIPTION ARGS...: starts a long `gilbench run ARGS`
+# with forked workers (procs; shares or pool), tagged, with --timeout 60;
+# once its workers run, kills worker 1 (the engine's second child) with
+# SIGKILL and expects the run to fail (exit 1: 124 would mean a hang until
+# the timeout) with the line naming that worker, its pid and its signal, and
+# no process of the run left.  Four checks (one when the workers never ran).
+kill_worker_during() {
+    local description=$1 engine victim="" status
+    shift
+    env "$TEST_TAG" "$GILBENCH" run --timeout 60 "$@" >/dev/null 2>"$TEST_TMP/killed.err" &
+    engine=$!
+    for _ in $(seq 100); do
+        victim=$(pgrep -P "$engine" | sed -n 2p)
+        [ -n "$victim" ] && break
+        sleep 0.1
+    done
+    if [ -z "$victim" ]; then
+        kill "$engine"
+        wait "$engine"
+        ok 1 "$description: the worker processes of the run could be found"
+        return
+    fi
+    sleep 0.2
+    kill -KILL "$victim"
+    wait "$engine" && status=0 || status=$?
+    ok $((status != 1)) "$description: the run fails (exit 1), without hanging"
+    check "  and names the worker with its pid and signal" \
+        grep -q "worker 1 (pid $victim) was killed by signal 9" "$TEST_TMP/killed.err"
+    [ "$status" -eq 1 ] || diag "status $status" "$(cat "$TEST_TMP/killed.err")"
+    check "  in one line" test "$(grep -c . "$TEST_TMP/killed.err")" -eq 1
+    check "  and leaves no process" wait_for 5 no_tagged_process
+}
+
 # wait_for_running OUT POINT TENTHS: until the sweep writing its stdout to
 # OUT has named its folder and a process of POINT (its raw/POINT file) runs,
 # for at most TENTHS tenths of a second; sets RUN to the folder.

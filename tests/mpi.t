@@ -1,6 +1,7 @@
 #!/bin/bash
 # mpi.t - the mpi mode: build/gilbench-mpi under Open MPI's mpirun gives the
-# checksum of the other modes on 1, 2 and 4 local ranks, says what it is,
+# checksum of the other modes on 1, 2 and 4 local ranks (tasks too, whose
+# ranks each calibrate their own iterations per task), says what it is,
 # fails the run when a rank crashes (leaving no rank behind), and a sweep
 # with MODES=...,mpi treats mpi like any other mode.  Without Open MPI (no
 # mpicc when the tree was built) it checks only that the mode is refused
@@ -30,11 +31,12 @@ mpirun_n() { # mpirun_n N PROGRAM ARGS...
         "${root[@]}" "$@"
 }
 
-for workload in cpu_loop io_wait blas_dgemm; do
+for workload in cpu_loop io_wait blas_dgemm tasks; do
     case $workload in
         cpu_loop) small=(--units 400) ;;
         io_wait) small=(--units 8 --param sleep_us=1000) ;;
         blas_dgemm) small=(--units 8 --param n=64) ;;
+        tasks) small=(--units 40 --param task_us=10) ;;
     esac
     reference=$("$GILBENCH" run --workload $workload --mode procs --workers 3 "${small[@]}" | jq -r .checksum)
     for ranks in 1 2 4; do
@@ -56,6 +58,12 @@ check "... saying so" grep -q "mpirun started 2 ranks" <<<"$ERR"
 run_capture "$mpi" run --workload convoy --mode mpi --workers 2 --dry-run
 check "a workload whose workers share one process is refused for mpi with exit 2" \
     test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
+run_capture mpirun_n 2 "$mpi" run --workload tasks --mode mpi --workers 2 --units 40 --param task_us=10
+check "tasks on 2 ranks reports every rank's calibration as rank 0's figures" \
+    jq -e '.iterations_per_task >= 1 and .ns_per_iteration > 0' <<<"$OUT"
+run_capture mpirun_n 2 "$mpi" run --workload ipc --mode mpi --workers 2 --units 4
+check "ipc on ranks (shares: no payload moves) fails the run" test "$STATUS" -ne 0 -a -z "$OUT"
+check "... saying to use --dispatch pool" grep -q "^gilbench: workload ipc .*run it with --dispatch pool$" <<<"$ERR"
 
 # A crashing rank: mpirun fails, the rank says how, no rank is left.
 run_capture mpirun_n 2 "$mpi_test" run --workload fault --mode mpi --workers 2 --param kind=1 --param worker=1

@@ -68,10 +68,9 @@ jq --arg model "$model" '.cpu_model = $model | .settings.workloads = [] | .setti
         printf 'startup\t-\tthreads\t%d\t0.0%d\t1000\t0\t0\t0.000%d\n' "$n" "$n" "$n"
         printf 'startup\t-\tprocs\t%d\t0.0%d\t1000\t0\t0\t0.000%d\n' "$n" "$n" "$((n + 1))"
         printf 'startup\tspawn=1\tthreads\t%d\t0.0%d\t1000\t0\t0\t0.000%d\n' "$n" "$n" "$n"
-        for mode in threads procs; do
-            for batch in 0 1; do
-                printf 'tasks\tper_batch=%d\t%s\t%d\t0.%d\t1000\t0\t0\t0.0001\n' "$batch" "$mode" "$n" "$n"
-            done
+        for mode in gil threads procs; do
+            printf 'tasks\t-\t%s\t%d\t0.%d\t1000\t0\t0\t0.0001\n' "$mode" "$n" "$n"
+            printf 'tasks\tchunksize=1\t%s+pool\t%d\t0.%d\t1000\t0\t0\t0.0001\n' "$mode" "$n" "$n"
         done
     done
 } > "$TEST_TMP/study-runs.tsv"
@@ -80,10 +79,9 @@ jq --arg model "$model" '.cpu_model = $model | .settings.workloads = [] | .setti
     echo workload,variant,mode,workers,figure,runs,median,min,max
     for n in 1 2; do
         echo "startup,spawn=1,threads,$n,spawn_startup_seconds,1,0.00$n,0.00$n,0.00$n"
-        for mode in threads procs; do
-            for batch in 0 1; do
-                echo "tasks,per_batch=$batch,$mode,$n,worker_us_per_task,1,$((40 + 10 * n + batch)),40,90"
-            done
+        for mode in gil threads procs; do
+            echo "tasks,-,$mode,$n,worker_us_per_task,1,$((40 + 10 * n)),40,90"
+            echo "tasks,chunksize=1,$mode+pool,$n,worker_us_per_task,1,$((45 + 10 * n)),40,90"
         done
     done
 } > "$study/figures.csv"
@@ -93,6 +91,8 @@ check "plot.sh draws study pages under paths with quotes" test "$STATUS" -eq 0
 check "startup and tasks pages are complete" complete "$study/plots"/{startup,tasks}.{png,svg}
 check "every series was read (gnuplot skipped no data file)" test -z "$(grep -i 'skipping\|sh: ' <<<"$ERR")"
 check "the tasks page read task_us from meta.json" grep -qF 'task_us = 20 ' "$study/plots/tasks.svg"
+check "the tasks page has every mode as shares and through the pool (6 key entries)" \
+    test "$(grep -c '<text>\(gil\|threads\|procs\): .*\(one share per worker\|a task at a time\)<' "$study/plots/tasks.svg")" -eq 6
 check "PLOTS_DIR now holds this run's plots alone" \
     test "$(ls "$plots" | sort | paste -sd' ' -)" = "startup.png startup.svg tasks.png tasks.svg"
 

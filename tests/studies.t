@@ -29,7 +29,8 @@ for study in $(ls scripts/studies | sed 's/\.plan$//' | grep -vx calibrate); do
 done
 check "no default-sweep plot is drawn for a studies-only run" test ! -e "$run/plots/overview.png"
 for figure in round_trips_per_s latency_p50_us latency_p99_us spawn_startup_seconds \
-    pss_total_kib rss_peak_total_kib us_per_task mb_per_s gflops worker_us_per_task; do
+    pss_total_kib rss_peak_total_kib us_per_task mb_per_s gflops worker_us_per_task \
+    ns_per_iteration iterations_per_task; do
     check "figures.csv has $figure" grep -q ",$figure," "$run/figures.csv"
 done
 check "variants are named in the summary" \

@@ -1,6 +1,6 @@
 /*
- * fd_io.h - whole-buffer reads and writes on pipes and sockets, for the
- * workloads that move data between processes (convoy, ipc, tasks).
+ * fd_io.h - whole-buffer reads and writes on pipes and sockets, for what
+ * moves data between processes: the convoy workload, the pool (bench/dispatch/).
  */
 #ifndef GILBENCH_FD_IO_H
 #define GILBENCH_FD_IO_H

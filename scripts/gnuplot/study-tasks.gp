@@ -1,8 +1,10 @@
-# study-tasks.gp - what one small task costs the workers, against workers:
-# through a persistent pool (threads share a queue, processes are fed through
-# pipes) or through new workers started for every batch.  worker_us_per_task
-# is the task's own work (task_us) plus what dispatching it and starting
-# workers cost; the dashed line is the task's own work.
+# study-tasks.gp - what one small task costs the workers, against workers,
+# per mode: as one share per worker (solid) and one task at a time through a
+# persistent pool (--dispatch pool --chunksize 1, dashed, the same colour).
+# worker_us_per_task is the task's own work (task_us, the grey line) plus
+# what running it costs: starting and joining the workers for shares,
+# dispatching every task for the pool; the gap between a mode's two curves
+# is what the pool's dispatch costs a task.
 # Expects (from plot.sh): term, out, figures, maxw, machine.
 width = 960
 height = 640
@@ -12,6 +14,15 @@ load 'scripts/gnuplot/style.gp'
 meta = figures[1 : strlen(figures) - strlen('figures.csv')] . 'meta.json'
 given = system(sprintf("grep -o 'tasks[.]task_us=[0-9]*' %s 2>/dev/null | head -n1 | cut -d= -f2", shell_word(meta)))
 task_us = strlen(given) > 0 ? real(given) : 50
+tasks(way) = series(figures, sprintf('workload=tasks;mode=%s;figure=worker_us_per_task', way))
+# The ways measured: a way whose every point failed has no line and no key entry.
+ways_here = ''
+do for [way in 'gil threads procs gil+pool threads+pool procs+pool'] {
+    found_records = 0
+    stats tasks(way) using 'median' name 'found' nooutput
+    if (found_records > 0) { ways_here = ways_here . ' ' . way }
+}
+way_title(w) = mode_title(w) . (pooled(w) ? ', a task at a time' : ', one share per worker')
 set logscale x 2
 set xrange [0.7 : maxw * 1.4]
 set xtics 2
@@ -20,17 +31,9 @@ set format y '%g'
 set yrange [task_us / 2 : *]   # the task's own work is never on the edge
 set xlabel 'workers'
 set ylabel 'worker time per task (µs): seconds x workers / tasks'
-set title "tasks: per-task cost through a persistent pool or new workers per batch\n" . machine
+set title "tasks: per-task cost as one share per worker (solid) and through a pool (dashed)\n" . machine
 set key top left box opaque font ',10'
 set arrow 1 from graph 0, first task_us to graph 1, first task_us nohead ls 10
 set label 1 sprintf('task work (task_us = %g µs)', task_us) at graph 0.98, first task_us right offset 0, 0.7 font ',9' tc rgb '#616161'
-tasks(mode, per_batch) = series(figures, \
-    sprintf('workload=tasks;mode=%s;variant=per_batch=%d;figure=worker_us_per_task', mode, per_batch))
-plot tasks('threads', 0) using 'workers' : 'median' \
-        with linespoints ls 2 title 'threads, persistent pool (a shared queue)', \
-     tasks('threads', 1) using 'workers' : 'median' \
-        with linespoints ls 2 dt 2 pt 4 title 'threads, new threads per batch', \
-     tasks('procs', 0) using 'workers' : 'median' \
-        with linespoints ls 3 title 'procs, persistent pool (fed through pipes)', \
-     tasks('procs', 1) using 'workers' : 'median' \
-        with linespoints ls 3 dt 2 pt 8 title 'procs, new processes per batch (fork)'
+plot for [i = 1 : words(ways_here)] tasks(word(ways_here, i)) using 'workers' : 'median' \
+        with linespoints ls mode_style(word(ways_here, i)) title way_title(word(ways_here, i))
