@@ -130,6 +130,9 @@ static void apply_dispatch(struct gb_job *job, const char *mode_text, const char
     if (job->dispatch != GB_DISPATCH_POOL) {
         if (pool_option)
             usage_error("%s applies to --dispatch pool only (the dispatch is shares)", pool_option);
+        char why[512];
+        if (gb_shares_problem(job, why, sizeof why) != 0)
+            usage_error("%s", why);
         return;
     }
     if (strcmp(mode_text, "mpi") == 0) /* before parse_mode: also in a build without MPI */

@@ -56,3 +56,12 @@ int gb_pool_problem(const struct gb_job *job, char *why, size_t size)
         return 0;
     return -1;
 }
+
+int gb_shares_problem(const struct gb_job *job, char *why, size_t size)
+{
+    if (!job->workload->pool_only)
+        return 0;
+    snprintf(why, size, "workload %s moves task payloads, which travel only between a pool and "
+                        "its workers: run it with --dispatch pool", job->workload->name);
+    return -1;
+}

@@ -173,7 +173,8 @@ int gb_run(struct gb_job *job, long switch_interval_us, const char *trace_path,
     memset(r, 0, sizeof *r);
     const struct gb_workload *wl = job->workload;
     char why[512];
-    if (job->dispatch == GB_DISPATCH_POOL && gb_pool_problem(job, why, sizeof why) != 0) {
+    if ((job->dispatch == GB_DISPATCH_POOL ? gb_pool_problem(job, why, sizeof why)
+                                           : gb_shares_problem(job, why, sizeof why)) != 0) {
         fprintf(stderr, "gilbench: %s\n", why);
         return 1;
     }

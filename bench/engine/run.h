@@ -86,5 +86,7 @@ void gb_task_range(const struct gb_job *job, uint64_t task, uint64_t *first, uin
 /* 0 when the job can run under the pool dispatch; else -1 and why (one
  * sentence, no "gilbench: ") in why[size]. */
 int gb_pool_problem(const struct gb_job *job, char *why, size_t size);
+/* The same for the shares dispatch: 0, or -1 and why (a pool_only workload). */
+int gb_shares_problem(const struct gb_job *job, char *why, size_t size);
 
 #endif

@@ -125,6 +125,9 @@ struct gb_workload {
      * call (a gate, a worker with another role, a pipe per worker), so it
      * cannot run under the pool dispatch either. */
     bool one_process;
+    /* true: what it measures is its tasks' payloads (task_payload), which
+     * move only under the pool dispatch: refused under shares (exit 2). */
+    bool pool_only;
     struct gb_param params[GB_MAX_PARAMS]; /* terminated by an entry with name == NULL */
 
     /* Optional: called once in the engine's process before the timed region.
