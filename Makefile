@@ -46,7 +46,7 @@ CORE_SRCS     := bench/commands/args.c bench/engine/gil.c bench/engine/gil_trace
                  bench/dispatch/pool_threads.c bench/dispatch/pool_processes.c \
                  bench/dispatch/pool_feeder.c bench/dispatch/pool_process_worker.c \
                  bench/dispatch/task_frame.c bench/kit/fd_io.c \
-                 bench/kit/object_appends.c bench/kit/py_object.c
+                 bench/kit/object_appends.c bench/kit/py_object.c bench/modes/interpreters.c
 CORE_OBJS     := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 
 C_TESTS       := $(patsubst tests/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/*_test.c)))

@@ -66,6 +66,13 @@ for workload in cpu_loop io_wait blas_dgemm shared_objects own_objects; do
             check "pyrun $workload: its loop's values are cpu_loop's" test "${sums%% *}" = "$loop_sum" ;;
     esac
 done
+# work_per_append: more loop iterations before each append, in both.
+for mode in gil procs; do
+    run_capture pyrun --workload shared_objects --mode $mode --workers 2 --units 20 --param work_per_append=3
+    py_sum=$(jq -r .checksum <<<"$OUT")
+    check "pyrun shared_objects $mode, work_per_append=3: own_objects' checksum for it, not the default's" \
+        test -n "$py_sum" -a "$py_sum" != "$loop_sum" -a "$py_sum" = "$(pyrun --workload own_objects --mode gil --units 20 --param work_per_append=3 | jq -r .checksum)"
+done
 # The shared list, through a pool of threads too: every append is counted
 # (the run fails on a lost one).
 run_capture pyrun --workload shared_objects --mode gil --workers 3 --units 30 --dispatch pool --chunksize 4

@@ -25,11 +25,13 @@ static int own_setup(struct gb_job *job) { return appends_setup(job, false); }
 
 static const struct gb_workload shared_lists = {
     .name = "shared_lists", .description = "-", .unit = "-", .default_units = 1,
+    .params = APPENDS_PARAMS,
     .setup = shared_setup, .teardown = appends_teardown, .work = appends_work,
     .expected_value = appends_expected,
 };
 static const struct gb_workload own_lists = {
     .name = "own_lists", .description = "-", .unit = "-", .default_units = 1,
+    .params = APPENDS_PARAMS,
     .setup = own_setup, .teardown = appends_teardown, .work = appends_work,
     .expected_value = appends_expected,
 };
@@ -38,7 +40,7 @@ static struct gb_job job_of(const struct gb_workload *wl, enum gb_mode mode, uns
                             enum gb_dispatch dispatch, bool weak)
 {
     return (struct gb_job){ .workload = wl, .mode = mode, .workers = workers, .units = 24,
-                            .weak = weak, .dispatch = dispatch,
+                            .weak = weak, .dispatch = dispatch, .params = { 1 },
                             .chunksize = dispatch == GB_DISPATCH_POOL ? 5 : 0 };
 }
 

@@ -22,6 +22,7 @@ const struct gb_workload workload_own_objects = {
     .unit = "1000 iterations, each an append to the worker's own list",
     .default_units = 3000,
     .extra = true,
+    .params = APPENDS_PARAMS,
     .setup = own_objects_setup,
     .teardown = appends_teardown,
     .work = appends_work,

@@ -27,6 +27,7 @@ const struct gb_workload workload_shared_objects = {
     .unit = "1000 iterations, each an append to the shared list",
     .default_units = 3000,
     .extra = true,
+    .params = APPENDS_PARAMS,
     .setup = shared_objects_setup,
     .teardown = appends_teardown,
     .work = appends_work,

@@ -27,7 +27,7 @@
 
 static void print_run_help(void)
 {
-    printf("usage: gilbench run --workload NAME --mode gil|threads|procs [options]\n"
+    printf("usage: gilbench run --workload NAME --mode gil|threads|procs|interp [options]\n"
            "\n"
            "Runs one configuration and prints its result as one JSON object on one line.\n"
            "\n"
@@ -35,6 +35,8 @@ static void print_run_help(void)
            "  --mode MODE              gil      threads under a model of CPython's GIL\n"
            "                           threads  the same threads with no lock (free-threaded Python)\n"
            "                           procs    forked worker processes (multiprocessing, fork)\n"
+           "                           interp   threads, each an interpreter with its own GIL and\n"
+           "                                    its own copy of the workload's state (PEP 684)\n"
            "                           mpi      Open MPI ranks: build/gilbench-mpi under mpirun -n N\n"
            "  --workers N              workers to run, 1 to %d (default 1)\n"
            "  --units U                total units of work, 1 to %llu (default: the workload's)\n"
@@ -99,13 +101,15 @@ static enum gb_mode parse_mode(const char *text)
         return GB_MODE_THREADS;
     if (strcmp(text, "procs") == 0)
         return GB_MODE_PROCS;
+    if (strcmp(text, "interp") == 0)
+        return GB_MODE_INTERP;
     if (strcmp(text, "mpi") == 0) {
         if (!gb_mpi_built)
             usage_error("--mode mpi runs build/gilbench-mpi under mpirun; this build has no MPI "
                         "(apt-get install -y openmpi-bin libopenmpi-dev, then make)");
         return GB_MODE_MPI;
     }
-    usage_error("unknown --mode '%s'; accepted: gil, threads, procs%s", text,
+    usage_error("unknown --mode '%s'; accepted: gil, threads, procs, interp%s", text,
                 gb_mpi_built ? ", mpi" : "");
 }
 
@@ -307,15 +311,16 @@ int run_command(int argc, char **argv)
     if (!job.workload)
         usage_error("unknown --workload '%s'; accepted: %s", workload_name, workload_names());
     if (!mode_text)
-        usage_error("run needs --mode; accepted: gil, threads, procs");
+        usage_error("run needs --mode; accepted: gil, threads, procs, interp");
     if (job.dispatch == GB_DISPATCH_POOL && strcmp(mode_text, "mpi") == 0)
         apply_dispatch(&job, mode_text, chunksize_text, arg_kib_text, result_kib_text);
     job.mode = parse_mode(mode_text);
     if (job.mode == GB_MODE_MPI && job.workload->one_process)
         usage_error("workload %s cannot run as MPI ranks: its workers meet through pipes or "
                     "memory of one process", job.workload->name);
-    if (trace_path && job.mode != GB_MODE_GIL)
-        usage_error("--trace records the GIL's events, so it needs --mode gil, not %s", mode_text);
+    if (trace_path && job.mode != GB_MODE_GIL && job.mode != GB_MODE_INTERP)
+        usage_error("--trace records the GIL's events, so it needs --mode gil or interp, not %s",
+                    mode_text);
     job.units = units_text ? parse_whole_number("--units", units_text, 1, MAX_UNITS)
                            : job.workload->default_units;
     if (job.weak && job.units > MAX_UNITS / job.workers)

@@ -28,6 +28,12 @@
  * before it waits, and takes it again once a task is there.  The queue's
  * mutex is never held while taking or dropping the GIL.
  *
+ * Under the interp mode every worker is an interpreter with a GIL of its
+ * own (bench/modes/interpreters.h), made before the region: it holds its
+ * own GIL as above, and copies each argument into memory of its own before
+ * checking it, and builds each result there before copying it into the
+ * slot, as a cross-interpreter queue copies what crosses it.
+ *
  * A payload that is wrong fails the run with one line naming the worker and
  * the task; the run still ends normally (the worker goes on, the collector
  * collects everything), so nothing hangs.  A crash takes the process down,
@@ -40,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "interpreters.h"
 #include "pool.h"
 #include "task_frame.h"
 #include "watchdog.h"
@@ -74,15 +81,25 @@ struct pool_thread {
     struct thread_pool *pool;
     struct gb_worker_slot *slot;
     pthread_t thread;
+    /* interp: the worker's own copies of an argument and a result (its
+     * interpreter's memory); NULL otherwise. */
+    unsigned char *own_arg, *own_result;
 };
 
-static void run_one(struct thread_pool *p, struct gb_worker_slot *me, uint64_t k)
+static void run_one(struct thread_pool *p, struct pool_thread *t, uint64_t k)
 {
     const struct gb_job *job = p->job;
+    struct gb_worker_slot *me = t->slot;
     struct ring_slot *s = &p->ring[k % p->window];
     char why[256];
+    /* interp: what crosses between interpreters is copied, as a
+     * cross-interpreter queue copies it into the receiver's own object. */
+    unsigned char *arg = t->own_arg ? t->own_arg : s->arg;
+    unsigned char *result = t->own_result ? t->own_result : s->result;
+    if (t->own_arg && job->task_arg_bytes)
+        memcpy(arg, s->arg, job->task_arg_bytes);
     if (job->task_arg_bytes &&
-        task_payload_check(s->arg, job->task_arg_bytes, GB_PAYLOAD_ARGUMENT, k, s->arg_sum, why,
+        task_payload_check(arg, job->task_arg_bytes, GB_PAYLOAD_ARGUMENT, k, s->arg_sum, why,
                            sizeof why) != 0) {
         fprintf(stderr, "gilbench: pool: worker %u: task %" PRIu64 ": %s\n", me->ctx.index, k, why);
         atomic_store(&p->failed, true);
@@ -92,9 +109,11 @@ static void run_one(struct thread_pool *p, struct gb_worker_slot *me, uint64_t k
     uint64_t value = pool_run_task(me, first, count);
     uint64_t result_sum = 0;
     if (job->task_result_bytes) {
-        result_sum = task_payload_fill(s->result, job->task_result_bytes, GB_PAYLOAD_RESULT, k);
+        result_sum = task_payload_fill(result, job->task_result_bytes, GB_PAYLOAD_RESULT, k);
         if (gb_pool_test_hooks.payload)
-            gb_pool_test_hooks.payload(GB_PAYLOAD_RESULT, k, s->result, job->task_result_bytes);
+            gb_pool_test_hooks.payload(GB_PAYLOAD_RESULT, k, result, job->task_result_bytes);
+        if (t->own_result)
+            memcpy(s->result, result, job->task_result_bytes);
     }
     pthread_mutex_lock(&p->done_lock);
     s->value = value;
@@ -113,7 +132,10 @@ static void *pool_thread_main(void *arg)
     struct thread_pool *p = t->pool;
     struct gb_worker *w = &t->slot->ctx;
     watchdog_name_thread(w->index);
-    bool holding = false; /* the GIL (gil mode) */
+    bool holding = false; /* the GIL (gil mode), or its own (interp) */
+    /* interp: the interpreter exists, state and all, before the region. */
+    if (t->slot->interpreters)
+        interpreter_start(t->slot->interpreters, w);
     pthread_mutex_lock(&p->queue_lock);
     p->ready++;
     pthread_cond_signal(&p->ready_cond);
@@ -128,7 +150,7 @@ static void *pool_thread_main(void *arg)
             }
             uint64_t k = p->taken++;
             pthread_mutex_unlock(&p->queue_lock);
-            run_one(p, t->slot, k);
+            run_one(p, t, k);
             gb_checkpoint(w);
             pthread_mutex_lock(&p->queue_lock);
         } else if (p->closed) {
@@ -257,8 +279,17 @@ int pool_run_threads(const struct gb_job *job, struct gb_worker_slot *slots,
 
     int status = 0;
     unsigned created = 0;
-    for (; created < n; created++) {
-        threads[created] = (struct pool_thread){ .pool = &p, .slot = &slots[created] };
+    for (unsigned i = 0; i < n && job->mode == GB_MODE_INTERP && status == 0; i++) {
+        threads[i].own_arg = task_payload_buffer(job->task_arg_bytes);
+        threads[i].own_result = task_payload_buffer(job->task_result_bytes);
+        if (!threads[i].own_arg || !threads[i].own_result) {
+            fprintf(stderr, "gilbench: pool: out of memory for interpreter %u's payloads\n", i);
+            status = 1;
+        }
+    }
+    for (; created < n && status == 0; created++) {
+        threads[created].pool = &p;
+        threads[created].slot = &slots[created];
         int rc = pthread_create(&threads[created].thread, NULL, pool_thread_main, &threads[created]);
         if (rc != 0) {
             fprintf(stderr, "gilbench: pool: could not create worker thread %u of %u: %s\n",
@@ -311,6 +342,10 @@ int pool_run_threads(const struct gb_job *job, struct gb_worker_slot *slots,
     pthread_mutex_destroy(&p.done_lock);
     pthread_cond_destroy(&p.done_cond);
     free_ring(&p);
+    for (unsigned i = 0; i < n; i++) {
+        free(threads[i].own_arg);
+        free(threads[i].own_result);
+    }
     free(threads);
     return status;
 }

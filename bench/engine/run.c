@@ -21,6 +21,7 @@
 #include <sys/resource.h>
 
 #include "clock.h"
+#include "interpreters.h"
 #include "pool.h"
 #include "region.h"
 #include "trace_file.h"
@@ -31,6 +32,7 @@ const char *gb_mode_name(enum gb_mode mode)
     switch (mode) {
     case GB_MODE_GIL: return "gil";
     case GB_MODE_THREADS: return "threads";
+    case GB_MODE_INTERP: return "interp";
     case GB_MODE_PROCS: return "procs";
     case GB_MODE_MPI: return "mpi";
     }
@@ -53,6 +55,11 @@ void gb_share(const struct gb_job *job, unsigned index, uint64_t *first, uint64_
 static void worker_body(struct gb_worker_slot *slot)
 {
     struct gb_worker *w = &slot->ctx;
+    /* interp: the worker runs once its interpreter exists, state and all. */
+    if (slot->interpreters && interpreter_start(slot->interpreters, w) != 0) {
+        slot->started_at = slot->finished_at = gb_now();
+        return;
+    }
     slot->started_at = gb_now();
     if (w->gil)
         gil_take(w->gil, &w->gil_stats);
@@ -195,18 +202,31 @@ int gb_run(struct gb_job *job, long switch_interval_us, const char *trace_path,
         return 1;
     }
     struct trace_file trace = { 0 };
-    bool tracing = use_gil && trace_path;
-    if ((tracing && trace_file_open(&trace, trace_path, job->workers) != 0) ||
-        (wl->setup && wl->setup(job) != 0)) {
+    struct interpreters interpreters = { 0 };
+    bool interp = job->mode == GB_MODE_INTERP;
+    bool tracing = (use_gil || interp) && trace_path;
+    bool set_up = false; /* setup() succeeded: teardown() is owed */
+    bool failed = tracing && trace_file_open(&trace, trace_path, job->workers) != 0;
+    if (!failed) {
+        failed = wl->setup && wl->setup(job) != 0;
+        set_up = !failed;
+    }
+    if (!failed && interp)
+        failed = interpreters_make(&interpreters, job, switch_interval_us) != 0;
+    if (failed) {
         if (tracing)
             trace_file_abandon(&trace);
         if (use_gil)
             gil_destroy(&gil);
+        if (set_up && wl->teardown)
+            wl->teardown(job);
         munmap(slots, slots_size);
         return 1;
     }
     for (unsigned i = 0; i < job->workers; i++) {
-        slots[i].ctx = (struct gb_worker){ .gil = use_gil ? &gil : NULL, .job = job, .index = i };
+        struct gil *own_gil = use_gil ? &gil : interp ? &interpreters.gils[i] : NULL;
+        slots[i].ctx = (struct gb_worker){ .gil = own_gil, .job = job, .index = i };
+        slots[i].interpreters = interp ? &interpreters : NULL;
         if (tracing)
             slots[i].ctx.gil_stats.trace = &trace.traces[i];
         if (job->dispatch == GB_DISPATCH_SHARES)
@@ -245,6 +265,8 @@ int gb_run(struct gb_job *job, long switch_interval_us, const char *trace_path,
         r->involuntary_switches = after->ru_nivcsw - before->ru_nivcsw + children.involuntary_switches;
         if (use_gil)
             r->gil_switches = gil_switches(&gil);
+        if (interp)
+            r->gil_switches = interpreters_switches(&interpreters);
         status = gb_check_checksum(job, r);
     }
     if (status == 0 && wl->report) {
@@ -266,6 +288,8 @@ int gb_run(struct gb_job *job, long switch_interval_us, const char *trace_path,
     else if (tracing)
         trace_file_abandon(&trace);
 
+    if (interp)
+        interpreters_free(&interpreters); /* every interpreter's state, after the region */
     if (wl->teardown)
         wl->teardown(job);
     if (use_gil)

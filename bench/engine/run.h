@@ -8,6 +8,8 @@
 
 #include "workload.h"
 
+struct interpreters;
+
 /* What a worker did, filled in by the engine beside the workload's context. */
 struct gb_worker_slot {
     struct gb_worker ctx;
@@ -19,6 +21,7 @@ struct gb_worker_slot {
     double finished_at;         /* when its work() returned (pool: its last task) */
     double after_work_done_at;  /* when the workload's after_work() returned, if it has one */
     bool failure_reported;      /* procs: the worker printed why it fails before it exited */
+    struct interpreters *interpreters; /* interp: the run's interpreters; NULL otherwise */
 };
 
 struct gb_result {

@@ -16,10 +16,19 @@ struct tally {
     _Alignas(64) uint64_t appended; /* by one worker: a line of its own */
 };
 
+/* A list's items: where each append stores its item, a ring that stands
+ * for the list's growing array (its last slots are what appends write, so
+ * threads appending to one list also share the cache line of its tail). */
+enum { STORAGE_SLOTS = 1024 };
+struct storage {
+    _Alignas(64) uint64_t slot[STORAGE_SLOTS];
+};
+
 struct appends_state {
     bool shared;
     unsigned lists;                 /* 1 (shared) or one per worker */
     struct py_object *objects;
+    struct storage *storage;        /* per list */
     struct tally *tallies;          /* per worker */
     atomic_uint_fast64_t units_done;/* the shared list: units finished by every worker */
     uint64_t total_units;
@@ -32,18 +41,21 @@ int appends_setup(struct gb_job *job, bool shared)
     unsigned lists = shared ? 1 : job->workers;
     if (s) {
         s->objects = aligned_alloc(_Alignof(struct py_object), sizeof *s->objects * lists);
+        s->storage = aligned_alloc(_Alignof(struct storage), sizeof *s->storage * lists);
         s->tallies = aligned_alloc(_Alignof(struct tally), sizeof *s->tallies * job->workers);
     }
-    if (!s || !s->objects || !s->tallies) {
+    if (!s || !s->objects || !s->storage || !s->tallies) {
         fprintf(stderr, "gilbench: %s: out of memory for %u lists\n", name, lists);
         if (s) {
             free(s->objects);
+            free(s->storage);
             free(s->tallies);
         }
         free(s);
         return -1;
     }
     memset(s->tallies, 0, sizeof *s->tallies * job->workers);
+    memset(s->storage, 0, sizeof *s->storage * lists);
     s->shared = shared;
     s->total_units = job->weak ? job->units * job->workers : job->units;
     atomic_init(&s->units_done, 0);
@@ -55,6 +67,7 @@ int appends_setup(struct gb_job *job, bool shared)
             while (i-- > 0)
                 py_object_destroy(&s->objects[i]);
             free(s->objects);
+            free(s->storage);
             free(s->tallies);
             free(s);
             return -1;
@@ -73,6 +86,7 @@ void appends_teardown(struct gb_job *job)
     for (unsigned i = 0; i < s->lists; i++)
         py_object_destroy(&s->objects[i]);
     free(s->objects);
+    free(s->storage);
     free(s->tallies);
     free(s);
     job->state = NULL;
@@ -81,14 +95,18 @@ void appends_teardown(struct gb_job *job)
 uint64_t appends_work(struct gb_worker *w, uint64_t first, uint64_t count)
 {
     struct appends_state *s = w->job->state;
-    struct py_object *items = &s->objects[s->shared ? 0 : w->index];
-    uint64_t checksum = 0;
+    unsigned list = s->shared ? 0 : w->index;
+    struct py_object *items = &s->objects[list];
+    uint64_t *storage = s->storage[list].slot;
+    uint64_t work = gb_param(w->job, 0), checksum = 0;
     for (uint64_t unit = first; unit < first + count; unit++) {
         uint64_t x = gb_lcg_seed(unit);
         for (int i = 0; i < APPENDS_PER_UNIT; i++) {
-            x = gb_lcg_iteration(x);
+            for (uint64_t k = 0; k < work; k++)
+                x = gb_lcg_iteration(x);
             py_incref(w, items);
             py_lock(w, items);
+            storage[items->length % STORAGE_SLOTS] = x;
             items->length++;
             py_unlock(w, items);
             py_decref(w, items);
@@ -104,7 +122,9 @@ uint64_t appends_work(struct gb_worker *w, uint64_t first, uint64_t count)
     }
     uint64_t *mine = &s->tallies[w->index].appended;
     *mine += count * APPENDS_PER_UNIT;
-    bool private = !s->shared || w->job->mode == GB_MODE_PROCS || w->job->mode == GB_MODE_MPI;
+    /* A process's or an interpreter's own copy, or a list of the worker's own. */
+    bool private = !s->shared || w->job->mode == GB_MODE_PROCS || w->job->mode == GB_MODE_MPI ||
+                   w->job->mode == GB_MODE_INTERP;
     if (private) {
         if (items->length != *mine)
             gb_fail(w, "lost appends: its list holds %llu items, it appended %llu",
@@ -123,8 +143,7 @@ uint64_t appends_work(struct gb_worker *w, uint64_t first, uint64_t count)
 
 uint64_t appends_expected(const struct gb_job *job, uint64_t unit)
 {
-    (void)job;
-    return gb_lcg_jump(gb_lcg_seed(unit), APPENDS_PER_UNIT);
+    return gb_lcg_jump(gb_lcg_seed(unit), APPENDS_PER_UNIT * gb_param(job, 0));
 }
 
 int appends_report(const struct gb_job *job, const struct gb_run_outcome *outcome,

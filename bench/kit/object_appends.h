@@ -4,7 +4,8 @@
  * Python
  *
  *     for i in range(1000):
- *         x = (x * a + c) & mask        # cpu_loop's iteration (lcg.h)
+ *         for k in range(work_per_append):  # 1 by default
+ *             x = (x * a + c) & mask    # cpu_loop's iteration (lcg.h)
  *         items.append(None)            # a touch of one object (py_object.h)
  *
  * where `items` is one list every worker shares (made by the main thread
@@ -27,6 +28,12 @@
 #include "workload.h"
 
 enum { APPENDS_PER_UNIT = 1000 };
+
+/* The workloads' one setting, their params[0]: loop iterations before each
+ * append (default 1), to set the interpreted work between two touches of
+ * the list against the touch itself. */
+#define APPENDS_PARAMS                                                                       \
+    { { "work_per_append", "loop iterations before each append", 1, 1, 1000 } }
 
 /* shared: one list for all workers; else one per worker.  0, or -1 after a line. */
 int appends_setup(struct gb_job *job, bool shared);

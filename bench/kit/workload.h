@@ -49,8 +49,10 @@
 #include "gil.h"
 
 /* mpi: every worker is a rank of an Open MPI job (bench/modes/mpi_mode.h), a
- * process of its own, possibly on another machine. */
-enum gb_mode { GB_MODE_GIL, GB_MODE_THREADS, GB_MODE_PROCS, GB_MODE_MPI };
+ * process of its own, possibly on another machine.  interp: every worker a
+ * thread with an interpreter of its own, its own GIL and its own copy of
+ * setup()'s state (bench/modes/interpreters.h). */
+enum gb_mode { GB_MODE_GIL, GB_MODE_THREADS, GB_MODE_PROCS, GB_MODE_MPI, GB_MODE_INTERP };
 
 /* How the units reach the workers: one share each (the default, 0), or
  * tasks of `chunksize` units through a persistent pool (bench/dispatch/). */

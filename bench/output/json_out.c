@@ -33,7 +33,7 @@ char *result_json_line(const struct gb_job *job, long switch_interval_us,
     FILE *out = open_memstream(&line, &size);
     if (!out)
         return NULL;
-    bool gil = job->mode == GB_MODE_GIL;
+    bool gil = job->mode == GB_MODE_GIL || job->mode == GB_MODE_INTERP; /* a GIL, or one each */
     fputs("{\"workload\":", out);
     json_write_string(out, job->workload->name);
     fprintf(out, ",\"mode\":\"%s\",\"workers\":%u", gb_mode_name(job->mode), job->workers);

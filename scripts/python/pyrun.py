@@ -97,9 +97,10 @@ The workloads, unit for unit:
   blas_dgemm  one n x n OpenBLAS dgemm with the GIL released: numpy.matmul
               where NumPy imports, else cblas_dgemm through ctypes (the
               JSON line's "blas" says which)
-  shared_objects  cpu_loop's 1000 iterations, each followed by
-              items.append(None) on one list all workers share (a forked
-              worker's is its own copy); no append may be lost
+  shared_objects  1000 appends, items.append(None) on one list all
+              workers share (a forked worker's is its own copy), each after
+              work_per_append (1) of cpu_loop's iterations; no append may be
+              lost
   own_objects the same on a list each unit makes for itself
 Each unit's value is checked against an independent expectation (a closed
 form of the LCG; the sum of A @ B from A's column sums and B's row sums), and
@@ -133,8 +134,8 @@ WORKLOADS = {
     "cpu_loop": (6000, {}),
     "io_wait": (32, {"sleep_us": (10000, 1, 10000000)}),
     "blas_dgemm": (96, {"n": (384, 16, 8192)}),
-    "shared_objects": (3000, {}),
-    "own_objects": (3000, {}),
+    "shared_objects": (3000, {"work_per_append": (1, 1, 1000)}),
+    "own_objects": (3000, {"work_per_append": (1, 1, 1000)}),
 }
 
 
@@ -181,9 +182,12 @@ def cpu_loop_unit(unit, state):
 
 
 def cpu_loop_expected(unit, state):
-    """The state after ITERATIONS_PER_UNIT steps, by repeated squaring of the map."""
+    return lcg_jump(unit, ITERATIONS_PER_UNIT)
+
+
+def lcg_jump(unit, n):
+    """The state after n steps from the unit's seed, by repeated squaring of the map."""
     big_a, big_c, pa, pc = 1, 0, LCG_A, LCG_C
-    n = ITERATIONS_PER_UNIT
     while n:
         if n & 1:
             big_a, big_c = (pa * big_a) & MASK, (pa * big_c + pc) & MASK
@@ -320,11 +324,12 @@ def shared_objects_setup(state):
 
 def shared_objects_unit(unit, state):
     x = lcg_seed(unit)
-    a, c, mask = LCG_A, LCG_C, MASK
+    a, c, mask, work = LCG_A, LCG_C, MASK, state["work_per_append"]
     items = state["items"]
     before = len(items)
     for _ in range(ITERATIONS_PER_UNIT):
-        x = (x * a + c) & mask
+        for _ in range(work):
+            x = (x * a + c) & mask
         items.append(None)
     if state["private"] and len(items) - before != ITERATIONS_PER_UNIT:
         raise RuntimeError("lost appends: its list grew by %d items, it appended %d"
@@ -334,15 +339,20 @@ def shared_objects_unit(unit, state):
 
 def own_objects_unit(unit, state):
     x = lcg_seed(unit)
-    a, c, mask = LCG_A, LCG_C, MASK
+    a, c, mask, work = LCG_A, LCG_C, MASK, state["work_per_append"]
     items = []
     for _ in range(ITERATIONS_PER_UNIT):
-        x = (x * a + c) & mask
+        for _ in range(work):
+            x = (x * a + c) & mask
         items.append(None)
     if len(items) != ITERATIONS_PER_UNIT:
         raise RuntimeError("lost appends: its list holds %d items, it appended %d"
                            % (len(items), ITERATIONS_PER_UNIT))
     return x
+
+
+def appends_expected(unit, state):
+    return lcg_jump(unit, ITERATIONS_PER_UNIT * state["work_per_append"])
 
 
 def shared_objects_after(state, units):
@@ -357,8 +367,8 @@ UNIT_FUNCTIONS = {
     "cpu_loop": (cpu_loop_unit, cpu_loop_expected, None),
     "io_wait": (io_wait_unit, io_wait_expected, None),
     "blas_dgemm": (blas_unit, blas_expected, blas_setup),
-    "shared_objects": (shared_objects_unit, cpu_loop_expected, shared_objects_setup),
-    "own_objects": (own_objects_unit, cpu_loop_expected, None),
+    "shared_objects": (shared_objects_unit, appends_expected, shared_objects_setup),
+    "own_objects": (own_objects_unit, appends_expected, None),
 }
 # What a workload checks once the run is over, in the main process.
 AFTER_RUN = {"shared_objects": shared_objects_after}
@@ -398,6 +408,100 @@ def run_threads(workload, state, workers, units):
     if any(r is None for r in results):
         fail("a worker thread failed (see above)")
     return results
+
+
+# ---- the interp mode: subinterpreters with a GIL each (PEP 684) ----
+# Each worker is a thread that creates an interpreter of its own
+# (_interpreters, CPython 3.13, with the isolated configuration: its own
+# GIL) and runs its share there: the interpreter imports this file and
+# rebuilds the workload's state, since objects cannot be shared between
+# interpreters; its result comes back as one line through a pipe of its own.
+# Every interpreter is destroyed after the timed region.
+
+INTERP_CODE = """
+import sys
+sys.path.insert(0, %(dir)r)
+import pyrun
+pyrun.interp_worker(%(workload)r, %(settings)r, %(first)d, %(count)d, %(fd)d)
+"""
+
+
+def interpreters_module():
+    """CPython's _interpreters, or None where this Python has none."""
+    try:
+        import _interpreters
+    except ImportError:
+        return None
+    return _interpreters
+
+
+def interp_worker(workload, settings, first, count, fd):
+    """In a subinterpreter: the workload's state made here, the share, and
+    'checksum started finished' written to fd."""
+    state = dict(settings)
+    setup = UNIT_FUNCTIONS[workload][2]
+    if setup:
+        setup(state)
+    started = time.perf_counter()
+    checksum = work(workload, state, first, count)
+    os.write(fd, ("%d %r %r\n" % (checksum, started, time.perf_counter())).encode())
+
+
+def snapshot_line(excinfo):
+    """The last line of an exception raised in a subinterpreter."""
+    text = getattr(excinfo, "formatted", None) or "%s: %s" % (
+        getattr(getattr(excinfo, "type", None), "__name__", "Exception"), getattr(excinfo, "msg", ""))
+    lines = [line for line in str(text).strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "an exception"
+
+
+def run_interpreters(workload, state, workers, units):
+    """Returns (results, interpreter ids): (checksum, started, finished) per
+    worker; the caller destroys the interpreters after the region."""
+    interpreters = POOL["interpreters"]
+    settings = {k: v for k, v in state.items() if k in WORKLOADS[workload][1]}
+    settings["private"] = True  # an interpreter's objects are its own
+    pipes = [os.pipe() for _ in range(workers)]
+    ids, errors = [None] * workers, [None] * workers
+
+    def body(index):
+        first, count = share(units, workers, index)
+        try:
+            ids[index] = interpreters.create("isolated")
+            code = INTERP_CODE % {"dir": os.path.dirname(os.path.abspath(__file__)),
+                                  "workload": workload, "settings": settings, "first": first,
+                                  "count": count, "fd": pipes[index][1]}
+            excinfo = interpreters.exec(ids[index], code)
+            if excinfo is not None:
+                errors[index] = snapshot_line(excinfo)
+        except Exception as e:
+            errors[index] = last_line(e)
+        finally:
+            os.close(pipes[index][1])
+
+    threads = [threading.Thread(target=body, args=(i,)) for i in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    results = []
+    for index, (read_end, _) in enumerate(pipes):
+        with os.fdopen(read_end, "rb") as f:
+            line = f.read().decode().split()
+        if errors[index] or len(line) != 3:
+            destroy_interpreters(ids)
+            fail("interpreter %d: %s" % (index, errors[index] or "it sent no result"))
+        results.append((int(line[0]), float(line[1]), float(line[2])))
+    return results, ids
+
+
+def destroy_interpreters(ids):
+    for interp in ids:
+        if interp is not None:
+            try:
+                POOL["interpreters"].destroy(interp)
+            except Exception as e:
+                fail("could not destroy interpreter %s: %s" % (interp, last_line(e)))
 
 
 def run_processes(workload, state, workers, units, context):
@@ -677,8 +781,8 @@ def parse_options(argv):
     if workload not in WORKLOADS:
         usage("unknown --workload '%s'; accepted: %s" % (workload, ", ".join(WORKLOADS)))
     mode = options.get("--mode")
-    if mode not in ("gil", "threads", "procs"):
-        usage("unknown --mode '%s'; accepted: gil, threads, procs" % mode)
+    if mode not in ("gil", "threads", "procs", "interp"):
+        usage("unknown --mode '%s'; accepted: gil, threads, procs, interp" % mode)
     dispatch = options.get("--dispatch", "shares")
     if dispatch not in ("shares", "pool"):
         usage("unknown --dispatch '%s'; accepted: shares, pool" % dispatch)
@@ -752,6 +856,14 @@ def main(argv):
               "PYTHON_GIL=0); %s has a GIL" % sys.executable)
     if o["mode"] != "threads" and not gil_enabled():
         usage("mode %s models CPython with its GIL; %s runs without one" % (o["mode"], sys.executable))
+    if o["mode"] == "interp":
+        POOL["interpreters"] = interpreters_module()
+        if POOL["interpreters"] is None:
+            usage("mode interp needs subinterpreters with a GIL each (the _interpreters module of "
+                  "CPython 3.13 or later); %s has none" % sys.executable)
+        if o["dispatch"] == "pool":
+            usage("mode interp runs shares only here: an executor of interpreters "
+                  "(InterpreterPoolExecutor) is CPython 3.14's")
     fault = parse_fault(os.environ.get("PYRUN_TEST_FAULT", "")) if o["dispatch"] == "pool" else None
     if o["dispatch"] == "pool":
         check_pool(o)
@@ -760,7 +872,8 @@ def main(argv):
         signal.alarm(o["timeout"])
     sys.setswitchinterval(o["interval"] / 1e6)
     workload, state, workers, units = o["workload"], o["state"], o["workers"], o["units"]
-    state["private"] = o["mode"] == "procs"  # a forked worker touches its own copies
+    # A forked worker, or a subinterpreter, touches its own copies.
+    state["private"] = o["mode"] in ("procs", "interp")
     setup = UNIT_FUNCTIONS[workload][2]
     if setup:
         setup(state)
@@ -780,12 +893,16 @@ def main(argv):
 
         before = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
+        interpreter_ids = []
         if o["mode"] == "procs":
             results = run_processes(workload, state, workers, units, context)
+        elif o["mode"] == "interp":
+            results, interpreter_ids = run_interpreters(workload, state, workers, units)
         else:
             results = run_threads(workload, state, workers, units)
         seconds = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_SELF)
+        destroy_interpreters(interpreter_ids)  # after the region, as a pool's shutdown is
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         tasks = 0
         own = [r[2] - r[1] for r in results]
