@@ -5,7 +5,7 @@
 # Settings come from the environment (the Makefile passes the variables it
 # was given; a variable that is set but empty is an error, not a default):
 #   WORKLOADS            names, comma- or space-separated (default: all)
-#   MODES                gil, threads, procs (default: all three)
+#   MODES                gil, threads, procs (default: all three), mpi, interp
 #   WORKERS              worker counts (default: powers of two from 1 to
 #                        max(8, 2 x usable CPUs), plus the usable CPU count)
 #   RUNS                 measured runs every point gets at least: one per round
@@ -140,7 +140,7 @@ default_workers() {
 all_workloads=$("$GILBENCH" list | awk '{print $1}' | paste -sd, -)
 default_workloads=$("$GILBENCH" list --default | awk '{print $1}' | paste -sd, -)
 workloads=$(parse_list WORKLOADS "${WORKLOADS:-$default_workloads}" "$all_workloads") || exit 2
-modes=$(parse_list MODES "${MODES:-gil,threads,procs}" "gil,threads,procs,mpi") || exit 2
+modes=$(parse_list MODES "${MODES:-gil,threads,procs}" "gil,threads,procs,mpi,interp") || exit 2
 dispatch=$(parse_list DISPATCH "${DISPATCH:-shares}" "shares,pool") || exit 2
 chunksize=$(parse_number CHUNKSIZE "${CHUNKSIZE:-1}" 1 1000000000) || exit 2
 [[ ",$dispatch," == *,pool,* && ",$modes," == *,mpi,* ]] &&
@@ -232,12 +232,35 @@ if grep -qP '\tsource=cpython(-[^\t]*)?\t' "$plan"; then
         note "CPython points on $python ($cpython_source$([ "$kind" = gil ] || echo ", free-threaded: PYTHON_GIL=0"))"
     done <<<"$interpreters"
     if [ -z "$rerun_of" ]; then
-        awk -F'\t' -v OFS='\t' -v list="$interpreters" '
+        # interp <-> subinterpreters with a GIL each, on a GIL build that has
+        # them (3.13's _interpreters); under a pool only with 3.14's
+        # InterpreterPoolExecutor, which pyrun.py does not drive.
+        subinterpreters=" "
+        if grep -qP '\tsource=cpython\tinterp(\+pool)?\t' "$plan"; then
+            while IFS=$'\t' read -r cpython_source kind python; do
+                [ "$kind" = gil ] || continue
+                if env $(python_env gil) "$python" -c 'import _interpreters' >/dev/null 2>&1; then
+                    subinterpreters+="$cpython_source "
+                else
+                    python_notes+=("$python ($cpython_source) has no subinterpreters (_interpreters, CPython 3.13 or later): its interp points are left out")
+                    note "${python_notes[-1]}"
+                fi
+            done <<<"$interpreters"
+            if grep -qP '\tsource=cpython\tinterp\+pool\t' "$plan"; then
+                python_notes+=("interp+pool has no CPython counterpart here (InterpreterPoolExecutor is CPython 3.14's)")
+                note "${python_notes[-1]}"
+            fi
+        fi
+        awk -F'\t' -v OFS='\t' -v list="$interpreters" -v subinterpreters="$subinterpreters" '
             BEGIN { n = split(list, line, "\n"); for (i = 1; i <= n; i++) { split(line[i], f, "\t"); source[i] = f[1]; kind[i] = f[2] } }
             $2 == "source=cpython" {
+                if ($3 == "interp+pool") next
                 mode = $3; sub(/[+]pool$/, "", mode)
-                for (i = 1; i <= n; i++)
-                    if (source[i] != "" && (kind[i] == "free") == (mode == "threads")) print $1, "source=" source[i], $3, $4
+                for (i = 1; i <= n; i++) {
+                    if (source[i] == "" || (kind[i] == "free") != (mode == "threads")) continue
+                    if (mode == "interp" && index(subinterpreters, " " source[i] " ") == 0) continue
+                    print $1, "source=" source[i], $3, $4
+                }
                 next
             }
             { print }' "$plan" > "$plan.sources" && mv "$plan.sources" "$plan" || die "cannot write $plan"

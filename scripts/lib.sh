@@ -398,7 +398,7 @@ study_plan() {
         case $workload in ""|"#"*) continue ;; esac
         workers=$(machine_words "${workers//default/$defaults}")
         checked=$(parse_number_list "workers in $file" "$(split "$workers" | sort -n -u | paste -sd, -)" 1 4096) || exit 2
-        modes=$(parse_list "modes in $file" "$modes" "gil,threads,procs,gil+pool,threads+pool,procs+pool") || exit 2
+        modes=$(parse_list "modes in $file" "$modes" "gil,threads,procs,interp,gil+pool,threads+pool,procs+pool,interp+pool") || exit 2
         if [ "$variants" = - ]; then
             cross_plan "$workload" "" "$modes" "$checked"
         else

@@ -13,6 +13,7 @@ width = 560 * columns + 80
 height = 560 * rows + 60
 load 'scripts/gnuplot/style.gp'
 counterpart(m) = m eq 'procs' ? 'multiprocessing' : m eq 'procs+pool' ? 'ProcessPoolExecutor' : \
+    m eq 'interp' ? 'subinterpreters' : \
     strstrt(m, '+pool') > 0 ? 'ThreadPoolExecutor' : 'threading'
 point(w, m, source) = series(csv, 'workload=' . w . ';mode=' . m . ';variant=source=' . source)
 source_of(p) = p[1 : strstrt(p, ':') - 1]
@@ -40,7 +41,7 @@ do for [k = 1 : n] {
             with linespoints ls mode_style(m) title m . ' (model)', \
         for [p in cpython_points] point(w, mode_of(p), source_of(p)) using 'workers' : 'speedup' \
             with linespoints ls mode_style(mode_of(p)) dt dash_of(p) \
-            pt (mode_style(mode_of(p)) == 1 ? 6 : mode_style(mode_of(p)) == 2 ? 4 : 8) \
+            pt (mode_style(mode_of(p)) == 1 ? 6 : mode_style(mode_of(p)) == 2 ? 4 : mode_style(mode_of(p)) == 8 ? 12 : 8) \
             title counterpart(mode_of(p)) . ' (' . source_of(p) . ')'
 }
 unset multiplot

@@ -21,11 +21,15 @@ set style line 4 lc rgb '#6a1b9a' lw 2 pt 11 ps 1.3
 set style line 5 lc rgb '#c62828' lw 2 pt 6 ps 1.1 dt (8, 4)
 set style line 6 lc rgb '#1565c0' lw 2 pt 4 ps 1.0 dt (8, 4)
 set style line 7 lc rgb '#2e7d32' lw 2 pt 8 ps 1.3 dt (8, 4)
+# interp (interpreters with a GIL each), and through a pool.
+set style line 8 lc rgb '#ef6c00' lw 2 pt 13 ps 1.3
+set style line 9 lc rgb '#ef6c00' lw 2 pt 12 ps 1.3 dt (8, 4)
 set style line 10 lc rgb '#9e9e9e' lw 1.5 dt 2
 set style line 11 lc rgb '#616161' lw 1 dt 3
 pooled(m) = strlen(m) > 5 && m[strlen(m) - 4 :] eq '+pool'
 base_mode(m) = pooled(m) ? m[1 : strlen(m) - 5] : m
-mode_style(m) = (pooled(m) ? 4 : 0) + (base_mode(m) eq 'gil' ? 1 : base_mode(m) eq 'threads' ? 2 : \
+mode_style(m) = base_mode(m) eq 'interp' ? (pooled(m) ? 9 : 8) : \
+                (pooled(m) ? 4 : 0) + (base_mode(m) eq 'gil' ? 1 : base_mode(m) eq 'threads' ? 2 : \
                 base_mode(m) eq 'procs' ? 3 : 4)
 # Long titles for a plot of its own, short ones where panels share a page.
 if (!exists('short_titles')) short_titles = 0
@@ -33,6 +37,7 @@ mode_title(m) = short_titles ? m : pooled(m) ? base_title(base_mode(m)) . ', thr
 base_title(m) = m eq 'gil' ? 'gil: threads under the GIL model' : \
                 m eq 'threads' ? 'threads: no GIL (free-threaded)' : \
                 m eq 'procs' ? 'procs: forked processes' : \
+                m eq 'interp' ? 'interp: interpreters with a GIL each' : \
                 m eq 'mpi' ? 'mpi: Open MPI ranks' : m
 
 # shell_word(s): s as one word of the shell that gnuplot starts for '< ...'
