@@ -52,7 +52,7 @@ CORE_OBJS     := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 C_TESTS       := $(patsubst tests/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/*_test.c)))
 SHELL_TESTS   := $(patsubst tests/%,$(BUILD)/tests/%,$(sort $(wildcard tests/*.t)))
 # The tests of the GIL and the pools, which also run under ThreadSanitizer.
-THREAD_TESTS  := gil_test engine_test objects_test
+THREAD_TESTS  := gil_test engine_test objects_test interp_test
 
 .PHONY: all help clean test test-programs bench bench-all calibrate pythons reproduce plots report compare timeline fresh-check
 all: $(BUILD)/gilbench $(MPI_PROGRAMS)

@@ -148,6 +148,37 @@ check "pyrun --timeout in the procs mode exits 124" test "$STATUS" -eq 124
 check "... and leaves no worker process behind" wait_for 5 no_tagged_process
 bad "an --error-log that cannot be opened" --workload cpu_loop --mode gil --error-log /nonexistent/log
 
+# Subinterpreters (mode interp): on the 3.13 build of make pythons when it
+# is there (CI builds it), refused with exit 2 by a Python that has none.
+run_capture pyrun --workload cpu_loop --mode interp --workers 2 --units 10
+check "pyrun --mode interp on a Python without subinterpreters: exit 2, one line" \
+    test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
+check "... naming what it needs" grep -q "needs subinterpreters" <<<"$ERR"
+python313="$(. scripts/lib.sh && pythons_dir)/gil/bin/python3.13"
+if [ -x "$python313" ]; then
+    py313() { env -u PYTHON_GIL OPENBLAS_NUM_THREADS=1 "$python313" scripts/python/pyrun.py run "$@"; }
+    for workload in cpu_loop blas_dgemm shared_objects; do
+        case $workload in blas_dgemm) small=(--units 4 --param n=64) ;; *) small=(--units 30) ;; esac
+        want=$(py313 --workload $workload --mode gil --workers 2 "${small[@]}" | jq -r .checksum)
+        run_capture py313 --workload $workload --mode interp --workers 3 "${small[@]}"
+        check "pyrun $workload in 3 subinterpreters (3.13): the checksum of threading" \
+            test "$STATUS" -eq 0 -a -n "$want" -a "$(jq -r .checksum <<<"$OUT")" = "$want"
+        [ "$STATUS" -eq 0 ] || diag "$ERR"
+    done
+    run_capture py313 --workload blas_dgemm --mode interp --workers 2 --units 2 --param n=64
+    check "pyrun blas_dgemm in subinterpreters calls cblas_dgemm through ctypes" \
+        jq -e '.blas == "ctypes cblas_dgemm" and .mode == "interp"' <<<"$OUT"
+    run_capture env PYRUN_TEST_FAULT=raise:1 "$python313" scripts/python/pyrun.py run \
+        --workload cpu_loop --mode interp --workers 2 --units 10
+    check "an exception in a subinterpreter fails the run with its last line, naming the interpreter" \
+        test "$STATUS" -eq 1 -a "$ERR" = "gilbench: interpreter 1: RuntimeError: test fault: interpreter 1 raised"
+    run_capture py313 --workload cpu_loop --mode interp --workers 2 --units 10 --dispatch pool
+    check "pyrun --mode interp --dispatch pool is refused (InterpreterPoolExecutor is 3.14's)" \
+        test "$STATUS" -eq 2
+else
+    diag "no CPython 3.13 build in $(dirname "$(dirname "$python313")"): make pythons builds it; subinterpreter checks left out"
+fi
+
 # A calibrate sweep, shrunk.
 results=$TEST_TMP/results
 run_capture env STUDIES=calibrate RUNS=1 WARMUP=0 QUICK=1 TIMELINE_WORKERS=2 \
@@ -185,6 +216,11 @@ else
     check "... its rows are in the summary" grep -q ',threads,.*source=cpython-[0-9.]*t$' "$run/summary.csv"
     check "... and its single-thread cost against the same version's GIL build is in single_thread.csv" \
         awk -F, 'NR > 1 && $3 == $2 "t" && $6 > 0 { n++ } END { exit !n }' "$run/single_thread.csv"
+fi
+if [ -x "$python313" ]; then
+    check "interp points ran as subinterpreters on 3.13" grep -q '^cpu_loop,interp,2,.*source=cpython-3.13.5$' "$run/summary.csv"
+    check "... and the Python without subinterpreters was left out, saying so" \
+        jq -e '.warnings | any(test("has no subinterpreters"))' "$run/meta.json"
 fi
 for ext in png svg; do
     check "the calibrate page calibrate.$ext is drawn" test -s "$run/plots/calibrate.$ext"

@@ -77,7 +77,7 @@ fi
 fields='workload mode workers units weak dispatch chunksize tasks seconds startup_seconds worker_seconds_min
 worker_seconds_max worker_seconds_total cpu_user_seconds cpu_sys_seconds max_rss_kib checksum switch_interval_us
 gil_switches gil_wait_seconds gil_hold_seconds gil_drop_requests params'
-for mode in gil threads procs; do
+for mode in gil threads procs interp; do
     run_capture "$GILBENCH" run --workload cpu_loop --mode "$mode" --workers 2 --units 40 \
         --append-json "$TEST_TMP/runs.jsonl"
     lines=$(printf '%s\n' "$OUT" | grep -c .)
@@ -104,12 +104,15 @@ for mode in gil threads procs; do
                .worker_seconds_total <= .workers * .seconds + 1e-6' <<<"$OUT"
     if [ "$mode" = gil ]; then
         check "gil: the switch interval is reported" jq -e '.switch_interval_us == 5000' <<<"$OUT"
+    elif [ "$mode" = interp ]; then
+        check "interp: a GIL each: the interval is reported, no worker waited for a drop" \
+            jq -e '.switch_interval_us == 5000 and .gil_drop_requests == 0' <<<"$OUT"
     else
         check "$mode: the GIL fields are 0" \
             jq -e '.switch_interval_us == 0 and .gil_switches == 0 and .gil_wait_seconds == 0' <<<"$OUT"
     fi
 done
-check "--append-json appends the same lines" test "$(wc -l < "$TEST_TMP/runs.jsonl")" -eq 6
+check "--append-json appends the same lines" test "$(wc -l < "$TEST_TMP/runs.jsonl")" -eq 8
 check "the checksum is the same in every mode and dispatch" \
     test "$(jq -r .checksum "$TEST_TMP/runs.jsonl" | sort -u | wc -l)" -eq 1
 # The GIL's accounting against the workers' time: hold + wait is at most

@@ -145,4 +145,14 @@ check "the traced run uses the results folder's switch interval" \
 scripts/report.sh "$run" >/dev/null
 check "the report shows the timelines" grep -q 'src="timeline/cpu_loop.svg"' "$run/index.html"
 
+# interp: a trace per interpreter, each on a GIL of its own: every worker
+# takes its GIL once and keeps it to the end; nobody asks for a drop.
+run_capture "$GILBENCH" run --workload cpu_loop --mode interp --workers 3 --units 600 \
+    --switch-interval-us 1000 --trace "$TEST_TMP/interp.tsv"
+check "a traced interp run succeeds" test "$STATUS" -eq 0
+check "... each of its 3 interpreters takes its GIL once and releases it at the end, with no drop request" \
+    awk -F'\t' '!/^#/ && $1 != "worker" { n[$1 " " $3]++ } END {
+        for (w = 0; w < 3; w++) if (n[w " acquire"] != 1 || n[w " release"] != 1) exit 1
+        exit ((0 " drop_request") in n) || ((1 " drop_request") in n) || ((2 " drop_request") in n) }' "$TEST_TMP/interp.tsv"
+
 done_testing

@@ -33,14 +33,16 @@ int interpreter_start(struct interpreters *in, struct gb_worker *w)
 {
     struct gb_job *own = &in->jobs[w->index];
     const struct gb_workload *wl = own->workload;
-    if (!wl->one_process && wl->setup && wl->setup(own) != 0) {
-        /* The run fails; a pool worker still takes its tasks, on the
-         * engine's state, so that the run ends. */
-        gb_fail(w, "its interpreter could not make the workload's state (see above)");
-        return -1;
+    if (!wl->one_process && wl->setup) {
+        if (wl->setup(own) != 0) {
+            /* The run fails; a pool worker still takes its tasks, on the
+             * engine's state, so that the run ends. */
+            gb_fail(w, "its interpreter could not make the workload's state (see above)");
+            return -1;
+        }
+        in->state_made[w->index] = true;
     }
     w->job = own;
-    in->state_made[w->index] = true;
     return 0;
 }
 

@@ -11,7 +11,9 @@ real thing on the same machine.
 
 Modes are Python's own: gil = threading under CPython's GIL, threads = the
 same on a free-threaded CPython (3.13t or later with the GIL off,
-PYTHON_GIL=0), procs = multiprocessing with the fork start method.  The
+PYTHON_GIL=0), procs = multiprocessing with the fork start method, interp =
+a subinterpreter with a GIL of its own per worker, each run by a thread
+(CPython 3.13's _interpreters, shares only; see run_interpreters).  The
 options, the units and the JSON line are those of `gilbench run`, so
 `make bench` times this script with hyperfine like the engine; the GIL
 counters, which CPython does not keep, are null.  Exit status: 0, 1 (a
@@ -77,7 +79,7 @@ Dispatch: how the units reach the workers.
   with SIGKILL (crash), flip one byte of its argument after building it,
   before submitting it (corrupt-arg), or of its result in the worker after
   building it (corrupt-result), or report itself as task K + 1
-  (wrong-index).
+  (wrong-index).  Under --mode interp, raise:K makes interpreter K raise.
 
   Figures under pool: startup_seconds is the latest of the workers' first
   task starts after the clock started (dispatch latency, not starting: the
@@ -422,7 +424,7 @@ INTERP_CODE = """
 import sys
 sys.path.insert(0, %(dir)r)
 import pyrun
-pyrun.interp_worker(%(workload)r, %(settings)r, %(first)d, %(count)d, %(fd)d)
+pyrun.interp_worker(%(workload)r, %(settings)r, %(first)d, %(count)d, %(fd)d, %(fault)r)
 """
 
 
@@ -435,9 +437,11 @@ def interpreters_module():
     return _interpreters
 
 
-def interp_worker(workload, settings, first, count, fd):
+def interp_worker(workload, settings, first, count, fd, fault):
     """In a subinterpreter: the workload's state made here, the share, and
-    'checksum started finished' written to fd."""
+    'checksum started finished' written to fd.  fault: raise here (a test)."""
+    if fault:
+        raise RuntimeError("test fault: interpreter %d raised" % fault[1])
     state = dict(settings)
     setup = UNIT_FUNCTIONS[workload][2]
     if setup:
@@ -455,7 +459,7 @@ def snapshot_line(excinfo):
     return lines[-1] if lines else "an exception"
 
 
-def run_interpreters(workload, state, workers, units):
+def run_interpreters(workload, state, workers, units, fault):
     """Returns (results, interpreter ids): (checksum, started, finished) per
     worker; the caller destroys the interpreters after the region."""
     interpreters = POOL["interpreters"]
@@ -470,7 +474,8 @@ def run_interpreters(workload, state, workers, units):
             ids[index] = interpreters.create("isolated")
             code = INTERP_CODE % {"dir": os.path.dirname(os.path.abspath(__file__)),
                                   "workload": workload, "settings": settings, "first": first,
-                                  "count": count, "fd": pipes[index][1]}
+                                  "count": count, "fd": pipes[index][1],
+                                  "fault": fault if fault == ("raise", index) else None}
             excinfo = interpreters.exec(ids[index], code)
             if excinfo is not None:
                 errors[index] = snapshot_line(excinfo)
@@ -864,7 +869,8 @@ def main(argv):
         if o["dispatch"] == "pool":
             usage("mode interp runs shares only here: an executor of interpreters "
                   "(InterpreterPoolExecutor) is CPython 3.14's")
-    fault = parse_fault(os.environ.get("PYRUN_TEST_FAULT", "")) if o["dispatch"] == "pool" else None
+    fault = (parse_fault(os.environ.get("PYRUN_TEST_FAULT", ""))
+             if o["dispatch"] == "pool" or o["mode"] == "interp" else None)
     if o["dispatch"] == "pool":
         check_pool(o)
     if o["timeout"]:
@@ -897,7 +903,7 @@ def main(argv):
         if o["mode"] == "procs":
             results = run_processes(workload, state, workers, units, context)
         elif o["mode"] == "interp":
-            results, interpreter_ids = run_interpreters(workload, state, workers, units)
+            results, interpreter_ids = run_interpreters(workload, state, workers, units, fault)
         else:
             results = run_threads(workload, state, workers, units)
         seconds = time.perf_counter() - started
