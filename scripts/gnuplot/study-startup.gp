@@ -1,6 +1,7 @@
 # study-startup.gp - time from the start until N workers all run: threads
-# (pthread_create), forks, and fresh processes (fork + exec, the spawn start
-# method).  Expects (from plot.sh): term, out, csv, figures, maxw, machine.
+# (pthread_create), interpreters (a thread with a GIL of its own: the
+# model's; see docs/gil-model.md for what CPython's cost), forks, and fresh
+# processes (fork + exec, the spawn start method).  Expects (from plot.sh): term, out, csv, figures, maxw, machine.
 width = 960
 height = 640
 load 'scripts/gnuplot/style.gp'
@@ -15,6 +16,8 @@ set title "startup: the cost of starting workers\n" . machine
 set key top left box opaque font ',10'
 plot csv using 'workers' : (summary_value('startup_median_s', 'startup', '-', 'threads') * 1000) \
         with linespoints ls 2 title 'threads: pthread_create (threading)', \
+     csv using 'workers' : (summary_value('startup_median_s', 'startup', '-', 'interp') * 1000) \
+        with linespoints ls 8 title 'interp: a thread and a GIL of its own (the model of a subinterpreter)', \
      csv using 'workers' : (summary_value('startup_median_s', 'startup', '-', 'procs') * 1000) \
         with linespoints ls 3 title 'procs: fork (multiprocessing, fork)', \
      series(figures, 'workload=startup;variant=spawn=1;mode=threads;figure=spawn_startup_seconds') \
