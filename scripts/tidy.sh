@@ -32,7 +32,10 @@ while IFS=$'\t' read -r workload variant mode n; do
 done < "$run_dir/plan.tsv"
 
 measured=$run_dir/measured.jsonl.tmp
-trap 'rm -f "$measured"' EXIT
+# The per-point tables go to jq as files (--slurpfile): as arguments they
+# would outgrow the kernel's limit on one argument (128 KiB) on large sweeps.
+tables=$run_dir/tables.json.tmp
+trap 'rm -f "$measured" "$tables".*' EXIT
 if [ ${#good[@]} -eq 0 ]; then
     : > "$measured"
 else
@@ -43,24 +46,27 @@ else
         raw_files+=("$run_dir/raw/$id.jsonl")
     done
     # Each point's variant, by id, in one pass.
-    variants=$(printf '%s\n' "${good[@]}" |
-        jq -R -n '[inputs | split("\t") | {key: .[0], value: .[1]}] | from_entries')
+    printf '%s\n' "${good[@]}" |
+        jq -R -n '[inputs | split("\t") | {key: .[0], value: .[1]}] | from_entries' > "$tables.variants" ||
+        die "cannot write $tables.variants"
     # hyperfine's whole-process median per point over all its calls, by id.
-    process=$(jq -n 'def median: sort | if length % 2 == 1 then .[length / 2 | floor]
+    jq -n 'def median: sort | if length % 2 == 1 then .[length / 2 | floor]
                                         else (.[length / 2 - 1] + .[length / 2]) / 2 end;
         [inputs | {id: (input_filename | split("/") | last | sub("\\.[0-9]+\\.json$"; "")),
                    times: .results[0].times}]
         | group_by(.id) | map({key: .[0].id, value: (map(.times[]) | median)}) | from_entries' \
-        "${hyperfine_files[@]}") || die "cannot read hyperfine's results in $run_dir/hyperfine"
+        "${hyperfine_files[@]}" > "$tables.process" || die "cannot read hyperfine's results in $run_dir/hyperfine"
     # The noise around each call, per point in call order.
-    noise=$(jq -R -n '[inputs | split("\t") | select(length >= 5)
+    jq -R -n '[inputs | split("\t") | select(length >= 5)
         | {id: .[0], other: .[1], steal: .[2], all: .[3], mhz: .[4]}] | group_by(.id)
-        | map({key: .[0].id, value: .}) | from_entries' "$run_dir/noise.tsv" 2>/dev/null) || noise='{}'
+        | map({key: .[0].id, value: .}) | from_entries' "$run_dir/noise.tsv" > "$tables.noise" 2>/dev/null ||
+        echo '{}' > "$tables.noise"
     # Every measured run (warm-up runs are the first lines of each file),
     # numbered from 1, with its point's variant and process median.
-    jq -c -n --argjson warmup "$warmup" --argjson process "$process" --argjson variants "$variants" \
-        --argjson noise "$noise" '
-        foreach inputs as $line ({file: null, index: -1};
+    jq -c -n --argjson warmup "$warmup" --slurpfile process "$tables.process" \
+        --slurpfile variants "$tables.variants" --slurpfile noise "$tables.noise" '
+        ($process[0]) as $process | ($variants[0]) as $variants | ($noise[0]) as $noise
+        | foreach inputs as $line ({file: null, index: -1};
             if input_filename == .file then .index += 1 else {file: input_filename, index: 0} end;
             select(.index >= $warmup)
             | (.file | split("/") | last | rtrimstr(".jsonl")) as $id
