@@ -2,7 +2,10 @@
  * shared_input - what threads share and what fork copies: every worker reads
  * a large read-only input that setup() built in the engine's process.
  *
- * Threads read the one copy in place.  Forked workers inherit it
+ * Threads read the one copy in place.  Interpreters (the interp mode) share
+ * no objects: each gets a copy of its own, made when it starts its work (in
+ * the timed region, as sending the input into an interpreter copies it), so
+ * N interpreters hold N copies beside the engine's.  Forked workers inherit it
  * copy-on-write: it costs no memory until a page is written.  And CPython
  * writes to objects it only reads: every access to an object changes its
  * reference count, in the object's header.  --param write=1 models that: the
@@ -77,6 +80,8 @@ struct shared_input {
     struct page *pages;
     size_t bytes;
     struct rendezvous *rendezvous; /* procs mode only */
+    struct page **copies;          /* interp mode only: each interpreter's own copy, or NULL */
+    unsigned workers;
 };
 
 /* The number after `key` in a /proc file of "Key:   123 kB" lines, or -1. */
@@ -127,6 +132,10 @@ static void free_input(struct shared_input *in)
         return;
     if (in->pages)
         munmap(in->pages, in->bytes);
+    for (unsigned i = 0; in->copies && i < in->workers; i++)
+        if (in->copies[i])
+            munmap(in->copies[i], in->bytes);
+    free(in->copies);
     if (in->rendezvous) {
         pthread_barrier_destroy(&in->rendezvous->work_done);
         pthread_barrier_destroy(&in->rendezvous->measured);
@@ -182,6 +191,12 @@ static int shared_input_setup(struct gb_job *job)
         free_input(in);
         return -1;
     }
+    in->workers = job->workers;
+    if (job->mode == GB_MODE_INTERP && !(in->copies = calloc(job->workers, sizeof *in->copies))) {
+        fprintf(stderr, "gilbench: shared_input: out of memory\n");
+        free_input(in);
+        return -1;
+    }
     if (job->mode == GB_MODE_PROCS && make_rendezvous(in, job->workers) != 0) {
         fprintf(stderr, "gilbench: shared_input: cannot make a barrier for %u processes: %s\n",
                 job->workers, strerror(errno));
@@ -221,13 +236,32 @@ static void shared_input_after_work(struct gb_worker *w)
     pthread_barrier_wait(&r->measured);
 }
 
+/* interp: the worker's own copy of the input, made on its first call. */
+static struct page *own_copy(struct gb_worker *w, struct shared_input *in)
+{
+    if (!in->copies[w->index]) {
+        void *copy = mmap(NULL, in->bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                          -1, 0);
+        if (copy == MAP_FAILED) {
+            gb_fail(w, "cannot map its interpreter's copy of the input: %s", strerror(errno));
+            return NULL;
+        }
+        memcpy(copy, in->pages, in->bytes);
+        in->copies[w->index] = copy;
+    }
+    return in->copies[w->index];
+}
+
 static uint64_t shared_input_work(struct gb_worker *w, uint64_t first, uint64_t count)
 {
     struct shared_input *in = w->job->state;
     bool write = gb_param(w->job, PARAM_WRITE) != 0;
+    struct page *input = in->copies ? own_copy(w, in) : in->pages;
+    if (!input)
+        return 0;
     uint64_t checksum = 0;
     for (uint64_t chunk = first; chunk < first + count; chunk++) {
-        struct page *pages = in->pages + chunk * PAGES_PER_CHUNK;
+        struct page *pages = input + chunk * PAGES_PER_CHUNK;
         uint64_t sum = 0;
         for (size_t p = 0; p < PAGES_PER_CHUNK; p++) {
             for (size_t j = 0; j < PAGE_WORDS - 1; j++)

@@ -26,6 +26,8 @@ do for [panel = 1 : 2] {
          memory('procs', 0, name) using 'workers' : (column('median') / 1024) \
             with linespoints ls 3 title 'procs, read only (copy-on-write, shared)', \
          memory('procs', 1, name) using 'workers' : (column('median') / 1024) \
-            with linespoints ls 3 dt 2 pt 8 title 'procs, writing (pages copied)'
+            with linespoints ls 3 dt 2 pt 8 title 'procs, writing (pages copied)', \
+         memory('interp', 0, name) using 'workers' : (column('median') / 1024) \
+            with linespoints ls 8 title 'interp, read only (a copy per interpreter)'
 }
 unset multiplot
