@@ -236,7 +236,7 @@ if grep -qP '\tsource=cpython(-[^\t]*)?\t' "$plan"; then
         # them (3.13's _interpreters); under a pool only with 3.14's
         # InterpreterPoolExecutor, which pyrun.py does not drive.
         subinterpreters=" "
-        if grep -qP '\tsource=cpython\tinterp(\+pool)?\t' "$plan"; then
+        if grep -qP '\tsource=cpython\tinterp\t' "$plan"; then
             while IFS=$'\t' read -r cpython_source kind python; do
                 [ "$kind" = gil ] || continue
                 if env $(python_env gil) "$python" -c 'import _interpreters' >/dev/null 2>&1; then
@@ -246,10 +246,10 @@ if grep -qP '\tsource=cpython(-[^\t]*)?\t' "$plan"; then
                     note "${python_notes[-1]}"
                 fi
             done <<<"$interpreters"
-            if grep -qP '\tsource=cpython\tinterp\+pool\t' "$plan"; then
-                python_notes+=("interp+pool has no CPython counterpart here (InterpreterPoolExecutor is CPython 3.14's)")
-                note "${python_notes[-1]}"
-            fi
+        fi
+        if grep -qP '\tsource=cpython\tinterp\+pool\t' "$plan"; then
+            python_notes+=("interp+pool has no CPython counterpart here (InterpreterPoolExecutor is CPython 3.14's)")
+            note "${python_notes[-1]}"
         fi
         awk -F'\t' -v OFS='\t' -v list="$interpreters" -v subinterpreters="$subinterpreters" '
             BEGIN { n = split(list, line, "\n"); for (i = 1; i <= n; i++) { split(line[i], f, "\t"); source[i] = f[1]; kind[i] = f[2] } }
