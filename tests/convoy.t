@@ -91,14 +91,17 @@ diag "p50 of the 20 runs, us:$p50s"
 run_capture env "$tag" "$GILBENCH" run --workload convoy --mode threads --workers 2 --units 20
 check "threads, 2 workers: no GIL, the p50 is the server's 1 ms, far below it (under 1500 us)" \
     jq -e '.latency_p50_us >= 1000 and .latency_p50_us < 1500' <<<"$OUT"
-diag "threads p50: $(jq -r .latency_p50_us <<<"$OUT" 2>/dev/null) us"
+threads_p50=$(jq -r '.latency_p50_us // 0' <<<"$OUT" 2>/dev/null)
+diag "threads p50: $threads_p50 us"
 run_capture env "$tag" "$GILBENCH" run --workload convoy --mode gil --workers 1
 check "the default work: the I/O worker alone runs for 100 ms at least" \
     jq -e '.units == 100 and .worker_seconds_max >= 0.1' <<<"$OUT"
 run_capture env "$tag" "$GILBENCH" run --workload convoy --mode threads --workers 1 --units 20 \
     --param server_us=0
-check "server_us=0: the echo answers at once" \
-    jq -e '.params.server_us == 0 and .latency_p50_us < 1000' <<<"$OUT"
+# Against the 1 ms server just measured, not a fixed time: a loaded machine
+# slows both round trips alike.
+check "server_us=0: the echo answers at once (its p50 below the 1 ms server's)" \
+    jq -e --argjson slow "${threads_p50:-0}" '.params.server_us == 0 and .latency_p50_us < $slow' <<<"$OUT"
 
 # ---- the echo process while a run goes on, and after its engine is killed ----
 for mode in gil procs; do
