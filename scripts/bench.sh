@@ -202,7 +202,7 @@ fi
 # (and as shares too when DISPATCH has both), pool against pool.
 if [ -z "$rerun_of" ] && [[ ",$dispatch," == *,pool,* ]] && grep -qP '^[^\t]*\tsource=' "$plan"; then
     awk -F'\t' -v OFS='\t' -v shares="$([[ ",$dispatch," == *,shares,* ]] && echo 1)" '
-        $2 ~ /^source=/ && $3 !~ /[+]pool$/ { if (shares) print; $3 = $3 "+pool"; print; next } { print }' \
+        $2 ~ /^source=/ && $3 !~ /[+]pool$/ && $3 != "spawn" { if (shares) print; $3 = $3 "+pool"; print; next } { print }' \
         "$plan" > "$plan.ways" && mv "$plan.ways" "$plan" || die "cannot write $plan"
 fi
 plan_workloads=$(cut -f1 "$plan" | awk '!seen[$0]++' | paste -sd, -)
@@ -216,13 +216,22 @@ done
 # The plan's source=cpython becomes one source per interpreter that can run
 # the point's mode: source=cpython-3.13.5 (threading, multiprocessing) on a
 # build with the GIL, source=cpython-3.13.5t (threading, PYTHON_GIL=0) on a
-# free-threaded one; a rerun takes its interpreters from its meta.json.
+# free-threaded one; source=cpython-newest only the newest of each kind (the
+# startup and memory studies).  A rerun takes its interpreters from its
+# meta.json.  Without a Python, a study other than calibrate leaves its
+# CPython points out.
 interpreters="" python_notes=()
 declare -A interpreter_kind=() interpreter_python=()
-if grep -qP '\tsource=cpython(-[^\t]*)?\t' "$plan"; then
+if grep -qP '\tsource=cpython(-[^\t+]*)?(\+[^\t]*)?\t' "$plan"; then
     if [ -n "$rerun_of" ]; then
         interpreters=$(jq -r '.python.interpreters // [] | .[] | [.source, .kind, .executable] | @tsv' \
             "$rerun_of/meta.json")
+    elif [ -z "${PYTHON:-}" ] && [[ ",$studies," != *,calibrate,* ]] &&
+        ! interpreter_line gil /usr/bin/python3 >/dev/null 2>&1; then
+        python_notes+=("no python3 (apt-get install -y python3): the studies' CPython points are left out")
+        note "${python_notes[-1]}"
+        awk -F'\t' '$2 !~ /^source=cpython/' "$plan" > "$plan.sources" && mv "$plan.sources" "$plan" ||
+            die "cannot write $plan"
     else
         interpreters=$(cpython_interpreters) || exit 2
     fi
@@ -236,7 +245,7 @@ if grep -qP '\tsource=cpython(-[^\t]*)?\t' "$plan"; then
         # them (3.13's _interpreters); under a pool only with 3.14's
         # InterpreterPoolExecutor, which pyrun.py does not drive.
         subinterpreters=" "
-        if grep -qP '\tsource=cpython\tinterp\t' "$plan"; then
+        if grep -qP '\tsource=cpython(-newest)?(\+[^\t]*)?\tinterp\t' "$plan"; then
             while IFS=$'\t' read -r cpython_source kind python; do
                 [ "$kind" = gil ] || continue
                 if env $(python_env gil) "$python" -c 'import _interpreters' >/dev/null 2>&1; then
@@ -247,19 +256,26 @@ if grep -qP '\tsource=cpython(-[^\t]*)?\t' "$plan"; then
                 fi
             done <<<"$interpreters"
         fi
-        if grep -qP '\tsource=cpython\tinterp\+pool\t' "$plan"; then
+        if grep -qP '\tsource=cpython(-newest)?(\+[^\t]*)?\tinterp\+pool\t' "$plan"; then
             python_notes+=("interp+pool has no CPython counterpart here (InterpreterPoolExecutor is CPython 3.14's)")
             note "${python_notes[-1]}"
         fi
-        awk -F'\t' -v OFS='\t' -v list="$interpreters" -v subinterpreters="$subinterpreters" '
+        newest=" "
+        for kind in gil free; do
+            newest+="$(awk -F'\t' -v k="$kind" '$2 == k { print $1 }' <<<"$interpreters" | sort -V | tail -n1) "
+        done
+        awk -F'\t' -v OFS='\t' -v list="$interpreters" -v subinterpreters="$subinterpreters" -v newest="$newest" '
             BEGIN { n = split(list, line, "\n"); for (i = 1; i <= n; i++) { split(line[i], f, "\t"); source[i] = f[1]; kind[i] = f[2] } }
-            $2 == "source=cpython" {
+            $2 ~ /^source=cpython(-newest)?([+]|$)/ {
                 if ($3 == "interp+pool") next
+                only_newest = $2 ~ /^source=cpython-newest/
+                settings = $2; sub(/^source=cpython(-newest)?/, "", settings) # +write=1, ...
                 mode = $3; sub(/[+]pool$/, "", mode)
                 for (i = 1; i <= n; i++) {
                     if (source[i] == "" || (kind[i] == "free") != (mode == "threads")) continue
+                    if (only_newest && index(newest, " " source[i] " ") == 0) continue
                     if (mode == "interp" && index(subinterpreters, " " source[i] " ") == 0) continue
-                    print $1, "source=" source[i], $3, $4
+                    print $1, "source=" source[i] settings, $3, $4
                 }
                 next
             }
@@ -279,11 +295,22 @@ if [ "$QUICK" = 1 ] && [ -z "$rerun_of" ]; then
     done < <("$GILBENCH" run --help | sed -n 's/^  \([a-z_0-9]*\) (default \([0-9]*\) units,.*/\1 \2/p' |
         awk -v keep=",$plan_workloads," 'index(keep, "," $1 ",")')
 fi
-# Every workload, variant and dispatch's settings, checked by the engine itself.
+# point_engine VARIANT: sets engine to what runs a point that is not an
+# MPI one: the C engine, or pyrun.py on the interpreter its source names.
+point_engine() {
+    local source
+    engine=("$GILBENCH")
+    if source=$(variant_source "$1") && [ -n "${interpreter_kind[$source]:-}" ]; then
+        # shellcheck disable=SC2207
+        engine=(env $(python_env "${interpreter_kind[$source]}") "${interpreter_python[$source]}" scripts/python/pyrun.py)
+    fi
+}
+# Every workload, variant and dispatch's settings, checked by what runs them.
 while IFS=$'\t' read -r workload variant way; do
     [ "${way%+pool}" != mpi ] || way=gil
+    point_engine "$variant"
     # shellcheck disable=SC2046
-    refusal=$("$GILBENCH" run --workload "$workload" $(way_options "$way" "$variant" "$chunksize") \
+    refusal=$("${engine[@]}" run --workload "$workload" $(way_options "$way" "$variant" "$chunksize") \
         $(point_options "$params" "$workload" "$variant" "$interval") --dry-run 2>&1) ||
         usage "PARAMS: ${refusal#gilbench: }"
 done < <(cut -f1,2,3 "$plan" | sort -u)
@@ -413,15 +440,10 @@ while [ ${#active[@]} -gt 0 ]; do
         id="$label.$mode.$n"
         position=$((position + 1))
         per_run=${fixed_timeout:-$(adaptive_timeout "${slowest_run[$label]:-}")}
-        engine=("$GILBENCH")
+        point_engine "$variant"
         if [ "$mode" = mpi ]; then
             mapfile -t options < <(mpirun_options "${HOSTFILE:-}")
             engine=(mpirun -n "$n" "${options[@]}" "$GILBENCH_MPI")
-        elif [ -n "${interpreter_kind[${variant#source=}]:-}" ]; then
-            cpython_source=${variant#source=}
-            # shellcheck disable=SC2207
-            engine=(env $(python_env "${interpreter_kind[$cpython_source]}")
-                "${interpreter_python[$cpython_source]}" scripts/python/pyrun.py)
         fi
         # shellcheck disable=SC2207
         command=("${engine[@]}" run --workload "$workload" $(way_options "$mode" "$variant" "$chunksize") --workers "$n"

@@ -388,9 +388,14 @@ cross_plan() {
 # FILE is "workload modes workers variants": workers may use the words
 # default (the default sweep's worker counts), cpus and 2cpus; variants is -
 # or NAME=V1,V2,... (a workload setting, or switch_interval_us), whose values
-# may use cpus and 2cpus too.  Repeats (cpus = 2 on a 2-CPU machine) count once.
+# may use cpus and 2cpus too, or several of those, space-separated: every
+# combination is a variant, its settings joined by + (source=cpython
+# write=0,1 gives source=cpython+write=0 and source=cpython+write=1).
+# Repeats (cpus = 2 on a 2-CPU machine) count once.  The mode spawn
+# (multiprocessing's spawn start method) is CPython's only: source=cpython.
 study_plan() {
-    local file=$1 defaults=$2 cpus=$3 workload modes workers variants value checked
+    local file=$1 defaults=$2 cpus=$3 workload modes workers variants value checked token combination
+    local -a combinations grown
     machine_words() {
         split "$1" | sed "s/^2cpus\$/$((cpus * 2))/; s/^cpus\$/$cpus/" | awk '!seen[$0]++' | paste -sd, -
     }
@@ -398,17 +403,30 @@ study_plan() {
         case $workload in ""|"#"*) continue ;; esac
         workers=$(machine_words "${workers//default/$defaults}")
         checked=$(parse_number_list "workers in $file" "$(split "$workers" | sort -n -u | paste -sd, -)" 1 4096) || exit 2
-        modes=$(parse_list "modes in $file" "$modes" "gil,threads,procs,interp,gil+pool,threads+pool,procs+pool,interp+pool") || exit 2
+        modes=$(parse_list "modes in $file" "$modes" "gil,threads,procs,interp,spawn,gil+pool,threads+pool,procs+pool,interp+pool") || exit 2
         if [ "$variants" = - ]; then
             cross_plan "$workload" "" "$modes" "$checked"
         else
-            case $variants in
-                *=*) ;;
-                *) usage "$file: variants '$variants' are not NAME=V1,V2,..." ;;
-            esac
-            for value in $(split "$(machine_words "${variants#*=}")"); do
-                cross_plan "$workload" "${variants%%=*}=$value" "$modes" "$checked"
+            combinations=("")
+            for token in $variants; do
+                case $token in
+                    [a-z]*=?*) ;;
+                    *) usage "$file: variants '$variants' are not NAME=V1,V2,..." ;;
+                esac
+                grown=()
+                for combination in "${combinations[@]}"; do
+                    for value in $(split "$(machine_words "${token#*=}")"); do
+                        grown+=("${combination:+$combination+}${token%%=*}=$value")
+                    done
+                done
+                combinations=("${grown[@]}")
             done
+            for combination in "${combinations[@]}"; do
+                cross_plan "$workload" "$combination" "$modes" "$checked"
+            done
+        fi
+        if [[ ",$modes," == *,spawn,* ]] && [[ "${variants%% *}" != source=cpython* || "${variants%% *}" == *,* ]]; then
+            usage "$file: the mode spawn is CPython's (multiprocessing's spawn start method): its line needs the variants source=cpython"
         fi
     done < "$file"
 }
@@ -431,34 +449,52 @@ sweep_plan() {
 }
 
 # point_options PARAMS WORKLOAD VARIANT INTERVAL: the engine options of a
-# point: its switch interval, the PARAMS for its workload, and its variant
-# (which overrides a PARAMS entry of the same name).  The setting name
-# "units" stands for --units, "switch_interval_us" for --switch-interval-us.
+# point: its switch interval, the PARAMS for its workload, and its variant's
+# settings (NAME=V, joined by +; each overrides a PARAMS entry of the same
+# name).  The setting name "units" stands for --units, "switch_interval_us"
+# for --switch-interval-us.
 point_options() {
-    local params=$1 workload=$2 variant=${3#-} interval=$4 name=${3%%=*} item
-    [ "$name" = switch_interval_us ] && interval=${variant#*=}
+    local params=$1 workload=$2 variant=${3#-} interval=$4 item setting names=" "
+    for setting in ${variant//+/ }; do
+        names+="${setting%%=*} "
+        [ "${setting%%=*}" != switch_interval_us ] || interval=${setting#*=}
+    done
     printf -- '--switch-interval-us %s ' "$interval"
     for item in $params; do
         [ "${item%%.*}" = "$workload" ] || continue
         item=${item#*.}
-        [ -n "$variant" ] && [ "${item%%=*}" = "$name" ] && continue
+        [[ "$names" != *" ${item%%=*} "* ]] || continue
         engine_setting "$item"
     done
     # source= says which implementation runs the point (make calibrate), and
     # chunksize= how a pool's tasks are cut (way_options): not settings.
-    if [ -n "$variant" ] && [ "$name" != switch_interval_us ] && [ "$name" != source ] && [ "$name" != chunksize ]; then
-        engine_setting "$variant"
-    fi
+    for setting in ${variant//+/ }; do
+        case ${setting%%=*} in
+            switch_interval_us|source|chunksize) ;;
+            *) engine_setting "$setting" ;;
+        esac
+    done
+}
+
+# variant_source VARIANT: the implementation a point's variant names
+# (model, cpython-3.13.5, ...: its source= setting), or nothing.
+variant_source() {
+    local setting
+    for setting in ${1//+/ }; do
+        [ "${setting%%=*}" != source ] || { echo "${setting#*=}"; return; }
+    done
 }
 
 # way_options WAY VARIANT CHUNKSIZE: the engine options of a way of running
 # a point: its mode, and for a pool (gil+pool, ...) its dispatch and the
 # units per task (a chunksize= variant, else CHUNKSIZE).
 way_options() {
-    local way=$1 variant=$2 chunksize=$3
+    local way=$1 variant=$2 chunksize=$3 setting
     printf -- '--mode %s ' "${way%+pool}"
     if [ "$way" != "${way%+pool}" ]; then
-        [ "${variant%%=*}" != chunksize ] || chunksize=${variant#*=}
+        for setting in ${variant//+/ }; do
+            [ "${setting%%=*}" != chunksize ] || chunksize=${setting#*=}
+        done
         printf -- '--dispatch pool --chunksize %s ' "$chunksize"
     fi
 }

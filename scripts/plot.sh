@@ -62,7 +62,9 @@ peak=$(jq -r '(.fma_gflops_single_core | numbers) // 0' "$run_dir/meta.json")
 for study in $studies; do
     if [ "$study" = calibrate ]; then
         # Every workload of the study on one page, model beside CPython.
-        rows=$(awk -F, 'NR > 1 && $NF ~ /^source=/' "$csv")
+        # (Its own workloads only: the startup and memory studies have CPython points too.)
+        calibrated=$(awk '!/^#/ && NF { print $1 }' scripts/studies/calibrate.plan | paste -sd, -)
+        rows=$(awk -F, -v keep=",$calibrated," 'NR > 1 && $NF ~ /^source=[^+]*$/ && index(keep, "," $1 ",")' "$csv")
         [ -n "$rows" ] || { note "no measured point: no plot for the calibrate study"; continue; }
         modes_of() { awk -F, -v s="source=$1" '$NF == s { print $2 }' <<<"$rows" | distinct; }
         # Each interpreter's curves: SOURCE:MODE:DASH, one dash type per interpreter.
@@ -100,8 +102,12 @@ for study in $studies; do
         note "no point of the $study study with a variant was measured: its page shows the others only"
     fi
     study_workers=$(cut -d, -f3 <<<"$rows" | sort -n -u | paste -sd' ' -)
+    # The CPython whose points the page shows beside the model's (the plan's
+    # source=cpython-newest: one interpreter), if any.
+    cpython=$(awk -F, '$NF ~ /^source=cpython-/ { s = substr($NF, 8); sub(/[+].*/, "", s); print s; exit }' <<<"$rows")
     draw "study-$study.gp" "$study" "variants=$(gp_string "$variants");
-        study_workers=$(gp_string "$study_workers"); maxw=${study_workers##* }; peak=$peak"
+        study_workers=$(gp_string "$study_workers"); maxw=${study_workers##* }; peak=$peak;
+        cpython=$(gp_string "$cpython")"
 done
 
 # Each file replaces its namesake through a temporary file of its own, and

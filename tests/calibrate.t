@@ -179,6 +179,47 @@ else
     diag "no CPython 3.13 build in $(dirname "$(dirname "$python313")"): make pythons builds it; subinterpreter checks left out"
 fi
 
+# The startup and memory studies' workloads, and the spawn mode: every
+# way gives the threading checksum; the memory figures say what the
+# processes hold while all of them are alive.
+for workload in startup shared_input; do
+    case $workload in shared_input) small=(--units 16 --param size_mib=32 --param write=1) ;; *) small=() ;; esac
+    want=$(pyrun --workload $workload --mode gil --workers 2 "${small[@]}" | jq -r .checksum)
+    for mode in procs spawn; do
+        run_capture pyrun --workload $workload --mode $mode --workers 3 "${small[@]}"
+        check "pyrun $workload --mode $mode: the checksum of threading" \
+            test "$STATUS" -eq 0 -a -n "$want" -a "$(jq -r .checksum <<<"$OUT")" = "$want"
+        [ "$STATUS" -eq 0 ] || diag "$ERR"
+    done
+done
+memory() { pyrun --workload shared_input --mode "$1" --workers 2 --units 32 --param size_mib=32 --param write="$2" | jq -r .pss_total_kib; }
+fork_shared=$(memory procs 0) fork_written=$(memory procs 1) spawned=$(memory spawn 0) threads=$(memory gil 0)
+check "shared_input reports PSS in every mode" \
+    test "$fork_shared" -gt 0 -a "$fork_written" -gt 0 -a "$spawned" -gt 0 -a "$threads" -gt 0
+check "forked workers share a bytearray: within 16 MiB of one process's PSS" \
+    test "$fork_shared" -lt $((threads + 16384))
+check "reading float objects copies their pages into forked workers: 16 MiB more at least" \
+    test "$fork_written" -gt $((fork_shared + 16384))
+check "each spawned worker builds its own 32 MiB input" test "$spawned" -gt $((threads + 2 * 30000))
+for fault in raise crash; do
+    for mode in procs spawn; do
+        run_capture env PYRUN_TEST_FAULT=$fault:1 OPENBLAS_NUM_THREADS=1 "$python" scripts/python/pyrun.py run \
+            --workload shared_input --mode $mode --workers 3 --units 8 --param size_mib=8 --timeout 60
+        check "a $mode worker that dies ($fault) fails the run, naming itself, the others stopped" \
+            test "$STATUS" -eq 1 -a "$(tail -n 1 <<<"$ERR" | grep -c '^gilbench: worker 1 (pid [0-9]*) ')" -eq 1
+    done
+done
+check "... and no worker is left" test -z "$(pgrep -f 'pyrun.py run --workload shared_input' || true)"
+run_capture pyrun --workload shared_input --mode gil --units 9 --param size_mib=8
+check "shared_input: more units than MiB of input is refused, exit 2, one line" \
+    test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
+run_capture pyrun --workload startup --mode spawn --dispatch pool
+check "pyrun --mode spawn --dispatch pool is refused, exit 2" test "$STATUS" -eq 2
+run_capture pyrun --workload startup --mode spawn --workers 2 --dry-run
+check "pyrun --dry-run checks and runs nothing" test "$STATUS" -eq 0 -a -z "$OUT"
+run_capture pyrun --workload startup --mode spawn --param spawn=1 --dry-run
+check "pyrun --dry-run refuses an unknown setting, exit 2" test "$STATUS" -eq 2
+
 # A calibrate sweep, shrunk.
 results=$TEST_TMP/results
 run_capture env STUDIES=calibrate RUNS=1 WARMUP=0 QUICK=1 TIMELINE_WORKERS=2 \

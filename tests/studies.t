@@ -33,6 +33,18 @@ for figure in round_trips_per_s latency_p50_us latency_p99_us spawn_startup_seco
     ns_per_iteration iterations_per_task; do
     check "figures.csv has $figure" grep -q ",$figure," "$run/figures.csv"
 done
+# The startup and memory studies' CPython points, where a Python is: the
+# newest with a GIL only, its spawn points, and memory figures from pyrun.py.
+if /usr/bin/python3 -c pass 2>/dev/null; then
+    check "startup: CPython's spawn points are measured" \
+        grep -q '^startup,spawn,2,.*,source=cpython-[0-9.]*$' "$run/summary.csv"
+    check "startup: one CPython only (the newest with a GIL)" \
+        test "$(grep '^startup,procs,1,.*,source=cpython-' "$run/summary.csv" | wc -l)" -eq 1
+    check "memory: CPython's PSS, read only and writing" \
+        grep -q '^shared_input,source=cpython-[0-9.]*+write=1,procs,2,pss_total_kib,' "$run/figures.csv"
+    check "memory: a spawned worker's input is its own" \
+        grep -q '^shared_input,source=cpython-[0-9.]*+write=0,spawn,4,rss_peak_total_kib,' "$run/figures.csv"
+fi
 check "variants are named in the summary" \
     grep -q '^convoy,gil,2,.*,switch_interval_us=20000$' "$run/summary.csv"
 check "the terminal table names points with their variant" \

@@ -79,7 +79,9 @@ Dispatch: how the units reach the workers.
   with SIGKILL (crash), flip one byte of its argument after building it,
   before submitting it (corrupt-arg), or of its result in the worker after
   building it (corrupt-result), or report itself as task K + 1
-  (wrong-index).  Under --mode interp, raise:K makes interpreter K raise.
+  (wrong-index).  Under --mode interp, raise:K makes interpreter K raise;
+  under procs and spawn (shares), raise:K and crash:K make worker K raise
+  or die by SIGKILL before its work.
 
   Figures under pool: startup_seconds is the latest of the workers' first
   task starts after the clock started (dispatch latency, not starting: the
@@ -138,9 +140,15 @@ WORKLOADS = {
     "blas_dgemm": (96, {"n": (384, 16, 8192)}),
     "shared_objects": (3000, {"work_per_append": (1, 1, 1000)}),
     "own_objects": (3000, {"work_per_append": (1, 1, 1000)}),
+    "startup": (1, {}),
+    "shared_input": (256, {"size_mib": (256, 1, 16384), "write": (0, 0, 1)}),
 }
+# Workloads whose figures include the memory of every process of the run,
+# read while every worker is alive (see measure_memory).
+MEMORY_WORKLOADS = {"shared_input"}
 
 
+MODES = ("gil", "threads", "procs", "spawn", "interp")
 MAIN_PID = os.getpid()
 
 
@@ -365,12 +373,88 @@ def shared_objects_after(state, units):
              % (len(state["items"]), units * ITERATIONS_PER_UNIT))
 
 
+# ---- startup ----
+# An empty unit whose value is its index: what the run measures is starting
+# the workers (startup_seconds), as the engine's startup does.
+
+def startup_unit(unit, state):
+    return unit
+
+
+# ---- shared_input ----
+# A large input made once by setup and read by every worker, one MiB chunk
+# per unit.  write=0: a bytearray (a buffer, as a NumPy array's data is):
+# reading it changes nothing, so forked workers keep sharing its pages; a
+# unit reads one byte of each 4 KiB page of its chunk.  write=1: the same
+# size as float objects in a list: reading an object changes its reference
+# count, in its header, so a forked worker copies every page of objects it
+# reads (the engine's write=1 models this); a unit sums its chunk's floats.
+# Spawned workers and subinterpreters share nothing: each builds its own.
+
+PAGE_BYTES = 4096
+FLOATS_PER_MIB = (1 << 20) // 32  # a float object is 24 bytes, its list slot 8
+
+
+def shared_input_setup(state):
+    size = state["size_mib"]
+    if state["write"]:
+        state["input"] = [float(i) for i in range(size * FLOATS_PER_MIB)]
+        return
+    pages = [bytes((value,)) * PAGE_BYTES for value in range(251)]
+    data = bytearray(size << 20)
+    for page in range(size << 8):
+        data[page * PAGE_BYTES:(page + 1) * PAGE_BYTES] = pages[page % 251]
+    state["input"] = data
+
+
+def shared_input_unit(unit, state):
+    if state["write"]:
+        return int(sum(state["input"][unit * FLOATS_PER_MIB:(unit + 1) * FLOATS_PER_MIB]))
+    with memoryview(state["input"]) as view:
+        return sum(view[unit << 20:(unit + 1) << 20:PAGE_BYTES])
+
+
+def shared_input_expected(unit, state):
+    if state["write"]:
+        first, end = unit * FLOATS_PER_MIB, (unit + 1) * FLOATS_PER_MIB
+        return (first + end - 1) * (end - first) // 2
+    return sum(page % 251 for page in range(unit << 8, (unit + 1) << 8))
+
+
+def process_kib(pid, name, field):
+    """A field of /proc/PID/NAME in KiB, or -1 where it cannot be read."""
+    try:
+        with open("/proc/%d/%s" % (pid, name)) as f:
+            for line in f:
+                if line.startswith(field):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return -1
+
+
+def measure_memory(pids, memory):
+    """memory's pss_total_kib (Pss of smaps_rollup) and rss_peak_total_kib
+    (VmHWM), each summed over pids (-1 where one is unknown), read while
+    every one of them is alive (a process's share of a page grows when
+    another exits), and the seconds the reading took, which the run leaves
+    out of its timed region as the engine does."""
+    began = time.perf_counter()
+    pss = [process_kib(pid, "smaps_rollup", "Pss:") for pid in pids]
+    hwm = [process_kib(pid, "status", "VmHWM:") for pid in pids]
+    memory["pss_total_kib"] = -1 if min(pss) < 0 else sum(pss)
+    memory["rss_peak_total_kib"] = -1 if min(hwm) < 0 else sum(hwm)
+    memory["read_seconds"] = time.perf_counter() - began
+
+
 UNIT_FUNCTIONS = {
     "cpu_loop": (cpu_loop_unit, cpu_loop_expected, None),
     "io_wait": (io_wait_unit, io_wait_expected, None),
     "blas_dgemm": (blas_unit, blas_expected, blas_setup),
     "shared_objects": (shared_objects_unit, appends_expected, shared_objects_setup),
     "own_objects": (own_objects_unit, appends_expected, None),
+    "startup": (startup_unit, startup_unit, None),
+    "shared_input": (shared_input_unit, shared_input_expected, shared_input_setup),
 }
 # What a workload checks once the run is over, in the main process.
 AFTER_RUN = {"shared_objects": shared_objects_after}
@@ -424,7 +508,7 @@ INTERP_CODE = """
 import sys
 sys.path.insert(0, %(dir)r)
 import pyrun
-pyrun.interp_worker(%(workload)r, %(settings)r, %(first)d, %(count)d, %(fd)d, %(fault)r)
+pyrun.interp_worker(%(workload)r, %(settings)r, %(first)d, %(count)d, %(fd)d, %(fault)r, %(release)d)
 """
 
 
@@ -437,9 +521,11 @@ def interpreters_module():
     return _interpreters
 
 
-def interp_worker(workload, settings, first, count, fd, fault):
+def interp_worker(workload, settings, first, count, fd, fault, release):
     """In a subinterpreter: the workload's state made here, the share, and
-    'checksum started finished' written to fd.  fault: raise here (a test)."""
+    'checksum started finished' written to fd; then, if release is a file
+    descriptor, waiting for one byte from it (while the run reads its
+    memory).  fault: raise here (a test)."""
     if fault:
         raise RuntimeError("test fault: interpreter %d raised" % fault[1])
     state = dict(settings)
@@ -449,6 +535,8 @@ def interp_worker(workload, settings, first, count, fd, fault):
     started = time.perf_counter()
     checksum = work(workload, state, first, count)
     os.write(fd, ("%d %r %r\n" % (checksum, started, time.perf_counter())).encode())
+    if release >= 0:
+        os.read(release, 1)
 
 
 def snapshot_line(excinfo):
@@ -459,13 +547,16 @@ def snapshot_line(excinfo):
     return lines[-1] if lines else "an exception"
 
 
-def run_interpreters(workload, state, workers, units, fault):
+def run_interpreters(workload, state, workers, units, fault, memory):
     """Returns (results, interpreter ids): (checksum, started, finished) per
-    worker; the caller destroys the interpreters after the region."""
+    worker; the caller destroys the interpreters after the region.  With
+    memory (a dict), every interpreter waits after its result until this
+    process's memory is read, its state still alive."""
     interpreters = POOL["interpreters"]
     settings = {k: v for k, v in state.items() if k in WORKLOADS[workload][1]}
     settings["private"] = True  # an interpreter's objects are its own
     pipes = [os.pipe() for _ in range(workers)]
+    releases = [os.pipe() if memory is not None else (-1, -1) for _ in range(workers)]
     ids, errors = [None] * workers, [None] * workers
 
     def body(index):
@@ -475,7 +566,8 @@ def run_interpreters(workload, state, workers, units, fault):
             code = INTERP_CODE % {"dir": os.path.dirname(os.path.abspath(__file__)),
                                   "workload": workload, "settings": settings, "first": first,
                                   "count": count, "fd": pipes[index][1],
-                                  "fault": fault if fault == ("raise", index) else None}
+                                  "fault": fault if fault == ("raise", index) else None,
+                                  "release": releases[index][0]}
             excinfo = interpreters.exec(ids[index], code)
             if excinfo is not None:
                 errors[index] = snapshot_line(excinfo)
@@ -487,12 +579,24 @@ def run_interpreters(workload, state, workers, units, fault):
     threads = [threading.Thread(target=body, args=(i,)) for i in range(workers)]
     for t in threads:
         t.start()
+    # One line each (or EOF when an interpreter failed), read while they run.
+    lines = []
+    for read_end, _ in pipes:
+        with os.fdopen(read_end, "rb") as f:
+            lines.append(f.readline().decode().split())
+    if memory is not None:
+        if all(len(line) == 3 for line in lines):
+            measure_memory([os.getpid()], memory)
+        for read_end, write_end in releases:
+            os.write(write_end, b"x")
+            os.close(write_end)
     for t in threads:
         t.join()
+    for read_end, _ in releases:
+        if read_end >= 0:
+            os.close(read_end)
     results = []
-    for index, (read_end, _) in enumerate(pipes):
-        with os.fdopen(read_end, "rb") as f:
-            line = f.read().decode().split()
+    for index, line in enumerate(lines):
         if errors[index] or len(line) != 3:
             destroy_interpreters(ids)
             fail("interpreter %d: %s" % (index, errors[index] or "it sent no result"))
@@ -509,36 +613,71 @@ def destroy_interpreters(ids):
                 fail("could not destroy interpreter %s: %s" % (interp, last_line(e)))
 
 
-def run_processes(workload, state, workers, units, context):
+def process_worker(workload, state, index, first, count, conn, rebuild, hold, fault):
+    """A worker process: its share, its result through conn, then (hold)
+    waiting for a word from conn while the run reads its memory.  A spawned
+    process (rebuild) inherits nothing: it makes the workload's state from
+    its settings, as a subinterpreter does.  fault: die here (a test)."""
+    if fault == ("crash", index):
+        os.kill(os.getpid(), signal.SIGKILL)
+    if fault == ("raise", index):
+        raise RuntimeError("test fault: worker %d raised" % index)
+    if rebuild:
+        state = dict(state, private=True)
+        setup = UNIT_FUNCTIONS[workload][2]
+        if setup:
+            setup(state)
+    started = time.perf_counter()
+    checksum = work(workload, state, first, count)
+    conn.send((checksum, started, time.perf_counter()))
+    if hold:
+        conn.recv()
+    conn.close()
+
+
+def run_processes(workload, state, workers, units, context, memory, fault):
+    """multiprocessing.Process per worker (fork, or spawn: then the workload's
+    settings are sent and each process rebuilds its state).  With memory (a
+    dict), the workers wait after their results until the memory of every
+    process of the run is read."""
+    spawn = context.get_start_method() != "fork"
+    given = {k: v for k, v in state.items() if k in WORKLOADS[workload][1]} if spawn else state
     pipes, processes = [], []
-
-    def body(index, conn):
-        started = time.perf_counter()
-        first, count = share(units, workers, index)
-        checksum = work(workload, state, first, count)
-        conn.send((checksum, started, time.perf_counter()))
-        conn.close()
-
     for i in range(workers):
-        receive, send = context.Pipe(duplex=False)
-        p = context.Process(target=body, args=(i, send))
+        first, count = share(units, workers, i)
+        receive, send = context.Pipe(duplex=memory is not None)
+        p = context.Process(target=process_worker,
+                            args=(workload, given, i, first, count, send, spawn, memory is not None, fault))
         p.start()
         send.close()
         pipes.append(receive)
         processes.append(p)
     results = []
-    for i, (receive, p) in enumerate(zip(pipes, processes)):
+    for receive in pipes:
         try:
             results.append(receive.recv())
         except EOFError:
-            results.append(None)
+            break
+    if memory is not None and len(results) == workers:
+        measure_memory([os.getpid()] + [p.pid for p in processes], memory)
+        for receive in pipes:
+            receive.send(0)
+    # The first worker that sent no result (its pipe closed: it died) fails
+    # the run, the others killed first (held ones wait for a release that
+    # will not come); else each is joined in order and the first that exited
+    # badly fails it.
+    order = ([len(results)] if len(results) < workers else []) + list(range(workers))
+    for i in order:
+        p = processes[i]
         p.join()
-        if p.exitcode != 0 or results[-1] is None:
+        if p.exitcode != 0 or i >= len(results):
             for other in processes:
                 if other.is_alive():
                     other.kill()
-            how = ("killed by signal %d" % -p.exitcode if p.exitcode and p.exitcode < 0
-                   else "exited with status %s" % p.exitcode)
+                    other.join()
+            how = ("killed by signal %d" % -p.exitcode if p.exitcode < 0
+                   else "exited with status %d" % p.exitcode if p.exitcode
+                   else "exited without sending its result")
             fail("worker %d (pid %d) %s" % (i, p.pid, how))
     return results
 
@@ -765,13 +904,19 @@ def parse_options(argv):
     options = {"workers": 1, "interval": 5000, "params": [], "timeout": 0}
     names = {"--workload", "--mode", "--workers", "--units", "--switch-interval-us",
              "--param", "--append-json", "--error-log", "--timeout",
-             "--dispatch", "--chunksize", "--task-arg-kib", "--task-result-kib"}
+             "--dispatch", "--chunksize", "--task-arg-kib", "--task-result-kib", "--dry-run"}
     i = 1
     while i < len(argv):
         arg = argv[i]
         name, equals, value = arg.partition("=")
         if name not in names:
             usage("unknown option '%s' for run" % arg)
+        if name == "--dry-run":
+            if equals:
+                usage("--dry-run takes no value")
+            options[name] = True
+            i += 1
+            continue
         if not equals:
             if i + 1 >= len(argv):
                 usage("%s needs a value" % name)
@@ -786,8 +931,8 @@ def parse_options(argv):
     if workload not in WORKLOADS:
         usage("unknown --workload '%s'; accepted: %s" % (workload, ", ".join(WORKLOADS)))
     mode = options.get("--mode")
-    if mode not in ("gil", "threads", "procs", "interp"):
-        usage("unknown --mode '%s'; accepted: gil, threads, procs, interp" % mode)
+    if mode not in MODES:
+        usage("unknown --mode '%s'; accepted: %s" % (mode, ", ".join(MODES)))
     dispatch = options.get("--dispatch", "shares")
     if dispatch not in ("shares", "pool"):
         usage("unknown --dispatch '%s'; accepted: shares, pool" % dispatch)
@@ -802,11 +947,15 @@ def parse_options(argv):
             usage("workload %s has no setting '%s'; accepted: %s"
                   % (workload, name, ", ".join(settings) or "none"))
         state[name] = parse_whole("--param " + name, value, settings[name][1], settings[name][2])
+    units = (parse_whole("--units", options["--units"], 1, MAX_UNITS)
+             if "--units" in options else default_units)
+    if workload == "shared_input" and units > state["size_mib"]:
+        usage("shared_input's --units %d exceed its input: a unit is one MiB chunk; give --units at most "
+              "size_mib (--param size_mib=%d)" % (units, state["size_mib"]))
     return {
-        "workload": workload, "mode": mode, "state": state,
+        "workload": workload, "mode": mode, "state": state, "dry_run": options.get("--dry-run", False),
         "workers": parse_whole("--workers", str(options.get("--workers", 1)), 1, MAX_WORKERS),
-        "units": parse_whole("--units", options["--units"], 1, MAX_UNITS)
-        if "--units" in options else default_units,
+        "units": units,
         "dispatch": dispatch,
         "chunksize": parse_whole("--chunksize", options["--chunksize"], 1, MAX_CHUNKSIZE)
         if "--chunksize" in options else (1 if dispatch == "pool" else 0),
@@ -869,8 +1018,12 @@ def main(argv):
         if o["dispatch"] == "pool":
             usage("mode interp runs shares only here: an executor of interpreters "
                   "(InterpreterPoolExecutor) is CPython 3.14's")
+    if o["mode"] == "spawn" and o["dispatch"] == "pool":
+        usage("mode spawn runs shares only here; the process pool is measured with fork (--mode procs)")
+    if o["dry_run"]:
+        return 0
     fault = (parse_fault(os.environ.get("PYRUN_TEST_FAULT", ""))
-             if o["dispatch"] == "pool" or o["mode"] == "interp" else None)
+             if o["dispatch"] == "pool" or o["mode"] in ("interp", "procs", "spawn") else None)
     if o["dispatch"] == "pool":
         check_pool(o)
     if o["timeout"]:
@@ -878,8 +1031,8 @@ def main(argv):
         signal.alarm(o["timeout"])
     sys.setswitchinterval(o["interval"] / 1e6)
     workload, state, workers, units = o["workload"], o["state"], o["workers"], o["units"]
-    # A forked worker, or a subinterpreter, touches its own copies.
-    state["private"] = o["mode"] in ("procs", "interp")
+    # A forked or spawned worker, or a subinterpreter, touches its own copies.
+    state["private"] = o["mode"] in ("procs", "spawn", "interp")
     setup = UNIT_FUNCTIONS[workload][2]
     if setup:
         setup(state)
@@ -892,21 +1045,24 @@ def main(argv):
         # a worker that got none was busy 0 s.
         own = [r[2] for r in results] + [0.0] * max(0, workers - len(results))
     else:
-        if o["mode"] == "procs":
+        if o["mode"] in ("procs", "spawn"):
             # Imported before the timed region, which a user's script does too.
             import multiprocessing
-            context = multiprocessing.get_context("fork")
+            context = multiprocessing.get_context("fork" if o["mode"] == "procs" else "spawn")
+        memory = {} if workload in MEMORY_WORKLOADS else None
 
         before = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
         interpreter_ids = []
-        if o["mode"] == "procs":
-            results = run_processes(workload, state, workers, units, context)
+        if o["mode"] in ("procs", "spawn"):
+            results = run_processes(workload, state, workers, units, context, memory, fault)
         elif o["mode"] == "interp":
-            results, interpreter_ids = run_interpreters(workload, state, workers, units, fault)
+            results, interpreter_ids = run_interpreters(workload, state, workers, units, fault, memory)
         else:
             results = run_threads(workload, state, workers, units)
-        seconds = time.perf_counter() - started
+        seconds = time.perf_counter() - started - (memory or {}).get("read_seconds", 0)
+        if memory is not None and o["mode"] in ("gil", "threads"):
+            measure_memory([os.getpid()], memory)  # one process, its threads' input shared
         after = resource.getrusage(resource.RUSAGE_SELF)
         destroy_interpreters(interpreter_ids)  # after the region, as a pool's shutdown is
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -941,6 +1097,8 @@ def main(argv):
         "python": "%s %s" % (sys.implementation.name, sys.version.split()[0]),
         "gil_enabled": gil_enabled(),
     }
+    if o["dispatch"] == "shares" and workload in MEMORY_WORKLOADS:
+        line.update(pss_total_kib=memory["pss_total_kib"], rss_peak_total_kib=memory["rss_peak_total_kib"])
     if workload == "blas_dgemm":
         line["blas"] = "numpy.matmul" if state["via"] == "numpy" else "ctypes cblas_dgemm"
     if o["dispatch"] == "pool":
