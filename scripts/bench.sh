@@ -300,7 +300,8 @@ fi
 point_engine() {
     local source
     engine=("$GILBENCH")
-    if source=$(variant_source "$1") && [ -n "${interpreter_kind[$source]:-}" ]; then
+    source=$(variant_source "$1")
+    if [ -n "$source" ] && [ -n "${interpreter_kind[$source]:-}" ]; then
         # shellcheck disable=SC2207
         engine=(env $(python_env "${interpreter_kind[$source]}") "${interpreter_python[$source]}" scripts/python/pyrun.py)
     fi

@@ -13,6 +13,7 @@ shared_input.units=8 ipc.units=1 blas_threads.units=2 blas_threads.n=64 tasks.un
 run_capture env STUDIES=all RUNS=1 WARMUP=0 PARAMS="$small" RESULTS_DIR="$results" \
     PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" scripts/bench.sh
 check "every study runs" test "$STATUS" -eq 0
+check "... and no shell error on the way" test -z "$(grep -E 'bad array subscript|unbound variable|syntax error|command not found' <<<"$ERR")"
 [ "$STATUS" -eq 0 ] || diag "$ERR" "$(tail -n 20 <<<"$OUT")"
 run="$results/latest"
 check "the run records its studies" \

@@ -1049,6 +1049,14 @@ def main(argv):
             # Imported before the timed region, which a user's script does too.
             import multiprocessing
             context = multiprocessing.get_context("fork" if o["mode"] == "procs" else "spawn")
+            # And what the first Pipe() and Process.start() would import
+            # inside the region (multiprocessing.connection alone takes
+            # 10-30 ms): the region measures starting processes.
+            import multiprocessing.connection
+            if o["mode"] == "procs":
+                import multiprocessing.popen_fork
+            else:
+                import multiprocessing.popen_spawn_posix
         memory = {} if workload in MEMORY_WORKLOADS else None
 
         before = resource.getrusage(resource.RUSAGE_SELF)
