@@ -2,22 +2,25 @@
 `gilbench run` runs them, for `make calibrate`: the model's modes beside the
 real thing on the same machine.
 
-    python3 pyrun.py run --workload cpu_loop|io_wait|blas_dgemm|shared_objects|own_objects
-                         --mode gil|threads|procs [--workers N] [--units U]
+    python3 pyrun.py run --workload cpu_loop|io_wait|blas_dgemm|shared_objects|own_objects|startup|shared_input
+                         --mode gil|threads|procs|spawn|interp [--workers N] [--units U]
                          [--dispatch shares|pool] [--chunksize C]
                          [--task-arg-kib K] [--task-result-kib K]
                          [--switch-interval-us US] [--param NAME=VALUE]
-                         [--append-json FILE] [--error-log FILE] [--timeout S]
+                         [--append-json FILE] [--error-log FILE] [--timeout S] [--dry-run]
 
 Modes are Python's own: gil = threading under CPython's GIL, threads = the
 same on a free-threaded CPython (3.13t or later with the GIL off,
-PYTHON_GIL=0), procs = multiprocessing with the fork start method, interp =
+PYTHON_GIL=0), procs = multiprocessing with the fork start method, spawn =
+the same with the spawn start method (each process rebuilds the workload's
+state from its settings; shares only; no engine counterpart), interp =
 a subinterpreter with a GIL of its own per worker, each run by a thread
 (CPython 3.13's _interpreters, shares only; see run_interpreters).  The
 options, the units and the JSON line are those of `gilbench run`, so
 `make bench` times this script with hyperfine like the engine; the GIL
 counters, which CPython does not keep, are null.  Exit status: 0, 1 (a
-failed run), 2 (bad usage), 124 (timed out), as for the engine.
+failed run), 2 (bad usage), 124 (timed out), as for the engine; --dry-run
+checks the options and the interpreter and runs nothing.
 
 Dispatch: how the units reach the workers.
   shares (the default)  each of the N workers gets one share of the U units,
@@ -106,6 +109,10 @@ The workloads, unit for unit:
               work_per_append (1) of cpu_loop's iterations; no append may be
               lost
   own_objects the same on a list each unit makes for itself
+  startup     an empty unit (the run measures starting the workers)
+  shared_input  a size_mib input read one MiB chunk a unit: a bytearray
+              (write=0) or float objects (write=1); pss_total_kib and
+              rss_peak_total_kib are read while every worker is alive
 Each unit's value is checked against an independent expectation (a closed
 form of the LCG; the sum of A @ B from A's column sums and B's row sums), and
 the run fails on a mismatch, like the engine.
