@@ -98,10 +98,10 @@ done
 run_capture env PYRUN_BLAS=ctypes "$python" - <<'EOF'
 import sys, threading, time
 sys.path.insert(0, "scripts/python")
-import pyrun
+import workload_files
+blas = workload_files.load("blas_dgemm").module
 sys.setswitchinterval(1000)
-state = {"n": 700}
-pyrun.blas_setup(state)
+state = blas.setup({"n": 700})
 count, stop, moved = [0], [False], []
 def counter():
     while not stop[0]:
@@ -109,9 +109,9 @@ def counter():
         time.sleep(0)
 def multiply():
     before = count[0]
-    value = pyrun.blas_unit(0, state)
+    value = blas.work(state, 0, 1)
     moved.append(count[0] - before)
-    assert value == pyrun.blas_expected(0, state)
+    assert blas.check(state, 0, 1, value)
 t = threading.Thread(target=counter)
 t.start()
 while count[0] == 0:

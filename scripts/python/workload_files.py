@@ -1,0 +1,233 @@
+"""workload_files.py - a Python workload: a file workloads/<name>.py (see
+docs/adding-a-python-workload.md), read and checked here, or one of the
+studies' built-in workloads (study_workloads.py).  The runner sees both as
+a Workload.
+
+A file declares, as literals (read without running the file):
+    the module docstring  its first line is the workload's description
+    UNIT                  what one unit is, e.g. "one record"
+    UNITS                 the default unit count (1 to 10^12)
+    SETTINGS              optional: {name: (default, lowest, highest)},
+                          whole numbers, set with --param NAME=VALUE
+    CHUNKSIZE             optional: units per task of a pool (default 1)
+and defines:
+    work(state, first, count)  required: does units [first, first + count)
+                          and returns an int (a count, a checksum, ...)
+    setup(params)         optional: run once before the timed region; its
+                          result is the state every worker sees (inherited
+                          by forked workers, rebuilt by spawned ones and by
+                          each subinterpreter).  Without it the state is
+                          the settings' dict.
+    check(state, first, count, value)  optional: True when value is what
+                          units [first, first + count) must give; without
+                          it the run is reported unchecked
+    teardown(state)       optional: run by whoever ran setup, after its work
+    task_payload(params)  optional: (argument bytes, result bytes) a pool's
+                          task carries, unless --task-arg-kib/--task-result-kib say
+    figures(state)        optional: a dict of fields added to the JSON line
+
+A bad file (a syntax error, no work function, a declaration that is not
+what it must be) is one line and exit 2; a file whose imports this Python
+lacks is "unavailable" (exit 3 under --dry-run, 1 otherwise).
+"""
+import ast
+import os
+import re
+import sys
+import types
+
+from runner_common import fail, last_line, usage
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+# The workload files: workloads/ of the tree this runner is in, unless
+# GILBENCH_WORKLOADS_DIR says (the tests' copies of the tree).
+WORKLOADS_DIR = os.environ.get("GILBENCH_WORKLOADS_DIR") or os.path.join(HERE, "..", "..", "workloads")
+NAME = re.compile(r"[a-z][a-z0-9_]{0,39}\Z")
+MAX_UNITS = 10**12
+MAX_CHUNKSIZE = 10**9
+FUNCTIONS = {"work": 3, "setup": 1, "check": 4, "teardown": 1, "task_payload": 1, "figures": 1}
+
+
+class BadFile(Exception):
+    """A workload file that is not what it must be: its one line."""
+
+
+class Workload:
+    """What the runner needs of a workload.  A file's functions are its
+    own; a built-in one's come from study_workloads.py and also take the
+    'private' flag (whether the worker's objects are its own copies)."""
+
+    def __init__(self, name, description, unit, units, settings, path=None, chunksize=1):
+        self.name, self.description, self.unit, self.units = name, description, unit, units
+        self.settings, self.path, self.chunksize = settings, path, chunksize
+        self.module = None
+        self.functions = set()  # a file's top-level functions
+        self.measures_memory = False  # its figures include every process's memory
+        self.after = None  # a built-in's check of what the run left in the main process
+
+    # The calls below are the runner's; a file's optional ones may be absent.
+    def setup(self, params, private):
+        fn = self._function("setup")
+        return dict(params) if fn is None else fn(dict(params))
+
+    def work(self, state, first, count):
+        return self.module.work(state, first, count)
+
+    def check(self, state, first, count, value):
+        """None if the workload has no check, else True or False."""
+        fn = self._function("check")
+        return None if fn is None else fn(state, first, count, value)
+
+    def teardown(self, state):
+        fn = self._function("teardown")
+        if fn is not None:
+            fn(state)
+
+    def task_payload(self, params):
+        fn = self._function("task_payload")
+        return (0, 0) if fn is None else fn(dict(params))
+
+    def figures(self, state):
+        fn = self._function("figures")
+        return {} if fn is None else fn(state)
+
+    @property
+    def checked(self):
+        return self._function("check") is not None
+
+    def _function(self, name):
+        return getattr(self.module, name, None) if self.module is not None else None
+
+
+def shown_path(path):
+    """A file's path as messages give it: from the current folder when it
+    is below it, else whole."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
+def file_path(name):
+    return os.path.join(WORKLOADS_DIR, name + ".py")
+
+
+def file_names():
+    """The names of the workload files, sorted."""
+    try:
+        entries = os.listdir(WORKLOADS_DIR)
+    except OSError:
+        return []
+    return sorted(e[:-3] for e in entries if e.endswith(".py") and NAME.match(e[:-3]))
+
+
+def declarations(name):
+    """A file's Workload from its literal declarations, without running it;
+    raises BadFile with one line when they are not what they must be."""
+    path = file_path(name)
+    shown = shown_path(path)
+    try:
+        with open(path, "rb") as f:
+            source = f.read()
+    except OSError as e:
+        raise BadFile("%s: cannot be read: %s" % (shown, e.strerror))
+    try:
+        tree = ast.parse(source, shown)
+    except SyntaxError as e:
+        raise BadFile("%s: line %s: %s" % (shown, e.lineno, e.msg))
+    except ValueError as e:  # a NUL byte
+        raise BadFile("%s: %s" % (shown, e))
+    doc = ast.get_docstring(tree)
+    if not doc or not doc.strip():
+        raise BadFile("%s: no docstring: its first line is the workload's description" % shown)
+    values, defined = {}, set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            target = node.targets[0].id
+            if target in ("UNIT", "UNITS", "SETTINGS", "CHUNKSIZE"):
+                try:
+                    values[target] = ast.literal_eval(node.value)
+                except ValueError:
+                    raise BadFile("%s: line %d: %s must be a literal (it is read without running the file)"
+                          % (shown, node.lineno, target))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            defined.add(node.name)
+    if "work" not in defined:
+        raise BadFile("%s: no work function: define work(state, first, count), which does units "
+              "[first, first + count) and returns an int" % shown)
+    unit = values.get("UNIT")
+    if not isinstance(unit, str) or not unit.strip() or "\n" in unit:
+        raise BadFile("%s: UNIT must be a one-line string saying what one unit is, e.g. UNIT = \"one record\"" % shown)
+    units = values.get("UNITS")
+    if type(units) is not int or not 1 <= units <= MAX_UNITS:
+        raise BadFile("%s: UNITS must be the default unit count, a whole number from 1 to %d" % (shown, MAX_UNITS))
+    chunksize = values.get("CHUNKSIZE", 1)
+    if type(chunksize) is not int or not 1 <= chunksize <= MAX_CHUNKSIZE:
+        raise BadFile("%s: CHUNKSIZE must be a whole number from 1 to %d" % (shown, MAX_CHUNKSIZE))
+    settings = values.get("SETTINGS", {})
+    if not isinstance(settings, dict):
+        raise BadFile("%s: SETTINGS must be a dict {name: (default, lowest, highest)}" % shown)
+    for setting, spec in settings.items():
+        if not (isinstance(setting, str) and NAME.match(setting)) or setting in ("units", "source", "chunksize"):
+            raise BadFile("%s: SETTINGS: '%s' is not a setting name (lower case, digits, _; not units, source "
+                  "or chunksize)" % (shown, setting))
+        if not (isinstance(spec, tuple) and len(spec) == 3 and all(type(v) is int and v >= 0 for v in spec)
+                and spec[1] <= spec[0] <= spec[2]):
+            raise BadFile("%s: SETTINGS['%s'] must be (default, lowest, highest), whole numbers >= 0 with "
+                  "lowest <= default <= highest" % (shown, setting))
+    workload = Workload(name, doc.strip().splitlines()[0].strip(), unit, units, settings, path, chunksize)
+    workload.functions = defined
+    return workload
+
+
+def load_file(name, unavailable_status=1):
+    """A file's Workload with its module run: its functions defined and
+    checked.  A missing import is this Python's lack, not the file's fault:
+    exit unavailable_status (3 under --dry-run) with one line."""
+    try:
+        workload = declarations(name)
+    except BadFile as e:
+        usage(str(e))
+    module = types.ModuleType("gilbench_workload_" + name)
+    module.__file__ = workload.path
+    if HERE not in sys.path:  # gilbench_kit
+        sys.path.insert(0, HERE)
+    shown = shown_path(workload.path)
+    try:
+        with open(workload.path, "rb") as f:
+            code = compile(f.read(), shown, "exec")
+        exec(code, module.__dict__)
+    except ImportError as e:
+        fail("%s: this Python (%s %s) cannot import what it needs: %s"
+             % (shown, sys.executable, sys.version.split()[0], last_line(e)), unavailable_status)
+    except Exception as e:
+        usage("%s: running the file raised %s" % (shown, last_line(e)))
+    for function, arguments in FUNCTIONS.items():
+        fn = module.__dict__.get(function)
+        if fn is None:
+            continue
+        code = getattr(fn, "__code__", None)
+        if not isinstance(fn, types.FunctionType) or code.co_argcount != arguments:
+            usage("%s: %s must be a function of %d argument%s" % (shown, function, arguments,
+                                                                    "" if arguments == 1 else "s"))
+    workload.module = module
+    return workload
+
+
+def load(name, unavailable_status=1):
+    """The workload called name: a built-in study workload, else a file."""
+    import study_workloads
+    if name in study_workloads.BUILT_IN:
+        return study_workloads.BUILT_IN[name]()
+    if not NAME.match(name or "") or not os.path.isfile(file_path(name)):
+        usage("unknown --workload '%s'; accepted: %s (the files in %s)"
+              % (name, ", ".join(sorted(file_names() + list(study_workloads.BUILT_IN))),
+                 shown_path(WORKLOADS_DIR)))
+    return load_file(name, unavailable_status)
+
+
+def value_problem(workload, value, first, count):
+    """None if value is what work() must return (an int), else why not."""
+    if type(value) is int:
+        return None
+    return ("%s: work(state, %d, %d) returned %s, not an int: return a count or a checksum of what it did"
+            % (workload.path and shown_path(workload.path) or workload.name, first, count,
+               "None" if value is None else "a " + type(value).__name__))
