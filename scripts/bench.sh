@@ -138,18 +138,57 @@ default_workers() {
 }
 
 all_workloads=$("$GILBENCH" list | awk '{print $1}' | paste -sd, -)
+c_workloads=$all_workloads
 default_workloads=$("$GILBENCH" list --default | awk '{print $1}' | paste -sd, -)
+# Python workloads: the files workloads/<name>.py without a C twin, run by
+# scripts/python/pyrun.py under the ways Python offers.
+python_listing=$(python_workload_list "$c_workloads") ||
+    die "cannot list the Python workload files (scripts/python/pyrun.py list)"
+python_all=$(awk -F'\t' 'NF { print $1 }' <<<"$python_listing" | paste -sd, -)
+all_workloads+=${python_all:+,$python_all}
+if [ -z "$(listing_python)" ] && [ -n "${WORKLOADS:-}" ]; then
+    for workload in $(split "$WORKLOADS"); do
+        [ ! -f "workloads/$workload.py" ] || [ -f "workloads/$workload.c" ] ||
+            usage "WORKLOADS: $workload is a Python workload (workloads/$workload.py), and this machine has no python3; install with: apt-get install -y python3"
+    done
+fi
 workloads=$(parse_list WORKLOADS "${WORKLOADS:-$default_workloads}" "$all_workloads") || exit 2
-modes=$(parse_list MODES "${MODES:-gil,threads,procs}" "gil,threads,procs,mpi,interp") || exit 2
+python_workloads=$(split "$workloads" | awk -v p=",$python_all," 'index(p, "," $0 ",")' | paste -sd, -)
+workloads=$(split "$workloads" | awk -v p=",$python_all," '!index(p, "," $0 ",")' | paste -sd, -)
+for workload in ${python_workloads//,/ }; do
+    bad=$(awk -F'\t' -v w="$workload" '$1 == w && $4 == "bad" { print $5 }' <<<"$python_listing")
+    [ -z "$bad" ] || usage "WORKLOADS: $bad"
+done
+modes=$(parse_list MODES "${MODES:-gil,threads,procs}" "gil,threads,procs,mpi,interp,forkserver,spawn") || exit 2
 dispatch=$(parse_list DISPATCH "${DISPATCH:-shares}" "shares,pool") || exit 2
 chunksize=$(parse_number CHUNKSIZE "${CHUNKSIZE:-1}" 1 1000000000) || exit 2
+# A Python workload's pool tasks are its CHUNKSIZE's size unless CHUNKSIZE is given.
+python_chunksize=${CHUNKSIZE:+$chunksize}
 [[ ",$dispatch," == *,pool,* && ",$modes," == *,mpi,* ]] &&
     usage "DISPATCH=pool: the mpi mode has no pool (its ranks each take a share); leave mpi out of MODES or pool out of DISPATCH"
-# The ways a point runs: each mode with each dispatch (gil, gil+pool, ...).
-ways=$(for mode in ${modes//,/ }; do
-    [[ ",$dispatch," != *,shares,* ]] || echo "$mode"
-    [[ ",$dispatch," != *,pool,* ]] || echo "$mode+pool"
-done | paste -sd, -)
+# The ways a point runs: each mode with each dispatch (gil, gil+pool, ...):
+# the engine's modes for the C workloads; for the Python ones, Python's
+# (by default every one: threading on each build, multiprocessing's three
+# start methods, the two executors, subinterpreters).
+ways_of() { # ways_of MODES: each with each dispatch
+    local mode
+    for mode in ${1//,/ }; do
+        [[ ",$dispatch," != *,shares,* ]] || echo "$mode"
+        [[ ",$dispatch," != *,pool,* ]] || echo "$mode+pool"
+    done | paste -sd, -
+}
+ways=$(ways_of "$(split "$modes" | grep -vxE 'forkserver|spawn' | paste -sd, -)")
+if [ -z "${MODES:-}${DISPATCH:-}" ]; then
+    python_ways=$PYTHON_DEFAULT_WAYS
+else
+    # No executor of interpreters (3.14's) or of spawned processes here.
+    python_ways=$(ways_of "$(split "$modes" | grep -vx mpi | paste -sd, -)" |
+        tr , '\n' | grep -vxE '(forkserver|spawn|interp)[+]pool' | paste -sd, -)
+fi
+[ -z "$workloads" ] || [ -n "$ways" ] ||
+    usage "MODES='$modes': forkserver and spawn are Python's start methods, for Python workloads only; give the C workloads gil, threads, procs, mpi or interp"
+[ -z "$python_workloads" ] || [ -n "$python_ways" ] ||
+    usage "MODES='$modes': Python workloads run under $PYTHON_MODES (mpi is the C workloads')"
 # The mpi mode: build/gilbench-mpi (made when Open MPI is installed) under mpirun.
 # An absolute path: on other hosts (HOSTFILE) the binary must be at the same path.
 # By default the MPI build beside the engine (gilbench-test: gilbench-mpi-test).
@@ -196,7 +235,7 @@ if [ -n "$rerun_of" ]; then
     cp "$rerun_of/plan.tsv" "$plan" || die "cannot read $rerun_of/plan.tsv"
 else
     sweep_plan "$workloads" "$ways" "$workers" "$studies" "$BENCH_ALL" "$(default_workers)" "$usable_cpus" \
-        > "$plan" || exit 2
+        "$python_workloads" "$python_ways" > "$plan" || exit 2
 fi
 # make calibrate DISPATCH=pool: the model and CPython through their pools
 # (and as shares too when DISPATCH has both), pool against pool.
@@ -206,6 +245,8 @@ if [ -z "$rerun_of" ] && [[ ",$dispatch," == *,pool,* ]] && grep -qP '^[^\t]*\ts
         "$plan" > "$plan.ways" && mv "$plan.ways" "$plan" || die "cannot write $plan"
 fi
 plan_workloads=$(cut -f1 "$plan" | awk '!seen[$0]++' | paste -sd, -)
+# A rerun's Python workloads are those of its plan.
+[ -z "$rerun_of" ] || python_workloads=$(split "$plan_workloads" | awk -v p=",$python_all," 'index(p, "," $0 ",")' | paste -sd, -)
 for workload in ${plan_workloads//,/ }; do
     case ",$all_workloads," in
         *",$workload,"*) ;;
@@ -286,6 +327,52 @@ if grep -qP '\tsource=cpython(-[^\t+]*)?(\+[^\t]*)?\t' "$plan"; then
         fi
     fi
 fi
+# ---- Python workloads: the interpreters that run them ----
+# Each one runs on the newest interpreter of each kind that can load it (its
+# imports: NumPy may be on one Python only): one with its GIL for every way
+# but threads, a free-threaded one for threads.  The threads ways without
+# such a Python are left out with one line, as is each way the chosen Python
+# cannot run (pyrun.py --dry-run's exit 3, below).
+declare -A python_for=()
+if [ -n "$python_workloads" ]; then
+    if [ -n "$rerun_of" ]; then
+        candidates=$(jq -r '.python.interpreters // [] | .[] | [.source, .kind, .executable] | @tsv' \
+            "$rerun_of/meta.json")
+    else
+        candidates=$(cpython_interpreters) || exit 2
+    fi
+    while IFS=$'\t' read -r cpython_source kind python; do
+        [ -n "$cpython_source" ] || continue
+        interpreter_kind[$cpython_source]=$kind interpreter_python[$cpython_source]=$python
+    done <<<"$candidates"
+    newest_first=$(sort -t$'\t' -k1,1Vr <<<"$candidates")
+    for workload in ${python_workloads//,/ }; do
+        for kind in gil free; do
+            reason=""
+            while IFS=$'\t' read -r cpython_source candidate_kind python; do
+                [ "$candidate_kind" = "$kind" ] || continue
+                # shellcheck disable=SC2046
+                if why=$(env $(python_env "$kind") "$python" scripts/python/pyrun.py run --workload "$workload" \
+                    --mode "$([ "$kind" = gil ] && echo gil || echo threads)" --dry-run 2>&1); then
+                    python_for[$workload.$kind]=$cpython_source
+                    break
+                fi
+                reason=${reason:-${why#gilbench: }}
+            done <<<"$newest_first"
+        done
+        [ -n "${python_for[$workload.gil]:-}" ] ||
+            usage "WORKLOADS: no Python here with a GIL can run $workload: ${reason:-none found (apt-get install -y python3)}"
+        if [ -z "${python_for[$workload.free]:-}" ] && awk -F'\t' -v w="$workload" '$1 == w && $3 ~ /^threads/ { f = 1 } END { exit !f }' "$plan"; then
+            python_notes+=("$workload: the threading (free-threaded) ways are left out: ${reason:-no free-threaded Python here (make pythons builds one; or FREE_THREADED_PYTHON)}")
+            note "${python_notes[-1]}"
+            awk -F'\t' -v w="$workload" '!($1 == w && $3 ~ /^threads/)' "$plan" > "$plan.ways" && mv "$plan.ways" "$plan" ||
+                die "cannot write $plan"
+        fi
+        note "$workload (workloads/$workload.py) on ${interpreter_python[${python_for[$workload.gil]}]} (${python_for[$workload.gil]})${python_for[$workload.free]:+ and, free-threaded, ${interpreter_python[${python_for[$workload.free]}]} (${python_for[$workload.free]})}"
+    done
+    # meta.json's interpreters: those of the CPython points and these.
+    interpreters=$(printf '%s\n%s\n' "$interpreters" "$candidates" | awk -F'\t' 'NF == 3 && !seen[$1]++')
+fi
 params=$(parse_params "${PARAMS:-}" "$plan_workloads") || exit 2
 # QUICK=1 is a first look: half of each workload's default work per run
 # (unless PARAMS sets its units), so that its rounds fit in about 30 s.
@@ -293,28 +380,58 @@ if [ "$QUICK" = 1 ] && [ -z "$rerun_of" ]; then
     while read -r workload units; do
         [[ " $params " == *" $workload.units="* ]] || params+="${params:+ }$workload.units=$(( (units + 1) / 2 ))"
     done < <("$GILBENCH" run --help | sed -n 's/^  \([a-z_0-9]*\) (default \([0-9]*\) units,.*/\1 \2/p' |
-        awk -v keep=",$plan_workloads," 'index(keep, "," $1 ",")')
+        awk -v keep=",$plan_workloads," 'index(keep, "," $1 ",")'; awk -F'\t' '$2 ~ /^[0-9]+$/ { print $1, $2 }' <<<"$python_listing")
 fi
-# point_engine VARIANT: sets engine to what runs a point that is not an
-# MPI one: the C engine, or pyrun.py on the interpreter its source names.
+# point_engine VARIANT WORKLOAD WAY: sets engine to what runs a point that
+# is not an MPI one: the C engine, or pyrun.py on the interpreter its source
+# names (make calibrate) or its Python workload's of the way's kind; and
+# point_chunksize to the units per task to ask for.
 point_engine() {
     local source
-    engine=("$GILBENCH")
+    engine=("$GILBENCH") point_chunksize=$chunksize
     source=$(variant_source "$1")
+    if [[ ",$python_workloads," == *",$2,"* ]]; then
+        point_chunksize=$python_chunksize
+        source=${python_for[$2.$([ "${3%+pool}" = threads ] && echo free || echo gil)]:-}
+    fi
     if [ -n "$source" ] && [ -n "${interpreter_kind[$source]:-}" ]; then
         # shellcheck disable=SC2207
         engine=(env $(python_env "${interpreter_kind[$source]}") "${interpreter_python[$source]}" scripts/python/pyrun.py)
     fi
 }
-# Every workload, variant and dispatch's settings, checked by what runs them.
+# Every workload, variant and dispatch's settings, checked by what runs
+# them.  A way a Python workload's interpreter cannot run (exit 3: no
+# subinterpreters, a module or a setup that a subinterpreter refuses) is
+# left out with one line.
+unavailable=""
 while IFS=$'\t' read -r workload variant way; do
     [ "${way%+pool}" != mpi ] || way=gil
-    point_engine "$variant"
+    point_engine "$variant" "$workload" "$way"
     # shellcheck disable=SC2046
-    refusal=$("${engine[@]}" run --workload "$workload" $(way_options "$way" "$variant" "$chunksize") \
-        $(point_options "$params" "$workload" "$variant" "$interval") --dry-run 2>&1) ||
+    refusal=$("${engine[@]}" run --workload "$workload" $(way_options "$way" "$variant" "$point_chunksize") \
+        $(point_options "$params" "$workload" "$variant" "$interval") --dry-run 2>&1)
+    status=$?
+    if [ "$status" -eq 3 ] && [[ ",$python_workloads," == *",$workload,"* ]]; then
+        python_notes+=("$workload: $(python_way_name "$way") is left out: ${refusal#gilbench: }")
+        note "${python_notes[-1]}"
+        unavailable+="$workload"$'\t'"$way"$'\n'
+    elif [ "$status" -ne 0 ]; then
         usage "PARAMS: ${refusal#gilbench: }"
+    fi
 done < <(cut -f1,2,3 "$plan" | sort -u)
+if [ -n "$unavailable" ]; then
+    awk -F'\t' 'NR == FNR { if (NF) gone[$1 "\t" $2] = 1; next } !(($1 "\t" $3) in gone)' \
+        <(printf '%s' "$unavailable") "$plan" > "$plan.ways" && mv "$plan.ways" "$plan" || die "cannot write $plan"
+fi
+# A Python workload's file, tried once with its settings before any point:
+# setup(), work() on unit 0 and its check (a bad file is one line, exit 2).
+for workload in ${python_workloads//,/ }; do
+    point_engine - "$workload" gil
+    # shellcheck disable=SC2046
+    refusal=$("${engine[@]}" check --workload "$workload" \
+        $(point_options "$params" "$workload" - "$interval" | sed 's/--switch-interval-us [0-9]* //; s/--units [0-9]* //') 2>&1) ||
+        usage "WORKLOADS: ${refusal#gilbench: }"
+done
 # A workload whose workers share one process cannot run as MPI ranks.
 while read -r workload; do
     refusal=$("$GILBENCH_MPI" run --workload "$workload" --mode mpi --dry-run 2>&1) ||
@@ -369,8 +486,34 @@ if [ -n "$interpreters" ]; then
     for message in "${python_notes[@]}"; do add_warning "$run_dir/meta.json" "$message"; done
 fi
 
+# The Python workloads: their files, interpreters and checks, for the
+# report; and the words their answer lines give.
+python_answer_names=()
+if [ -n "$python_workloads" ]; then
+    python_entries=""
+    for workload in ${python_workloads//,/ }; do
+        gil_source=${python_for[$workload.gil]} free_source=${python_for[$workload.free]:-}
+        python_answer_names+=("$workload=${gil_source/cpython-/CPython }${free_source:+, free-threaded ${free_source#cpython-}}")
+        python_entries+=$(awk -F'\t' -v w="$workload" '$1 == w' <<<"$python_listing" |
+            jq -cR --arg gil "$gil_source" --arg free "$free_source" 'split("\t") |
+                {name: .[0], file: ("workloads/" + .[0] + ".py"), units: (.[1] | tonumber), unit: .[2],
+                 checked: (.[3] == "checked"), description: .[4], python: $gil,
+                 free_threaded_python: (if $free == "" then null else $free end)}')$'\n'
+    done
+    jq -s . <<<"$python_entries" | jq --slurpfile w /dev/stdin '.python_workloads = $w[0]' "$run_dir/meta.json" |
+        write_atomically "$run_dir/meta.json" || die "cannot write $run_dir/meta.json"
+    for workload in ${python_workloads//,/ }; do
+        [ "$(awk -F'\t' -v w="$workload" '$1 == w { print $4 }' <<<"$python_listing")" != unchecked ] ||
+            add_warning "$run_dir/meta.json" "$workload (workloads/$workload.py) has no check(): its results are unchecked" ||
+            die "cannot write $run_dir/meta.json"
+    done
+fi
+
 if [ -z "$studies" ]; then
-    echo "gilbench: $total points (${workloads//,/ } x ${ways//,/ } x workers ${workers//,/ })$([[ ",$dispatch," != *,pool,* ]] || echo "; a pool's task is $chunksize unit$([ "$chunksize" = 1 ] || echo s)")"
+    python_part=""
+    [ -z "$python_workloads" ] ||
+        python_part="; Python: ${python_workloads//,/ } x $(cut -f1,3 "$plan" | awk -F'\t' -v p=",$python_workloads," 'index(p, "," $1 ",") && !seen[$2]++ { print $2 }' | paste -sd' ' -)"
+    echo "gilbench: $total points (${workloads:+${workloads//,/ } x ${ways//,/ } x }workers ${workers//,/ }$python_part)$([[ ",$dispatch," != *,pool,* ]] || echo "; a pool's task is $chunksize unit$([ "$chunksize" = 1 ] || echo s)")"
 else
     echo "gilbench: $total points ($([ "$BENCH_ALL" = 1 ] && echo "the default sweep and ")studies ${studies//,/ })"
 fi
@@ -441,13 +584,13 @@ while [ ${#active[@]} -gt 0 ]; do
         id="$label.$mode.$n"
         position=$((position + 1))
         per_run=${fixed_timeout:-$(adaptive_timeout "${slowest_run[$label]:-}")}
-        point_engine "$variant"
+        point_engine "$variant" "$workload" "$mode"
         if [ "$mode" = mpi ]; then
             mapfile -t options < <(mpirun_options "${HOSTFILE:-}")
             engine=(mpirun -n "$n" "${options[@]}" "$GILBENCH_MPI")
         fi
         # shellcheck disable=SC2207
-        command=("${engine[@]}" run --workload "$workload" $(way_options "$mode" "$variant" "$chunksize") --workers "$n"
+        command=("${engine[@]}" run --workload "$workload" $(way_options "$mode" "$variant" "$point_chunksize") --workers "$n"
             $(point_options "$params" "$workload" "$variant" "$interval") --timeout "$per_run"
             --append-json "$run_dir/raw/$id.jsonl" --error-log "$run_dir/logs/$id.log")
         call_warmup=0
@@ -545,7 +688,9 @@ if [ -s "$run_dir/runs.tsv" ]; then
     "$GILBENCH" summarize --runs "$run_dir/runs.tsv" --processes "$run_dir/processes.tsv" \
         --csv "$run_dir/summary.csv" --cpus "$usable_cpus" --precision "$precision" --table ||
         die "cannot summarise $run_dir"
+    # shellcheck disable=SC2046
     "$GILBENCH" summarize --runs "$run_dir/runs.tsv" --cpus "$usable_cpus" --answer |
+        python_answer_lines "${python_answer_names[@]}" |
         write_atomically "$run_dir/answer.txt" || die "cannot write $run_dir/answer.txt"
     PLOTS_DIR=${PLOTS_DIR:-plots} scripts/plot.sh "$run_dir" || die "cannot draw the plots of $run_dir"
 else
@@ -559,7 +704,7 @@ if [[ ",$studies," == *,calibrate,* ]] && [ -s "$run_dir/summary.csv" ]; then
 fi
 # Pictures of the GIL at work: traced runs apart from the timed ones.  A
 # failure here costs the run its timelines, not its measurements.
-if [[ ",$modes," == *,gil,* ]] && [ -s "$run_dir/summary.csv" ]; then
+if [[ ",$modes," == *,gil,* ]] && [ -n "$workloads" ] && [ -s "$run_dir/summary.csv" ]; then
     echo
     PLOTS_DIR=${PLOTS_DIR:-plots} GILBENCH=$GILBENCH scripts/timeline.sh "$run_dir" ||
         add_warning "$run_dir/meta.json" "the GIL timelines could not be drawn (scripts/timeline.sh $run_dir)"

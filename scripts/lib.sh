@@ -431,15 +431,18 @@ study_plan() {
     done < "$file"
 }
 
-# sweep_plan WORKLOADS MODES WORKERS STUDIES BENCH_ALL DEFAULT_WORKERS CPUS:
-# the points of a sweep: the default sweep (unless only studies run), then
+# sweep_plan WORKLOADS MODES WORKERS STUDIES BENCH_ALL DEFAULT_WORKERS CPUS
+# [PYTHON_WORKLOADS PYTHON_MODES]: the points of a sweep: the default sweep
+# (unless only studies run; the Python workloads with their own ways), then
 # every study's.  A point that both ask for (bench-all WORKLOADS=startup) is
 # one configuration, measured once for both: each point appears once.
 sweep_plan() {
     local workloads=$1 modes=$2 workers=$3 studies=$4 all=$5 defaults=$6 cpus=$7 study
+    local python_workloads=${8:-} python_modes=${9:-}
     {
         if [ -z "$studies" ] || [ "$all" = 1 ]; then
-            cross_plan "$workloads" "" "$modes" "$workers"
+            [ -z "$workloads" ] || cross_plan "$workloads" "" "$modes" "$workers"
+            [ -z "$python_workloads" ] || cross_plan "$python_workloads" "" "$python_modes" "$workers"
         fi
         for study in ${studies//,/ }; do
             study_plan "scripts/studies/$study.plan" "$defaults" "$cpus" || exit 2
@@ -487,7 +490,8 @@ variant_source() {
 
 # way_options WAY VARIANT CHUNKSIZE: the engine options of a way of running
 # a point: its mode, and for a pool (gil+pool, ...) its dispatch and the
-# units per task (a chunksize= variant, else CHUNKSIZE).
+# units per task (a chunksize= variant, else CHUNKSIZE; neither: the
+# workload's own default, a Python workload's CHUNKSIZE).
 way_options() {
     local way=$1 variant=$2 chunksize=$3 setting
     printf -- '--mode %s ' "${way%+pool}"
@@ -495,8 +499,53 @@ way_options() {
         for setting in ${variant//+/ }; do
             [ "${setting%%=*}" != chunksize ] || chunksize=${setting#*=}
         done
-        printf -- '--dispatch pool --chunksize %s ' "$chunksize"
+        printf -- '--dispatch pool %s' "${chunksize:+--chunksize $chunksize }"
     fi
+}
+
+# ---- Python workloads: workloads/<name>.py (scripts/python/pyrun.py) ----
+# The modes a Python workload can run under, and the default ways of one.
+PYTHON_MODES=gil,threads,procs,forkserver,spawn,interp
+PYTHON_DEFAULT_WAYS=gil,threads,procs,forkserver,spawn,interp,gil+pool,procs+pool
+
+# listing_python: a Python 3.8 or newer that can read the workload files'
+# declarations (pyrun.py list reads them without running them): PYTHON,
+# else Debian's python3, else python3 on PATH; nothing where there is none.
+listing_python() {
+    local candidate
+    for candidate in "${PYTHON:-}" /usr/bin/python3 "$(command -v python3 2>/dev/null)"; do
+        [ -n "$candidate" ] && [ -x "$candidate" ] || continue
+        "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 8))' 2>/dev/null || continue
+        echo "$candidate"
+        return
+    done
+}
+
+# python_workload_list C_WORKLOADS: pyrun.py list's lines (name, units,
+# unit, checked|unchecked|bad, description) of the workload files that
+# have no C twin (a twin is make calibrate's CPython side of the model);
+# nothing without a Python.
+python_workload_list() {
+    local python
+    python=$(listing_python)
+    [ -n "$python" ] || return 0
+    "$python" scripts/python/pyrun.py list | awk -F'\t' -v c=",$1," 'index(c, "," $1 ",") == 0'
+}
+
+# python_way_name WAY: what a Python programmer calls a way of running.
+python_way_name() {
+    case $1 in
+        gil) echo threading ;;
+        threads) echo "threading (free-threaded)" ;;
+        procs) echo "multiprocessing(fork)" ;;
+        forkserver) echo "multiprocessing(forkserver)" ;;
+        spawn) echo "multiprocessing(spawn)" ;;
+        interp) echo subinterpreters ;;
+        gil+pool) echo ThreadPoolExecutor ;;
+        threads+pool) echo "ThreadPoolExecutor (free-threaded)" ;;
+        procs+pool) echo "ProcessPoolExecutor(fork)" ;;
+        *) echo "$1" ;;
+    esac
 }
 
 # pythons_dir: where `make pythons` keeps the interpreters it builds.
@@ -616,4 +665,38 @@ engine_setting() {
         switch_interval_us) printf -- '--switch-interval-us %s ' "${1#*=}" ;;
         *) printf -- '--param %s ' "$1" ;;
     esac
+}
+
+# python_answer_lines NAME=INTERPRETERS...: the answer lines on stdin
+# (gilbench summarize --answer), each Python workload's (NAME, the words
+# given with it: "CPython 3.13.5, free-threaded 3.13.5t") with its ways
+# named as Python names them: "threading 1.0× ...", "ProcessPoolExecutor(fork) 1.9× ...".
+python_answer_lines() {
+    local names="" pairs="" way pair
+    for way in gil threads procs forkserver spawn interp gil+pool threads+pool procs+pool; do
+        names+="$way=$(python_way_name "$way")|"
+    done
+    for pair in "$@"; do pairs+="$pair|"; done
+    awk -v names="$names" -v pairs="$pairs" '
+        BEGIN {
+            n = split(names, list, "|")
+            for (i = 1; i <= n; i++) if (list[i] != "") { k = index(list[i], "="); name[substr(list[i], 1, k - 1)] = substr(list[i], k + 1) }
+            n = split(pairs, list, "|")
+            for (i = 1; i <= n; i++) if (list[i] != "") { k = index(list[i], "="); python[substr(list[i], 1, k - 1)] = substr(list[i], k + 1) }
+        }
+        !($1 in python) { print; next }
+        {
+            head = substr($0, 1, index($0, "): ")); rest = substr($0, length(head) + 3)
+            sub(/\)$/, "; " python[$1] ")", head)
+            out = ""
+            # Each way starts the line or follows "; " or " ≈ ".
+            while (match(rest, /^[a-z+]+ /)) {
+                way = substr(rest, 1, RLENGTH - 1)
+                out = out (way in name ? name[way] : way) " "
+                rest = substr(rest, RLENGTH + 1)
+                if (match(rest, /(; | ≈ )/)) { out = out substr(rest, 1, RSTART + RLENGTH - 1); rest = substr(rest, RSTART + RLENGTH) }
+                else { out = out rest; rest = "" }
+            }
+            print head ": " out rest
+        }'
 }
