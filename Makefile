@@ -54,12 +54,13 @@ SHELL_TESTS   := $(patsubst tests/%,$(BUILD)/tests/%,$(sort $(wildcard tests/*.t
 # The tests of the GIL and the pools, which also run under ThreadSanitizer.
 THREAD_TESTS  := gil_test engine_test objects_test interp_test
 
-.PHONY: all help clean test test-programs bench bench-all calibrate pythons reproduce plots report compare timeline fresh-check
+.PHONY: all help clean list test test-programs bench bench-all calibrate pythons reproduce plots report compare timeline fresh-check
 all: $(BUILD)/gilbench $(MPI_PROGRAMS)
 	@:
 
 help:
 	@echo 'make                build build/gilbench'
+	@echo 'make list           the workloads: the C ones, then the Python files (workloads/*.py)'
 	@echo 'make test           build and run every test (also under TSan and ASan+UBSan)'
 	@echo 'make bench          sweep workloads x modes x workers; results/ and plots/'
 	@echo 'make bench-all      the same and every study (convoy, amdahl, startup, memory, ipc, ...)'
@@ -128,6 +129,9 @@ define install_then_build
 	@$(MAKE) --no-print-directory all
 endef
 bench bench-all calibrate reproduce timeline: export GILBENCH = $(BUILD)/gilbench
+
+list: all
+	@GILBENCH=$(BUILD)/gilbench exec scripts/list.sh
 
 bench:
 	$(call install_then_build,bench)

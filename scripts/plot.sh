@@ -50,7 +50,15 @@ draw() { # draw SCRIPT NAME EXTRA-SETTINGS
 }
 if [ -n "$workloads" ]; then
     for wl in $workloads; do
-        draw speedup.gp "$wl" "wl=$(gp_string "$wl")"
+        # Its own modes (a Python workload's are Python's ways), and for a
+        # Python workload its interpreters, from meta.json.
+        python_label=$(jq -r --arg w "$wl" '.python_workloads // [] | .[] | select(.name == $w) |
+            "Python: " + (.python | sub("^cpython-"; "CPython ")) +
+            (if .free_threaded_python then ", free-threaded " + (.free_threaded_python | sub("^cpython-"; "")) else "" end)' \
+            "$run_dir/meta.json")
+        draw speedup.gp "$wl" "wl=$(gp_string "$wl");
+            modes=$(gp_string "$(sweep_rows | awk -F, -v w="$wl" '$1 == w { print $2 }' | distinct)");
+            python_ways=$([ -n "$python_label" ] && echo 1 || echo 0); python_label=$(gp_string "$python_label")"
     done
     draw grid.gp overview "what='speedup'"
     draw grid.gp efficiency "what='efficiency'"

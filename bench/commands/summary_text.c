@@ -30,15 +30,17 @@ static void label_of(const struct point *p, char *out, size_t size)
 
 void summary_print_table(const struct row *rows, size_t count, const struct settings *settings)
 {
-    int width = 12;
+    int width = 12, mode_width = 8;
     for (size_t i = 0; i < count; i++) {
         char label[2 * NAME_MAX_LENGTH];
         label_of(rows[i].point, label, sizeof label);
         if ((int)strlen(label) > width)
             width = (int)strlen(label);
+        if ((int)strlen(rows[i].point->mode) > mode_width)
+            mode_width = (int)strlen(rows[i].point->mode);
     }
-    printf("%-*s %-8s %7s %10s %8s  %-15s %7s  %s\n", width, "workload", "mode", "workers", "median",
-           "speedup", "(interval)", "+-", "notes");
+    printf("%-*s %-*s %7s %10s %8s  %-15s %7s  %s\n", width, "workload", mode_width, "mode", "workers",
+           "median", "speedup", "(interval)", "+-", "notes");
     for (size_t i = 0; i < count; i++) {
         const struct row *r = &rows[i];
         char label[2 * NAME_MAX_LENGTH], speedup[16] = "-", interval[40] = "", precision[16] = "";
@@ -60,7 +62,7 @@ void summary_print_table(const struct row *rows, size_t count, const struct sett
         }
         if (r->disturbed)
             strcat(notes, "disturbed");
-        printf("%-*s %-8s %7u %8.3f s %8s  %-15s %7s  %s\n", width, label, r->point->mode,
+        printf("%-*s %-*s %7u %8.3f s %8s  %-15s %7s  %s\n", width, label, mode_width, r->point->mode,
                r->point->workers, r->median, speedup, interval, precision, notes);
     }
 }

@@ -24,23 +24,35 @@ set style line 7 lc rgb '#2e7d32' lw 2 pt 8 ps 1.3 dt (8, 4)
 # interp (interpreters with a GIL each), and through a pool.
 set style line 8 lc rgb '#ef6c00' lw 2 pt 13 ps 1.3
 set style line 9 lc rgb '#ef6c00' lw 2 pt 12 ps 1.3 dt (8, 4)
-# spawn (CPython's multiprocessing with the spawn start method).
+# spawn and forkserver (CPython's multiprocessing start methods).
 set style line 12 lc rgb '#00838f' lw 2 pt 15 ps 1.3
+set style line 13 lc rgb '#6d4c41' lw 2 pt 3 ps 1.3
 set style line 10 lc rgb '#9e9e9e' lw 1.5 dt 2
 set style line 11 lc rgb '#616161' lw 1 dt 3
 pooled(m) = strlen(m) > 5 && m[strlen(m) - 4 :] eq '+pool'
 base_mode(m) = pooled(m) ? m[1 : strlen(m) - 5] : m
 mode_style(m) = base_mode(m) eq 'interp' ? (pooled(m) ? 9 : 8) : base_mode(m) eq 'spawn' ? 12 : \
+                base_mode(m) eq 'forkserver' ? 13 : \
                 (pooled(m) ? 4 : 0) + (base_mode(m) eq 'gil' ? 1 : base_mode(m) eq 'threads' ? 2 : \
                 base_mode(m) eq 'procs' ? 3 : 4)
 # Long titles for a plot of its own, short ones where panels share a page.
 if (!exists('short_titles')) short_titles = 0
-mode_title(m) = short_titles ? m : pooled(m) ? base_title(base_mode(m)) . ', through a pool' : base_title(m)
+# A Python workload's curves (python_ways = 1) are Python's ways, named so.
+if (!exists('python_ways')) python_ways = 0
+mode_title(m) = short_titles ? m : python_ways ? python_title(m) : \
+                pooled(m) ? base_title(base_mode(m)) . ', through a pool' : base_title(m)
+python_title(m) = m eq 'gil' ? 'threading (with the GIL)' : m eq 'threads' ? 'threading, free-threaded' : \
+                  m eq 'procs' ? 'multiprocessing, fork' : m eq 'forkserver' ? 'multiprocessing, forkserver' : \
+                  m eq 'spawn' ? 'multiprocessing, spawn' : m eq 'interp' ? 'subinterpreters, a GIL each' : \
+                  m eq 'gil+pool' ? 'ThreadPoolExecutor (with the GIL)' : \
+                  m eq 'threads+pool' ? 'ThreadPoolExecutor, free-threaded' : \
+                  m eq 'procs+pool' ? 'ProcessPoolExecutor, fork' : m
 base_title(m) = m eq 'gil' ? 'gil: threads under the GIL model' : \
                 m eq 'threads' ? 'threads: no GIL (free-threaded)' : \
                 m eq 'procs' ? 'procs: forked processes' : \
                 m eq 'interp' ? 'interp: interpreters with a GIL each' : \
                 m eq 'spawn' ? 'spawn: fresh processes (multiprocessing, spawn)' : \
+                m eq 'forkserver' ? 'forkserver: processes forked by a server (multiprocessing)' : \
                 m eq 'mpi' ? 'mpi: Open MPI ranks' : m
 
 # shell_word(s): s as one word of the shell that gnuplot starts for '< ...'

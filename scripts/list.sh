@@ -1,0 +1,33 @@
+#!/bin/bash
+# list.sh - every workload a sweep can run (make list): the engine's C
+# workloads (build/gilbench list; "[Python twin]" where workloads/NAME.py
+# is make calibrate's CPython side of it), then the Python workload files
+# (workloads/NAME.py without a C twin), marked [Python], with whether they
+# check their results; a file that cannot be read says why.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+. scripts/lib.sh
+GILBENCH=${GILBENCH:-build/gilbench}
+[ -x "$GILBENCH" ] || die "no engine at $GILBENCH; run make first"
+c_list=$("$GILBENCH" list) || die "$GILBENCH list failed"
+c_names=$(awk '{ print $1 }' <<<"$c_list" | paste -sd, -)
+while read -r name rest; do
+    [ -n "$name" ] || continue
+    twin=""
+    [ ! -f "workloads/$name.py" ] || twin=" [Python twin: workloads/$name.py]"
+    printf '%-14s %s%s\n' "$name" "$rest" "$twin"
+done <<<"$c_list"
+if [ -z "$(listing_python)" ]; then
+    ls workloads/*.py >/dev/null 2>&1 && note "no python3 here: the Python workloads (workloads/*.py) are not listed"
+    exit 0
+fi
+listing=$(python_workload_list "$c_names") || die "cannot list the Python workload files"
+while IFS=$'\t' read -r name units unit checked description; do
+    [ -n "$name" ] || continue
+    if [ "$checked" = bad ]; then
+        printf '%-14s [Python] cannot be run: %s\n' "$name" "$description"
+    else
+        printf '%-14s %s [Python: workloads/%s.py, %s units of %s%s]\n' "$name" "$description" "$name" "$units" \
+            "$unit" "$([ "$checked" = checked ] || echo "; unchecked: no check()")"
+    fi
+done <<<"$listing"
