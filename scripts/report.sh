@@ -46,6 +46,12 @@ if [ -s "$run_dir/answer.txt" ]; then
     answer=$(while IFS= read -r line; do printf '<li>%s</li>\n' "$(html "$line")"; done < "$run_dir/answer.txt")
 fi
 
+# The Python workloads: their files, the interpreters that ran them, their checks.
+python_workloads=$(jq -r '.python_workloads // [] | .[] |
+    def h: tostring | gsub("&"; "&amp;") | gsub("<"; "&lt;") | gsub(">"; "&gt;");
+    "<tr><td>\(.name | h)</td><td>\(.file | h)</td><td>\(.description | h)</td><td>\(.units) × \(.unit | h)</td>" +
+    "<td>\(.python | h)\(if .free_threaded_python then ", " + (.free_threaded_python | h) else "" end)</td>" +
+    "<td>\(if .checked then "checked" else "<span class=\"warning\">unchecked: no check()</span>" end)</td></tr>"' "$meta")
 warnings=$(jq -r '.warnings[]? | "<li>\(gsub("&"; "&amp;") | gsub("<"; "&lt;") | gsub(">"; "&gt;"))</li>"' "$meta")
 failures=""
 if [ -s "$run_dir/failures.tsv" ]; then
@@ -145,6 +151,15 @@ EOF
 <ul id="answer" class="answer">
 $answer
 </ul>
+EOF
+    fi
+    if [ -n "$python_workloads" ]; then
+        cat <<EOF
+<h2>Python workloads</h2>
+<p>Files under workloads/, run by scripts/python/pyrun.py under Python's own ways: threading (gil; threads on a free-threaded build), multiprocessing with fork (procs), forkserver and spawn, ThreadPoolExecutor (gil+pool), ProcessPoolExecutor (procs+pool) and subinterpreters (interp). What a Python could not run is listed under the warnings.</p>
+<table id="python-workloads"><tr><th>workload</th><th>file</th><th>what it does</th><th>default units</th><th>Python</th><th>results</th></tr>
+$python_workloads
+</table>
 EOF
     fi
     cat <<EOF

@@ -319,6 +319,18 @@ def dry_run(o):
     return 0
 
 
+def stop_fork_server():
+    """The fork server's workers are its children, not this process's:
+    stopping and reaping the server (which reaped them) brings their CPU
+    time into this run's, and leaves no server behind.  _stop is
+    multiprocessing's own (3.8 and later); without it the server ends when
+    this process does, its CPU time not counted."""
+    import multiprocessing.forkserver
+    stop = getattr(getattr(multiprocessing.forkserver, "_forkserver", None), "_stop", None)
+    if stop is not None:
+        stop()
+
+
 def run_region(o, state, fault):
     """The timed region under shares: (seconds, records, rusage before and
     after, children's rusage, start, memory)."""
@@ -356,6 +368,8 @@ def run_region(o, state, fault):
         ways.measure_memory([os.getpid()], memory)  # one process, its threads' input shared
     after = resource.getrusage(resource.RUSAGE_SELF)
     ways.destroy_interpreters(o.get("interpreters"), interpreter_ids)  # after the region, as a pool's shutdown is
+    if mode == "forkserver":
+        stop_fork_server()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return seconds, records, (before, after), children, started, memory
 
