@@ -334,6 +334,7 @@ fi
 # such a Python are left out with one line, as is each way the chosen Python
 # cannot run (pyrun.py --dry-run's exit 3, below).
 declare -A python_for=()
+python_choices=()
 if [ -n "$python_workloads" ]; then
     if [ -n "$rerun_of" ]; then
         candidates=$(jq -r '.python.interpreters // [] | .[] | [.source, .kind, .executable] | @tsv' \
@@ -352,12 +353,13 @@ if [ -n "$python_workloads" ]; then
             while IFS=$'\t' read -r cpython_source candidate_kind python; do
                 [ "$candidate_kind" = "$kind" ] || continue
                 # shellcheck disable=SC2046
-                if why=$(env $(python_env "$kind") "$python" scripts/python/pyrun.py run --workload "$workload" \
-                    --mode "$([ "$kind" = gil ] && echo gil || echo threads)" --dry-run 2>&1); then
-                    python_for[$workload.$kind]=$cpython_source
-                    break
-                fi
-                reason=${reason:-${why#gilbench: }}
+                why=$(env $(python_env "$kind") "$python" scripts/python/pyrun.py run --workload "$workload" \
+                    --mode "$([ "$kind" = gil ] && echo gil || echo threads)" --dry-run 2>&1)
+                case $? in
+                    0) python_for[$workload.$kind]=$cpython_source; break ;;
+                    3) reason=${reason:-${why#gilbench: }} ;; # this Python lacks something: the next one
+                    *) usage "WORKLOADS: ${why#gilbench: }" ;;  # the file itself
+                esac
             done <<<"$newest_first"
         done
         [ -n "${python_for[$workload.gil]:-}" ] ||
@@ -368,7 +370,8 @@ if [ -n "$python_workloads" ]; then
             awk -F'\t' -v w="$workload" '!($1 == w && $3 ~ /^threads/)' "$plan" > "$plan.ways" && mv "$plan.ways" "$plan" ||
                 die "cannot write $plan"
         fi
-        note "$workload (workloads/$workload.py) on ${interpreter_python[${python_for[$workload.gil]}]} (${python_for[$workload.gil]})${python_for[$workload.free]:+ and, free-threaded, ${interpreter_python[${python_for[$workload.free]}]} (${python_for[$workload.free]})}"
+        # Said once every setting is checked, so that a refusal is the only line.
+        python_choices+=("$workload (workloads/$workload.py) on ${interpreter_python[${python_for[$workload.gil]}]} (${python_for[$workload.gil]})${python_for[$workload.free]:+ and, free-threaded, ${interpreter_python[${python_for[$workload.free]}]} (${python_for[$workload.free]})}")
     done
     # meta.json's interpreters: those of the CPython points and these.
     interpreters=$(printf '%s\n%s\n' "$interpreters" "$candidates" | awk -F'\t' 'NF == 3 && !seen[$1]++')
@@ -432,6 +435,7 @@ for workload in ${python_workloads//,/ }; do
         $(point_options "$params" "$workload" - "$interval" | sed 's/--switch-interval-us [0-9]* //; s/--units [0-9]* //') 2>&1) ||
         usage "WORKLOADS: ${refusal#gilbench: }"
 done
+for message in "${python_choices[@]}"; do note "$message"; done
 # A workload whose workers share one process cannot run as MPI ranks.
 while read -r workload; do
     refusal=$("$GILBENCH_MPI" run --workload "$workload" --mode mpi --dry-run 2>&1) ||

@@ -62,7 +62,13 @@ if [ -n "$workloads" ]; then
     done
     draw grid.gp overview "what='speedup'"
     draw grid.gp efficiency "what='efficiency'"
-    case " $modes " in *" gil "*) draw gil-wait.gp gil_wait "" ;; esac
+    # The GIL model's wait share: the C workloads' (CPython keeps no such count).
+    c_workloads=$(for wl in $workloads; do
+        jq -e --arg w "$wl" 'any(.python_workloads // [] | .[]; .name == $w)' "$run_dir/meta.json" >/dev/null || echo "$wl"
+    done | distinct)
+    if [ -n "$c_workloads" ]; then
+        case " $modes " in *" gil "*) draw gil-wait.gp gil_wait "workloads=$(gp_string "$c_workloads")" ;; esac
+    fi
 fi
 # Every study has a page of its own, drawn from summary.csv and figures.csv,
 # given its variants (numerically ordered) and worker counts.

@@ -15,12 +15,13 @@ python=/usr/bin/python3
 tree="$TEST_TMP/tree"
 mkdir -p "$tree"
 cp -r Makefile bench workloads scripts "$tree"/
-mkdir -p "$tree/build" && cp build/gilbench "$tree/build/"
 awk '/^<!-- example: workloads\/log_lines.py -->$/ { found = 1; next }
      found && /^```python$/ { inside = 1; next }
      inside && /^```$/ { exit }
      inside { print }' docs/adding-a-python-workload.md > "$tree/workloads/log_lines.py"
 check "the page has the example file" test -s "$tree/workloads/log_lines.py"
+run_capture make -s -C "$tree"
+check "the tree builds" test "$STATUS" -eq 0
 
 run_capture make --no-print-directory -s -C "$tree" list
 check "make list shows it, marked Python" grep -q '^log_lines .*\[Python: workloads/log_lines.py, 1500 units of 200 log lines\]' <<<"$OUT"
@@ -74,7 +75,7 @@ bad_file() { # bad_file DESCRIPTION WHAT-THE-LINE-SAYS FILE-TEXT
     check "... saying so" grep -q "$2" <<<"$ERR"
     run_capture make --no-print-directory -C "$tree" bench WORKLOADS=broken QUICK=1 \
         RESULTS_DIR="$TEST_TMP/bad-results" PLOTS_DIR="$TEST_TMP/bad-plots"
-    check "make bench refuses it too, exit 2, one line" test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
+    check "make bench refuses it too, exit 2, one line" test "$STATUS" -eq 2 -a "$(grep -c '^gilbench: ' <<<"$ERR")" -eq 1
     [ "$STATUS" -eq 2 ] || diag "$ERR"
 }
 head='"""broken on purpose"""
@@ -103,24 +104,25 @@ check "an unknown setting: exit 2, one line naming the accepted ones" \
     test "$STATUS" -eq 2 -a "$ERR" = "gilbench: workload log_lines has no setting 'nope'; accepted: lines_per_unit"
 run_capture make --no-print-directory -C "$tree" bench WORKLOADS=log_lines PARAMS=log_lines.nope=1 \
     RESULTS_DIR="$TEST_TMP/bad-results" PLOTS_DIR="$TEST_TMP/bad-plots"
-check "... and from the sweep" test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
+check "... and from the sweep" test "$STATUS" -eq 2 -a "$(grep -c '^gilbench: ' <<<"$ERR")" -eq 1
 
 # A worker that raises: its point fails with the exception's last line,
 # the sweep goes on, and no process is left.
 cat > "$tree/workloads/raises.py" <<'EOF'
-"""raises in the worker that has unit 3, after setup and unit 0 went well"""
+"""raises in a worker that does not start at unit 0 but has unit 3: never alone"""
 UNIT = "one"
 UNITS = 8
 
 
 def work(state, first, count):
-    if first <= 3 < first + count and count < 8:
+    if 0 < first <= 3 < first + count:
         raise ValueError("bad record %d" % 3)
     return count
 EOF
 run_capture env "$TEST_TAG" make --no-print-directory -C "$tree" bench WORKLOADS=raises QUICK=1 MODES=gil,procs \
     WORKERS=1,2 RESULTS_DIR="$TEST_TMP/raise-results" PLOTS_DIR="$TEST_TMP/raise-plots"
-check "a worker that raises fails the sweep (exit 1)" test "$STATUS" -eq 1
+check "a worker that raises fails the sweep (make bench fails)" test "$STATUS" -ne 0
+check "... saying which points failed and why" grep -q 'raises gil 2 workers: worker 1 raised ValueError: bad record 3' <<<"$ERR"
 failures=$(ls -d "$TEST_TMP"/raise-results/2*/ 2>/dev/null | head -n1)failures.tsv
 check "failures.tsv has the exception's last line, for threads" \
     grep -qP '^raises\t-\tgil\t2\tworker 1 raised ValueError: bad record 3$' "$failures"
