@@ -131,4 +131,25 @@ check "... and for a forked worker, naming its pid" \
 check "the 1-worker points were measured" test "$(grep -c . "$failures")" -eq 2
 check "no process of the sweep is left" wait_for 5 no_tagged_process
 
+# A worker that hangs: the run's timeout stops it (exit 124) in every
+# process way, and nothing it started is left, a fork server included.
+cat > "$tree/workloads/hangs.py" <<'EOF'
+"""sleeps for ever in every worker but the first"""
+import time
+UNIT = "one"
+UNITS = 4
+
+
+def work(state, first, count):
+    if first > 0:
+        time.sleep(3600)
+    return count
+EOF
+for mode in gil procs forkserver spawn; do
+    run_capture pyrun run --workload hangs --mode "$mode" --workers 2 --timeout 1
+    check "a hung $mode worker is stopped by the timeout: exit 124, one line" \
+        test "$STATUS" -eq 124 -a "$(wc -l <<<"$ERR")" -eq 1
+    check "... and no process of it is left" wait_for 5 no_tagged_process
+done
+
 done_testing
