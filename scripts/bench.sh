@@ -383,7 +383,8 @@ if [ "$QUICK" = 1 ] && [ -z "$rerun_of" ]; then
     while read -r workload units; do
         [[ " $params " == *" $workload.units="* ]] || params+="${params:+ }$workload.units=$(( (units + 1) / 2 ))"
     done < <("$GILBENCH" run --help | sed -n 's/^  \([a-z_0-9]*\) (default \([0-9]*\) units,.*/\1 \2/p' |
-        awk -v keep=",$plan_workloads," 'index(keep, "," $1 ",")'; awk -F'\t' '$2 ~ /^[0-9]+$/ { print $1, $2 }' <<<"$python_listing")
+        awk -v keep=",$plan_workloads," 'index(keep, "," $1 ",")'
+        awk -F'\t' -v keep=",$python_workloads," '$2 ~ /^[0-9]+$/ && index(keep, "," $1 ",") { print $1, $2 }' <<<"$python_listing")
 fi
 # point_engine VARIANT WORKLOAD WAY: sets engine to what runs a point that
 # is not an MPI one: the C engine, or pyrun.py on the interpreter its source
