@@ -366,11 +366,12 @@ if [ -n "$python_workloads" ]; then
             usage "WORKLOADS: no Python here with a GIL can run $workload: ${reason:-none found (apt-get install -y python3)}"
         if [ -z "${python_for[$workload.free]:-}" ] && awk -F'\t' -v w="$workload" '$1 == w && $3 ~ /^threads/ { f = 1 } END { exit !f }' "$plan"; then
             python_notes+=("$workload: the threading (free-threaded) ways are left out: ${reason:-no free-threaded Python here (make pythons builds one; or FREE_THREADED_PYTHON)}")
-            note "${python_notes[-1]}"
+            python_choices+=("${python_notes[-1]}")
             awk -F'\t' -v w="$workload" '!($1 == w && $3 ~ /^threads/)' "$plan" > "$plan.ways" && mv "$plan.ways" "$plan" ||
                 die "cannot write $plan"
         fi
-        # Said once every setting is checked, so that a refusal is the only line.
+        # Said (as what is left out) once every setting is checked, so that
+        # a refusal is the only line.
         python_choices+=("$workload (workloads/$workload.py) on ${interpreter_python[${python_for[$workload.gil]}]} (${python_for[$workload.gil]})${python_for[$workload.free]:+ and, free-threaded, ${interpreter_python[${python_for[$workload.free]}]} (${python_for[$workload.free]})}")
     done
     # meta.json's interpreters: those of the CPython points and these.
@@ -417,7 +418,7 @@ while IFS=$'\t' read -r workload variant way; do
     status=$?
     if [ "$status" -eq 3 ] && [[ ",$python_workloads," == *",$workload,"* ]]; then
         python_notes+=("$workload: $(python_way_name "$way") is left out: ${refusal#gilbench: }")
-        note "${python_notes[-1]}"
+        python_choices+=("${python_notes[-1]}")
         unavailable+="$workload"$'\t'"$way"$'\n'
     elif [ "$status" -ne 0 ]; then
         usage "PARAMS: ${refusal#gilbench: }"

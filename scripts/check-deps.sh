@@ -4,7 +4,7 @@
 # run as root with apt-get (and INSTALL is not 0), `apt-get update` once and
 # one `apt-get install -y` line, printed before it runs.  Otherwise it names
 # every missing package in one line and exits 2.
-# Usage: check-deps.sh [--no-install] bench|test|calibrate|pythons|fresh-check
+# Usage: check-deps.sh [--no-install] bench|test|calibrate|pythons|fresh-check|fuzz
 # (--no-install: only name what is missing, for a plain `make`)
 # Each package is checked on its own: installed according to dpkg, or found
 # by what it provides (a command, a pkg-config module, a file), so a machine
@@ -41,6 +41,8 @@ provides() {
         gpg) has gpg ;;
         gpg-agent) has gpg-agent ;;
         debian-archive-keyring) [ -r /usr/share/keyrings/debian-archive-keyring.gpg ] ;;
+        clang-14) has clang-14 ;;
+        libclang-rt-14-dev) ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ;;
         *) return 1 ;;
     esac
 }
@@ -74,7 +76,10 @@ case $target in
     # gpgv and the keyring check the source's signature.
     pythons) packages="build-essential pkg-config libffi-dev zlib1g-dev libssl-dev libbz2-dev liblzma-dev xz-utils gpgv debian-archive-keyring" ;;
     fresh-check) packages="debootstrap" ;;
-    *) echo "check-deps.sh: unknown target '$target'; accepted: bench, test, calibrate, pythons, fresh-check" >&2; exit 2 ;;
+    # make fuzz: libFuzzer comes with clang's runtime libraries; the shell
+    # readers' mutations are made by a Python script.
+    fuzz) packages="$bench_packages clang-14 libclang-rt-14-dev python3" ;;
+    *) echo "check-deps.sh: unknown target '$target'; accepted: bench, test, calibrate, pythons, fresh-check, fuzz" >&2; exit 2 ;;
 esac
 
 for package in $packages; do

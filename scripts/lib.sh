@@ -177,13 +177,56 @@ finish_meta() {
 
 # check_results_folder NAME DIR: exits 2 unless DIR is a results folder.
 check_results_folder() {
-    local name=$1 dir=$2 file
+    local name=$1 dir=$2 file problem
     [ -d "$dir" ] || usage "$name='$dir' is not a folder; give a folder under results/"
     for file in meta.json summary.csv; do
-        [ -s "$dir/$file" ] || usage "$name='$dir' is not a results folder (no $file)"
+        [ -f "$dir/$file" ] && [ -s "$dir/$file" ] && [ -r "$dir/$file" ] ||
+            usage "$name='$dir' is not a results folder (no readable $file)"
     done
-    jq -e '.settings.workloads' "$dir/meta.json" >/dev/null 2>&1 ||
-        usage "$name='$dir' is not a results folder (meta.json has no settings)"
+    problem=$(meta_problem "$dir/meta.json")
+    [ -z "$problem" ] || usage "$name='$dir' is not a results folder of this gilbench: its meta.json $problem"
+}
+
+# readable_file PATH: PATH is a regular file, readable and not empty (an
+# optional file of a results folder that is anything else counts as absent).
+readable_file() {
+    [ -f "$1" ] && [ -s "$1" ] && [ -r "$1" ]
+}
+
+# meta_problem META: nothing when META has the shape the scripts read (the
+# types of the fields they use; any may be absent but settings and its
+# workloads), else what is wrong, in a few words.
+meta_problem() {
+    jq -r 'def strings: type == "array" and all(.[]; type == "string");
+        def numbers: type == "array" and all(.[]; type == "number");
+        def maybe(f): . == null or f;
+        def is($t): type == $t;
+        if type != "object" then "is not a JSON object" else
+        [ [(.settings | is("object")), "has no settings"],
+          [(.settings.workloads | strings), "has no list of workload names (.settings.workloads)"],
+          [(.settings.modes | maybe(strings)), ".settings.modes is not a list of names"],
+          [(.settings.workers | maybe(numbers)), ".settings.workers is not a list of numbers"],
+          [(.settings.studies | maybe(strings)), ".settings.studies is not a list of names"],
+          [(.settings.dispatch | maybe(strings)), ".settings.dispatch is not a list of names"],
+          [(.settings | [.switch_interval_us, .runs, .max_runs, .warmup, .precision_pct, .budget_s, .seed,
+              .chunksize, .confidence] | all(maybe(is("number")))), "has a setting that is not a number"],
+          [(.settings.params | maybe(is("string"))), ".settings.params is not text"],
+          [(.settings.default_sweep | maybe(is("boolean"))), ".settings.default_sweep is not true or false"],
+          [([.cpus_usable, .cpus_online, .rounds, .fma_gflops_single_core, .other_cpu_share]
+              | all(maybe(is("number")))), "has a machine figure that is not a number"],
+          [([.cpu_model, .host, .kernel, .os, .compiler, .date_utc, .command] | all(maybe(is("string")))),
+              "has a machine field that is not text"],
+          [(.warnings | maybe(strings)), ".warnings is not a list of lines"],
+          [(.loadavg_before | maybe(numbers)), ".loadavg_before is not a list of numbers"],
+          [(.openblas_environment | maybe(is("object"))), ".openblas_environment is not an object"],
+          [(.complete | maybe(is("boolean"))), ".complete is not true or false"],
+          [(.python_workloads | maybe(is("array") and all(.[]; is("object") and (.name | is("string"))
+              and ([.file, .unit, .description, .python] | all(is("string")))
+              and (.units | is("number")) and (.checked | is("boolean"))
+              and (.free_threaded_python | maybe(is("string")))))), ".python_workloads is not what the sweep writes"],
+          [(.python.interpreters | maybe(is("array") and all(.[]; is("object")))), ".python.interpreters is not a list"],
+          [(.wide_points | maybe(is("array"))), ".wide_points is not a list"]
+        ] | map(select(.[0] | not) | .[1]) | first // empty end' "$1" 2>/dev/null || echo "is not valid JSON"
 }
 
 # parse_params VALUE WORKLOADS: checks WORKLOAD.NAME=VALUE items (comma- or

@@ -42,7 +42,7 @@ settings_rows=$(jq -r '
     row("shuffle seed"; .seed), row("workload settings"; .params), row("studies"; (.studies // []) | join(", ")),
     row("quick"; .quick)' "$meta")
 answer=""
-if [ -s "$run_dir/answer.txt" ]; then
+if readable_file "$run_dir/answer.txt"; then
     answer=$(while IFS= read -r line; do printf '<li>%s</li>\n' "$(html "$line")"; done < "$run_dir/answer.txt")
 fi
 
@@ -54,7 +54,7 @@ python_workloads=$(jq -r '.python_workloads // [] | .[] |
     "<td>\(if .checked then "checked" else "<span class=\"warning\">unchecked: no check()</span>" end)</td></tr>"' "$meta")
 warnings=$(jq -r '.warnings[]? | "<li>\(gsub("&"; "&amp;") | gsub("<"; "&lt;") | gsub(">"; "&gt;"))</li>"' "$meta")
 failures=""
-if [ -s "$run_dir/failures.tsv" ]; then
+if readable_file "$run_dir/failures.tsv"; then
     failures=$(awk -F'\t' '{ gsub(/&/, "\\&amp;"); gsub(/</, "\\&lt;"); gsub(/>/, "\\&gt;");
         printf "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", $1, $2, $3, $4, $5 }' \
         "$run_dir/failures.tsv")
@@ -88,7 +88,7 @@ done
 
 # make calibrate's table: model / CPython per point.
 calibration=""
-if [ -s "$run_dir/calibration.csv" ]; then
+if readable_file "$run_dir/calibration.csv"; then
     calibration=$(awk -F, 'NR > 1 {
         printf "<tr%s><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
             ($11 == "yes" ? " class=\"differs\"" : ""), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }' "$run_dir/calibration.csv")
@@ -98,7 +98,7 @@ if [ -s "$run_dir/calibration.csv" ]; then
          blas_dgemm through \(.blas // "unknown" | @html))</li>"' "$run_dir/meta.json")
 fi
 single_thread=""
-if [ -s "$run_dir/single_thread.csv" ]; then
+if readable_file "$run_dir/single_thread.csv"; then
     single_thread=$(awk -F, 'NR > 1 {
         printf "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", $1, $2, $3, $4, $5, $6 }' \
         "$run_dir/single_thread.csv")

@@ -8,6 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* Weak, so that a fuzzing harness (tests/fuzz/) can replace it and go on
+ * to its next input after a refused one. */
+__attribute__((weak)) _Noreturn void gb_usage_exit(int status)
+{
+    exit(status);
+}
+
 void usage_error(const char *format, ...)
 {
     va_list ap;
@@ -16,7 +23,7 @@ void usage_error(const char *format, ...)
     vfprintf(stderr, format, ap);
     fputc('\n', stderr);
     va_end(ap);
-    exit(GB_EXIT_USAGE);
+    gb_usage_exit(GB_EXIT_USAGE);
 }
 
 uint64_t parse_whole_number(const char *option, const char *text, uint64_t min, uint64_t max)

@@ -10,8 +10,12 @@
 
 #define GB_EXIT_USAGE 2
 
-/* Prints "gilbench: <message>" and exits with status 2. */
+/* Prints "gilbench: <message>" and exits with status 2 (gb_usage_exit). */
 _Noreturn void usage_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+/* How usage_error ends: exit(status); a fuzzing harness's own definition
+ * jumps back to it instead (it must not return). */
+_Noreturn void gb_usage_exit(int status);
 
 /* A whole number in [min, max], written in decimal digits only (no sign, no
  * spaces, no suffix). */

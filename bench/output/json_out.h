@@ -12,7 +12,8 @@
 char *result_json_line(const struct gb_job *job, long switch_interval_us,
                        const struct gb_result *result);
 
-/* Writes a JSON string literal for text (quotes and escapes included). */
+/* Writes a JSON string literal for text (quotes and escapes included): valid
+ * UTF-8 as it is, each byte that is not part of a valid sequence as \ufffd. */
 void json_write_string(FILE *out, const char *text);
 
 #endif

@@ -1,0 +1,65 @@
+/*
+ * fuzz_summarize.c - `gilbench summarize`'s reader of the tab-separated
+ * runs (and processes) files the sweep writes: any bytes as that file, then
+ * the statistics, the CSV, the table and the answer lines from whatever it
+ * accepted.  It must succeed or refuse with one status (1 or 2), never
+ * crash or read out of bounds.  The first byte says whether the input is
+ * the --runs file or the --processes file beside a fixed runs file.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "fuzz_support.h"
+
+static char folder[] = "/tmp/gilbench-fuzz-summarize.XXXXXX";
+static char runs_path[64], processes_path[64], csv_path[64];
+
+static const char RUNS[] =
+    "cpu_loop\t-\tgil\t1\t1.0\t1000\t0\t0\t0.001\n"
+    "cpu_loop\t-\tgil\t1\t1.1\t1000\t0\t0\t0.001\n"
+    "cpu_loop\t-\tgil\t2\t0.6\t1000\t0\t0\t0.001\n"
+    "cpu_loop\t-\tgil\t2\t0.5\t1000\t0\t0\t0.001\n";
+
+static void write_file(const char *path, const void *data, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
+        abort();
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc, (void)argv;
+    fuzz_quiet();
+    if (!mkdtemp(folder))
+        abort();
+    snprintf(runs_path, sizeof runs_path, "%s/runs.tsv", folder);
+    snprintf(processes_path, sizeof processes_path, "%s/processes.tsv", folder);
+    snprintf(csv_path, sizeof csv_path, "%s/summary.csv", folder);
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size == 0)
+        return 0;
+    bool processes = data[0] & 1;
+    if (processes) {
+        write_file(runs_path, RUNS, sizeof RUNS - 1);
+        write_file(processes_path, data + 1, size - 1);
+    } else {
+        write_file(runs_path, data + 1, size - 1);
+    }
+    char *argv[] = { "--runs", runs_path, "--csv", csv_path, "--table", "--answer", "--cpus", "2",
+                     processes ? "--processes" : NULL, processes_path, NULL };
+    int argc = processes ? 10 : 8;
+    int status = fuzz_call(summarize_command, argc, argv);
+    if (status != 0 && status != 1 && status != 2)
+        fuzz_finding("summarize ended with a status other than 0, 1 or 2");
+    return 0;
+}
