@@ -125,13 +125,14 @@ FUZZ_CC        ?= clang-14
 FUZZ_HARNESSES := $(patsubst tests/fuzz/%.c,%,$(filter-out tests/fuzz/fuzz_support.c,$(sort $(wildcard tests/fuzz/fuzz_*.c))))
 FUZZ_LINK_OBJS  = $(filter-out $(BUILD)/bench/commands/main.o,$(ENGINE_OBJS)) $(WORKLOAD_OBJS) $(BUILD)/registry.o \
                   $(BUILD)/tests/fuzz/fuzz_support.o
+.SECONDARY: $(BUILD)/tests/fuzz/fuzz_support.o
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LINK_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/fuzz $(ALL_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 fuzz:
 	@scripts/check-deps.sh fuzz
-	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=$(FUZZ_CC) SANITIZE=fuzzer-no-link,address,undefined \
+	@$(MAKE) -s --no-print-directory BUILD=build/fuzz CC=$(FUZZ_CC) SANITIZE=fuzzer-no-link,address,undefined \
 	    CFLAGS='-O1 -g' $(addprefix build/fuzz/fuzz/,$(FUZZ_HARNESSES))
 	@FUZZ_BUILD=build/fuzz/fuzz GILBENCH=$(BUILD)/gilbench exec scripts/fuzz.sh $(FUZZ_HARNESSES)
 

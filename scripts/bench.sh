@@ -548,6 +548,18 @@ trap 'on_signal INT 2' INT
 trap 'on_signal TERM 15' TERM
 trap 'on_signal HUP 1' HUP
 
+# A run folder that can no longer be written (its permissions changed, its
+# file system full or read-only) ends the sweep with one line, before any
+# of the point's lines would fail: its partial results stay, without
+# "complete": true, and latest is left as it was.
+require_writable_run_folder() {
+    local dir
+    for dir in "$run_dir" "$run_dir/raw" "$run_dir/logs" "$run_dir/hyperfine"; do
+        folder_writable "$dir" ||
+            die "the run folder $run_dir can no longer be written ($dir): the sweep stops; its partial results are kept, incomplete, and $RESULTS_DIR/latest is unchanged"
+    done
+}
+
 # ---- the sweep: interleaved rounds ----
 # Each round runs every active point once (one hyperfine call of one run),
 # in an order shuffled afresh, so that a drift of the machine's speed lands
@@ -590,6 +602,7 @@ while [ ${#active[@]} -gt 0 ]; do
         id="$label.$mode.$n"
         position=$((position + 1))
         per_run=${fixed_timeout:-$(adaptive_timeout "${slowest_run[$label]:-}")}
+        require_writable_run_folder
         point_engine "$variant" "$workload" "$mode"
         if [ "$mode" = mpi ]; then
             mapfile -t options < <(mpirun_options "${HOSTFILE:-}")
@@ -617,6 +630,7 @@ while [ ${#active[@]} -gt 0 ]; do
         status=$?
         point_group=""
         after=$(cpu_ticks) call_ended=$(date +%s.%N)
+        require_writable_run_folder
         reason=$(point_failure "$status" "$run_dir" "$id" $((lines_before + call_warmup + 1)))
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$position" "$workload" "$variant" "$mode" "$n" \
             "$(date -u -d "@$call_started" +%Y-%m-%dT%H:%M:%S.%3NZ)" \

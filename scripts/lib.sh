@@ -187,6 +187,13 @@ check_results_folder() {
     [ -z "$problem" ] || usage "$name='$dir' is not a results folder of this gilbench: its meta.json $problem"
 }
 
+# folder_writable DIR: a file can still be made in DIR (as root, whatever
+# its mode: then only a full or read-only file system says no).
+folder_writable() {
+    local probe
+    probe=$(mktemp "$1/.writable.XXXXXX" 2>/dev/null) && rm -f "$probe"
+}
+
 # readable_file PATH: PATH is a regular file, readable and not empty (an
 # optional file of a results folder that is anything else counts as absent).
 readable_file() {

@@ -171,9 +171,9 @@ def judge(status, out, err, seconds):
         return "exit status %d" % status
     bad = TOOL_ERRORS.search(err) or TOOL_ERRORS.search(out)
     if bad:
-        return "a tool's own error: %r" % err.strip().splitlines()[-1][:200]
+        return "a tool's own error: %r" % (err.strip().split("\n") or [""])[-1][:200]
     if status != 0:
-        last = (err.strip().splitlines() or [""])[-1]
+        last = (err.strip().split("\n") or [""])[-1]  # lines end at \n only
         if not last.startswith("gilbench: "):
             return "exit %d without a gilbench line: %r" % (status, last[:200])
     return None
