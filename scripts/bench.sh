@@ -229,8 +229,23 @@ case ",$workers," in
 esac
 
 # ---- the plan: one line per point (workload, variant, mode, workers) ----
-plan=$(mktemp "${TMPDIR:-/tmp}/gilbench-plan.XXXXXX") || die "cannot make a temporary file"
-trap 'rm -f "$plan"' EXIT
+live=$(mktemp -d "${TMPDIR:-/tmp}/gilbench-live.XXXXXX") || die "cannot make a temporary folder"
+trap 'rm -rf "$live"' EXIT
+# The sweep's keeper, for when it is killed without a chance to clean up
+# (SIGKILL): it waits, without polling, for the end of a pipe that only
+# this script holds (the point's commands are started without it), then
+# stops the point that was running (the process group in $live/point) and
+# removes the sweep's temporary files (all in $live).  After a normal end
+# it finds nothing to stop.
+exec {keeper_fd}> >(
+    exec >/dev/null 2>&1
+    trap '' INT TERM HUP
+    cat
+    group=$(cat "$live/point")
+    [ -z "$group" ] || kill -KILL -- "-$group"
+    rm -rf "$live"
+)
+plan=$live/plan.tsv
 if [ -n "$rerun_of" ]; then
     cp "$rerun_of/plan.tsv" "$plan" || die "cannot read $rerun_of/plan.tsv"
 else
@@ -586,8 +601,6 @@ for entry in "${points[@]}"; do
     active+=("$entry")
 done
 [ ${#kept[@]} -eq 0 ] || echo "gilbench: ${#kept[@]} points kept from $(basename "$rerun_of")"
-live=$(mktemp -d "${TMPDIR:-/tmp}/gilbench-live.XXXXXX") || die "cannot make a temporary folder"
-trap 'rm -f "$plan"; rm -rf "$live"' EXIT
 : > "$live/runs.tsv"
 other_total=0 ticks_total=0
 round=0
@@ -624,11 +637,13 @@ while [ ${#active[@]} -gt 0 ]; do
         timeout --kill-after=5 $(( (call_warmup + 1) * (per_run + 5) + 30 )) \
             hyperfine -N --style none --warmup "$call_warmup" --runs 1 \
             --command-name "$id" --export-json "$run_dir/hyperfine/$id.${calls[$id]}.json" \
-            "$(shell_words "${command[@]}")" 2>>"$run_dir/logs/$id.log" &
+            "$(shell_words "${command[@]}")" 2>>"$run_dir/logs/$id.log" {keeper_fd}>&- &
         point_group=$!
+        echo "$point_group" > "$live/point"
         wait "$point_group"
         status=$?
         point_group=""
+        : > "$live/point"
         after=$(cpu_ticks) call_ended=$(date +%s.%N)
         require_writable_run_folder
         reason=$(point_failure "$status" "$run_dir" "$id" $((lines_before + call_warmup + 1)))

@@ -52,9 +52,14 @@ for harness in "$@"; do
         -detect_leaks=$leaks -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$OLDPWD/$findings_dir/$harness/" "$OLDPWD/$corpus") \
         >"$work/$harness.log" 2>&1
+    status=$?
     executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$harness.log" | tail -n1)
     found=$(( $(find "$findings_dir/$harness" -type f | wc -l) - before ))
-    [ "$found" -eq 0 ] || notes="${notes:+$notes; }kept in $findings_dir/$harness/, log $work/$harness.log"
+    if [ "$found" -gt 0 ]; then
+        notes="${notes:+$notes; }kept in $findings_dir/$harness/, log $work/$harness.log"
+    elif [ "$status" -ne 0 ]; then # died without saving its input: a finding too
+        found=1 notes="${notes:+$notes; }ended with status $status and kept no input: see $work/$harness.log"
+    fi
     total_findings=$((total_findings + found))
     printf '%-22s %14s %9s  %s\n' "$harness" "${executions:-?}" "$found" "$notes"
     printf '%s\t%s\t%s\n' "$harness" "${executions:-}" "$found" >> "$report"

@@ -1,6 +1,6 @@
 /*
  * fuzz_run_options.c - `gilbench run`'s options and --param values: each
- * input line is one argument, --dry-run is added, and run_command parses and
+ * input line is one argument after --dry-run, and run_command parses and
  * checks everything a run would (workload, mode, dispatch, counts, sizes,
  * settings) without running it.  It must return 0 or refuse with status 2;
  * anything else, or a sanitizer's report, is a finding.  Run in a scratch
@@ -25,8 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *buffer = malloc(size + 1);
     char *argv[MAX_ARGS + 2];
-    int argc = fuzz_split_lines(data, size, buffer, argv, MAX_ARGS);
-    argv[argc++] = "--dry-run";
+    /* --dry-run first: last, an option that wants a value would take it as
+     * its value, and the run would really run. */
+    argv[0] = "--dry-run";
+    int argc = 1 + fuzz_split_lines(data, size, buffer, argv + 1, MAX_ARGS);
     argv[argc] = NULL;
     int status = fuzz_call(run_command, argc, argv);
     if (status != 0 && status != 2)

@@ -37,11 +37,19 @@ int fuzz_call(int (*command)(int, char **), int argc, char **argv)
         dup2(quiet_fd, STDOUT_FILENO);
         dup2(quiet_fd, STDERR_FILENO);
     }
+    /* The lowest free descriptor: a command that a refusal jumped out of
+     * leaves what it had opened from here up (its input FILE), closed
+     * below, as the exit it stands for would. */
+    int first_free = dup(STDIN_FILENO);
+    close(first_free);
     int status = setjmp(usage_jump);
     if (status == 0)
         status = command(argc, argv);
     fflush(stdout);
     fflush(stderr);
+    for (int fd = first_free; fd >= 0 && fd < first_free + 64; fd++)
+        if (fcntl(fd, F_GETFD) != -1)
+            close(fd);
     if (quiet_fd >= 0) {
         dup2(real_stdout, STDOUT_FILENO);
         dup2(real_stderr, STDERR_FILENO);
