@@ -255,23 +255,23 @@ static double gate_patience_seconds(const struct gb_worker *w)
 }
 
 /* Worker 0, with the GIL released: waits until each of the K-1 CPU-bound
- * workers has written its byte.  0, or -1 after a message. */
-static int wait_at_gate(struct gb_worker *w, const struct convoy_state *s)
+ * workers has written its byte.  NULL, or why it could not (in why). */
+static const char *wait_at_gate(struct gb_worker *w, const struct convoy_state *s, char *why, size_t size)
 {
     unsigned cpu_workers = w->job->workers - 1, arrived = 0;
     double patience = gate_patience_seconds(w), deadline = gb_now() + patience;
     while (arrived < cpu_workers) {
         double left = deadline - gb_now();
         if (left <= 0) {
-            fprintf(stderr, "gilbench: convoy: %u of the %u CPU-bound workers did not start "
-                            "within %.0f s\n", cpu_workers - arrived, cpu_workers, patience);
-            return -1;
+            snprintf(why, size, "%u of the %u CPU-bound workers did not start within %.0f s",
+                     cpu_workers - arrived, cpu_workers, patience);
+            return why;
         }
         struct pollfd gate = { .fd = s->gate_read, .events = POLLIN };
         int ready = poll(&gate, 1, (int)(left * 1000) + 1);
         if (ready < 0 && errno != EINTR) {
-            fprintf(stderr, "gilbench: convoy: waiting at the start gate: %s\n", strerror(errno));
-            return -1;
+            snprintf(why, size, "waiting at the start gate: %s", strerror(errno));
+            return why;
         }
         if (ready <= 0)
             continue;
@@ -281,24 +281,25 @@ static int wait_at_gate(struct gb_worker *w, const struct convoy_state *s)
         if (n > 0) {
             arrived += (unsigned)n;
         } else if (n == 0 || errno != EINTR) {
-            fprintf(stderr, "gilbench: convoy: reading the start gate: %s\n",
-                    n == 0 ? "end of file" : strerror(errno));
-            return -1;
+            snprintf(why, size, "reading the start gate: %s", n == 0 ? "end of file" : strerror(errno));
+            return why;
         }
     }
-    return 0;
+    return NULL;
 }
 
 /* Worker 0: every round trip of the run, timed, then the figures. */
 static uint64_t io_worker(struct gb_worker *w, struct convoy_state *s)
 {
     uint64_t units = w->job->units, done = 0, checksum = 0;
+    char why[160];
     gb_release_gil(w); /* blocked at the gate, as in accept() */
-    int gate = wait_at_gate(w, s);
+    const char *gate = wait_at_gate(w, s, why, sizeof why);
     gb_reacquire_gil(w);
-    if (gate != 0) {
+    if (gate) {
         atomic_store_explicit(&s->done, 1, memory_order_release);
-        return 0; /* the wrong checksum fails the run */
+        gb_fail(w, "%s", gate);
+        return 0;
     }
     double started = gb_now();
     for (uint64_t u = 0; u < units; u++) {
@@ -310,9 +311,8 @@ static uint64_t io_worker(struct gb_worker *w, struct convoy_state *s)
         gb_reacquire_gil(w);
         s->latencies[u] = gb_now() - t0;
         if (error) {
-            fprintf(stderr, "gilbench: convoy: round trip %llu failed: %s\n",
-                    (unsigned long long)u, error);
-            break; /* the missing units fail the checksum */
+            gb_fail(w, "round trip %llu failed: %s", (unsigned long long)u, error);
+            break;
         }
         checksum += gb_unit_checksum(u, digest(reply));
         done++;
@@ -324,8 +324,8 @@ static uint64_t io_worker(struct gb_worker *w, struct convoy_state *s)
         double p50 = stats_percentile(s->latencies, done, 50);
         double p99 = stats_percentile(s->latencies, done, 99);
         if (isnan(p50) || isnan(p99)) {
-            fprintf(stderr, "gilbench: convoy: out of memory for the latency percentiles\n");
-            return 0; /* fails the run rather than print NaN */
+            gb_fail(w, "out of memory for the latency percentiles"); /* rather than print NaN */
+            return 0;
         }
         w->figures[FIGURE_ROUND_TRIPS_PER_S] = (double)done / elapsed;
         w->figures[FIGURE_P50_US] = p50 * 1e6;
