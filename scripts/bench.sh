@@ -230,7 +230,6 @@ esac
 
 # ---- the plan: one line per point (workload, variant, mode, workers) ----
 live=$(mktemp -d "${TMPDIR:-/tmp}/gilbench-live.XXXXXX") || die "cannot make a temporary folder"
-trap 'rm -rf "$live"' EXIT
 # The sweep's keeper, for when it is killed without a chance to clean up
 # (SIGKILL): it waits, without polling, for the end of a pipe that only
 # this script holds (the point's commands are started without it), then
@@ -245,6 +244,10 @@ exec {keeper_fd}> >(
     [ -z "$group" ] || kill -KILL -- "-$group"
     rm -rf "$live"
 )
+keeper_pid=$!
+# A normal end: the keeper's pipe closed and the keeper waited for, so that
+# it is this script's to reap, not init's.
+trap 'exec {keeper_fd}>&-; wait "$keeper_pid" 2>/dev/null; rm -rf "$live"' EXIT
 plan=$live/plan.tsv
 if [ -n "$rerun_of" ]; then
     cp "$rerun_of/plan.tsv" "$plan" || die "cannot read $rerun_of/plan.tsv"
