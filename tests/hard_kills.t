@@ -80,7 +80,11 @@ done
 report engine "a killed engine's worker processes (shares and pool) die with it"
 
 for round in $(seq "$rounds"); do
-    started_engine --workload io_wait --mode procs --workers 3 --units 30 --param sleep_us=100000 --timeout 60
+    # Odd rounds: a share's worker; even rounds: a pool's, fed by its feeder.
+    dispatch=shares
+    [ $((round % 2)) -eq 1 ] || dispatch=pool
+    started_engine --workload io_wait --mode procs --workers 3 --units 30 --param sleep_us=100000 \
+        --dispatch "$dispatch" --timeout 60
     sleep "$(random_delay 150 700)"
     victims=($(pgrep -P "$engine"))
     if [ ${#victims[@]} -eq 0 ]; then tally worker-found; kill -KILL "$engine"; wait "$engine"; continue; fi
@@ -93,7 +97,7 @@ for round in $(seq "$rounds"); do
     wait_for 5 no_tagged_process || tally worker-processes
 done
 report worker-found "the worker processes could be found"
-report worker-line "a killed worker fails the run (exit 1) with one line naming its pid and signal"
+report worker-line "a killed worker (shares or pool) fails the run (exit 1) with one line naming its pid and signal"
 report worker-processes "... and leaves no process"
 
 for round in $(seq "$rounds"); do

@@ -5,6 +5,7 @@ GIL trace; then, until --seconds have passed, a copy of one is mutated
 NaN or empty, JSON values given the wrong type, files emptied, removed or
 turned into folders) and handed to `make plots RUN=` (scripts/plot.sh),
 `make report RUN=` (scripts/report.sh), `make compare` (scripts/compare.sh),
+`make bench RERUN=` (scripts/bench.sh),
 `make timeline TRACE=` (scripts/timeline.sh --draw) and `gilbench
 summarize`.  Each command must end within its time, with status 0 or with
 status 1 or 2 and its last line "gilbench: ...", print no shell, awk, jq or
@@ -200,7 +201,8 @@ def main():
         scratch = os.path.join(args.work, "case")
         shutil.rmtree(scratch, ignore_errors=True)
         os.makedirs(scratch)
-        target = rng.choice(["plots", "report", "compare", "timeline", "summarize"])
+        # RERUN re-measures what it accepts (a few seconds): drawn less often.
+        target = rng.choice(["plots", "report", "compare", "timeline", "summarize"] * 3 + ["rerun"])
         env = dict(os.environ, GILBENCH=args.engine, PLOTS_DIR=os.path.join(scratch, "plots"))
         if target == "timeline":
             copy = os.path.join(scratch, "trace.tsv")
@@ -220,6 +222,10 @@ def main():
                 command = ["scripts/plot.sh", copy]
             elif target == "report":
                 command = ["scripts/report.sh", copy]
+            elif target == "rerun":
+                command = ["scripts/bench.sh"]
+                env.update(RERUN=copy, RESULTS_DIR=os.path.join(scratch, "rerun"), TIMELINE_MS="20")
+                watched = scratch
             elif target == "summarize":
                 command = [args.engine, "summarize", "--runs", os.path.join(copy, "runs.tsv"), "--table",
                            "--answer", "--csv", os.path.join(scratch, "summary.csv")]
