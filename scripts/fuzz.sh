@@ -17,10 +17,11 @@ build=${FUZZ_BUILD:-build/fuzz/fuzz}
 [ $# -gt 0 ] || usage "fuzz.sh needs the names of the harnesses"
 work=build/fuzz/work findings_dir=build/fuzz/findings
 mkdir -p "$work" "$findings_dir" || die "cannot create $work"
-# The harnesses that carry on after a refused input jump out of the
-# command (see tests/fuzz/fuzz_support.c), leaving what it had allocated:
-# their leaks are the jump's, not the program's (which exits there).
-jumping=" fuzz_whole_number fuzz_run_options fuzz_summarize "
+# The harnesses whose refused inputs jump out of the command (see
+# tests/fuzz/fuzz_support.c) leave what it had allocated: their leaks are
+# the jump's, not the program's (which exits there).  summarize frees what
+# it read before refusing, so its harness looks for leaks.
+jumping=" fuzz_whole_number fuzz_run_options "
 
 report=$(mktemp) || die "cannot make a temporary file"
 trap 'rm -f "$report"' EXIT

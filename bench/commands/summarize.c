@@ -131,18 +131,26 @@ static bool parse_number(const char *text, double *value)
     return *text != '\0' && *end == '\0' && errno == 0 && isfinite(*value) && *value >= 0;
 }
 
-static FILE *open_input(const char *path)
+/* Frees what read_input gathered. */
+static void free_points(struct points *all)
 {
-    FILE *in = fopen(path, "r");
-    if (!in)
-        usage_error("cannot read %s: %s", path, strerror(errno));
-    return in;
+    for (size_t i = 0; i < all->count; i++) {
+        free(all->items[i].values);
+        free(all->items[i].seconds);
+    }
+    free(all->items);
 }
 
-/* Reads one of the two input files; runs == true for --runs. */
-static void read_input(const char *path, bool runs, struct points *all)
+/* Reads one of the two input files; runs == true for --runs.  Returns
+ * false after one line on stderr when the file cannot be read or a line is
+ * not what it must be (the caller frees and exits 2). */
+static bool read_input(const char *path, bool runs, struct points *all)
 {
-    FILE *in = open_input(path);
+    FILE *in = fopen(path, "r");
+    if (!in) {
+        fprintf(stderr, "gilbench: cannot read %s: %s\n", path, strerror(errno));
+        return false;
+    }
     char *line = NULL;
     size_t size = 0;
     int least = runs ? 4 + REQUIRED_RUN_FIELDS : 5, most = runs ? 4 + RUN_FIELDS : 5;
@@ -168,14 +176,18 @@ static void read_input(const char *path, bool runs, struct points *all)
             else
                 good = parse_number(fields[i], &values[i - 4]);
         }
-        if (!good)
-            usage_error("%s line %lu: expected %d to %d tab-separated fields (%s)", path, number,
-                        least, most,
-                        runs ? "workload variant mode workers seconds max_rss_kib gil_switches "
-                               "gil_wait_seconds startup_seconds, optionally worker_seconds_total "
-                               "cpu_seconds other_cpu_ticks steal_ticks all_cpu_ticks "
-                               "involuntary_switches cpu_mhz"
-                             : "workload variant mode workers process_median_seconds");
+        if (!good) {
+            fprintf(stderr, "gilbench: %s line %lu: expected %d to %d tab-separated fields (%s)\n", path,
+                    number, least, most,
+                    runs ? "workload variant mode workers seconds max_rss_kib gil_switches "
+                           "gil_wait_seconds startup_seconds, optionally worker_seconds_total "
+                           "cpu_seconds other_cpu_ticks steal_ticks all_cpu_ticks "
+                           "involuntary_switches cpu_mhz"
+                         : "workload variant mode workers process_median_seconds");
+            free(line);
+            fclose(in);
+            return false;
+        }
         struct point *p = find_point(all, fields[0], fields[1], fields[2], (unsigned)workers, runs);
         if (runs)
             add_run(p, values);
@@ -184,6 +196,7 @@ static void read_input(const char *path, bool runs, struct points *all)
     }
     free(line);
     fclose(in);
+    return true;
 }
 
 /* Order: each workload, variant and mode series where it first appears,
@@ -329,8 +342,10 @@ static void write_csv_row(FILE *out, const struct row *r)
 static int write_csv(const char *path, const struct row *rows, size_t count)
 {
     char temporary[4096];
-    if (snprintf(temporary, sizeof temporary, "%s.tmp", path) >= (int)sizeof temporary)
-        usage_error("--csv path is too long");
+    if (snprintf(temporary, sizeof temporary, "%s.tmp", path) >= (int)sizeof temporary) {
+        fprintf(stderr, "gilbench: --csv path is too long\n");
+        return GB_EXIT_USAGE;
+    }
     FILE *out = fopen(temporary, "w");
     if (!out) {
         fprintf(stderr, "gilbench: cannot write %s: %s\n", temporary, strerror(errno));
@@ -425,11 +440,17 @@ int summarize_command(int argc, char **argv)
         settings.cpus = affinity_cpus();
 
     struct points all = { 0 };
-    read_input(runs_path, true, &all);
-    if (processes_path)
-        read_input(processes_path, false, &all);
-    if (all.count == 0)
-        usage_error("%s has no runs", runs_path);
+    /* Refusals after this point free what was read before exiting 2, so
+     * that a caller that goes on (the fuzzing harness) loses nothing. */
+    if (!read_input(runs_path, true, &all) || (processes_path && !read_input(processes_path, false, &all))) {
+        free_points(&all);
+        return GB_EXIT_USAGE;
+    }
+    if (all.count == 0) {
+        fprintf(stderr, "gilbench: %s has no runs\n", runs_path);
+        free_points(&all);
+        return GB_EXIT_USAGE;
+    }
     sort_basis = &all;
     struct point *sorted = malloc(all.count * sizeof *sorted);
     struct row *rows = malloc(all.count * sizeof *rows);
@@ -450,11 +471,7 @@ int summarize_command(int argc, char **argv)
             putchar('\n');
         summary_print_answer(rows, all.count, &settings);
     }
-    for (size_t i = 0; i < all.count; i++) {
-        free(all.items[i].values);
-        free(all.items[i].seconds);
-    }
-    free(all.items);
+    free_points(&all);
     free(sorted);
     free(rows);
     return status;

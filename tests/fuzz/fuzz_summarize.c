@@ -3,7 +3,8 @@
  * runs (and processes) files the sweep writes: any bytes as that file, then
  * the statistics, the CSV, the table and the answer lines from whatever it
  * accepted.  It must succeed or refuse with one status (1 or 2), never
- * crash or read out of bounds.  The first byte says whether the input is
+ * crash, read out of bounds or leak (a refusal frees what was read: before,
+ * every refused file kept its lines, and the fuzzer ran out of memory).  The first byte says whether the input is
  * the --runs file or the --processes file beside a fixed runs file.
  */
 #include <stdbool.h>
