@@ -56,7 +56,7 @@ refused "a seed that is not a number" "SEED='-1' is not a whole number" SEED=-1
 refused "QUICK other than 0 or 1" "QUICK='yes' is not accepted; accepted: 0 or 1" QUICK=yes
 refused "RERUN of a missing folder" "RERUN='$TEST_TMP/none' is not a folder" RERUN="$TEST_TMP/none"
 mkdir -p "$TEST_TMP/empty-folder"
-refused "RERUN of a folder that is not a results folder" "is not a results folder (no meta.json)" RERUN="$TEST_TMP/empty-folder"
+refused "RERUN of a folder that is not a results folder" "is not a results folder (no readable meta.json)" RERUN="$TEST_TMP/empty-folder"
 fixture_run="$TEST_TMP/fixture-run"
 mkdir -p "$fixture_run"
 cp tests/fixtures/run/meta.json tests/fixtures/run/plan.tsv "$fixture_run/"

@@ -155,7 +155,10 @@ static void test_own_gils(void)
     ok(status == 0 && r.gil_drop_requests == 0,
        "interp: CPU-bound workers never ask for a drop (%llu asked): each holds a GIL of its own",
        (unsigned long long)r.gil_drop_requests);
+    /* Long enough (tens of ms) that on a loaded machine the workers still
+     * overlap: three that each finish before the next starts never ask. */
     job.mode = GB_MODE_GIL;
+    job.units = 6000;
     reset_counts();
     status = gb_run(&job, 100, NULL, &r);
     ok(status == 0 && r.gil_drop_requests > 0,
