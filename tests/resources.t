@@ -83,8 +83,9 @@ check "... naming the thread" grep -q 'could not create worker thread [0-9]* of 
 
 # ---- a results folder that becomes unwritable mid-sweep ----
 unwritable="$shared/results"
-as_nobody "-n 1024" env WORKLOADS=io_wait MODES=gil,procs WORKERS=1,2 RUNS=3 \
-    PARAMS="io_wait.units=4 io_wait.sleep_us=50000" RESULTS_DIR="$unwritable" PLOTS_DIR="$shared/plots" \
+# Long enough (3 rounds of 6 points, about 10 s) that the folder changes mid-sweep on a loaded machine.
+as_nobody "-n 1024" env WORKLOADS=io_wait MODES=gil,procs WORKERS=1,2,4 RUNS=3 \
+    PARAMS="io_wait.units=8 io_wait.sleep_us=100000" RESULTS_DIR="$unwritable" PLOTS_DIR="$shared/plots" \
     scripts/bench.sh > "$TEST_TMP/sweep.out" 2> "$TEST_TMP/sweep.err" &
 sweep=$!
 folder_with_points() {
@@ -95,6 +96,7 @@ wait_for 60 folder_with_points && chmod -R a-w "$folder"
 wait "$sweep"
 STATUS=$? ERR=$(cat "$TEST_TMP/sweep.err")
 check "the sweep stops with exit 1" test "$STATUS" -eq 1
+[ "$STATUS" -eq 1 ] || diag "status $STATUS: $(tail -n 3 <<<"$ERR")"
 check "... and one line saying the folder can no longer be written" \
     test "$(grep -c 'can no longer be written' <<<"$ERR")" -eq 1 -a "$(tail -n1 <<<"$ERR" | grep -c '^gilbench: ')" -eq 1
 check "... no shell error" bash -c "! grep -q 'Permission denied\|line [0-9]*:' <<<'$ERR'"
