@@ -483,6 +483,11 @@ mkdir -p "$run_dir/raw" "$run_dir/hyperfine" "$run_dir/logs" || die "cannot fill
 printf 'round\tposition\tworkload\tvariant\tmode\tworkers\tstarted_utc\tseconds\tstatus\n' \
     > "$run_dir/schedule.tsv" || die "cannot write in $run_dir"
 : > "$run_dir/noise.tsv" || die "cannot write in $run_dir"
+# The three files each point appends to, open for the whole sweep: a write
+# to an open file cannot meet a changed mode, so no point's line is lost to
+# a shell error (require_writable_run_folder then stops the sweep).
+exec {schedule_fd}>>"$run_dir/schedule.tsv" {noise_fd}>>"$run_dir/noise.tsv" \
+    {failures_fd}>>"$run_dir/failures.tsv" || die "cannot write in $run_dir"
 write_atomically "$run_dir/plan.tsv" < "$plan" || die "cannot write $run_dir/plan.tsv"
 
 export GILBENCH
@@ -634,26 +639,30 @@ while [ ${#active[@]} -gt 0 ]; do
         [ ! -f "$run_dir/raw/$id.jsonl" ] || lines_before=$(wc -l < "$run_dir/raw/$id.jsonl")
         calls[$id]=$((${calls[$id]} + 1))
         before=$(cpu_ticks) call_started=$(date +%s.%N)
+        { exec {log_fd}>>"$run_dir/logs/$id.log"; } 2>/dev/null ||
+            die "the run folder $run_dir can no longer be written ($run_dir/logs/$id.log): the sweep stops; its partial results are kept, incomplete, and $RESULTS_DIR/latest is unchanged"
         # timeout(1) puts hyperfine and everything under it in a process group of
         # its own: the backstop if anything hangs outside the engine's own
         # watchdog, and what an interrupt stops.
         timeout --kill-after=5 $(( (call_warmup + 1) * (per_run + 5) + 30 )) \
             hyperfine -N --style none --warmup "$call_warmup" --runs 1 \
             --command-name "$id" --export-json "$run_dir/hyperfine/$id.${calls[$id]}.json" \
-            "$(shell_words "${command[@]}")" 2>>"$run_dir/logs/$id.log" {keeper_fd}>&- &
+            "$(shell_words "${command[@]}")" 2>&"$log_fd" {keeper_fd}>&- {log_fd}>&- {schedule_fd}>&- \
+            {noise_fd}>&- {failures_fd}>&- &
         point_group=$!
         echo "$point_group" > "$live/point"
         wait "$point_group"
         status=$?
         point_group=""
         : > "$live/point"
+        exec {log_fd}>&-
         after=$(cpu_ticks) call_ended=$(date +%s.%N)
         require_writable_run_folder
         reason=$(point_failure "$status" "$run_dir" "$id" $((lines_before + call_warmup + 1)))
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$position" "$workload" "$variant" "$mode" "$n" \
             "$(date -u -d "@$call_started" +%Y-%m-%dT%H:%M:%S.%3NZ)" \
             "$(awk -v a="$call_started" -v b="$call_ended" 'BEGIN { printf "%.3f", b - a }')" \
-            "${reason:+failed}${reason:-ok}" >> "$run_dir/schedule.tsv"
+            "${reason:+failed}${reason:-ok}" >&"$schedule_fd"
         # CPU ticks of other processes and of the hypervisor during the call
         read -r other steal ticks <<<"$(call_noise "$before" "$after")"
         other_total=$((other_total + other)) ticks_total=$((ticks_total + ticks))
@@ -662,12 +671,11 @@ while [ ${#active[@]} -gt 0 ]; do
             printf '%s\t%s\t%s\t%s\t%s\n' "$id" "$other" "$steal" "$ticks" "$(cpu_mhz)"
         else
             printf '%s\t-\t-\t-\t%s\n' "$id" "$(cpu_mhz)"
-        fi >> "$run_dir/noise.tsv"
+        fi >&"$noise_fd"
         if [ -n "$reason" ]; then
             failures=$((failures + 1))
             failed_point[$id]=1
-            printf '%s\t%s\t%s\t%s\t%s\n' "$workload" "$variant" "$mode" "$n" "$reason" \
-                >> "$run_dir/failures.tsv"
+            printf '%s\t%s\t%s\t%s\t%s\n' "$workload" "$variant" "$mode" "$n" "$reason" >&"$failures_fd"
             printf '[round %d] %s %s %d workers FAILED: %s\n' "$round" "$label" "$mode" "$n" "$reason"
             round_failed+=" $id"
             continue
