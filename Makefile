@@ -17,7 +17,7 @@ LIBRARY_CFLAGS := $(shell pkg-config --cflags $(LIBRARIES) 2>/dev/null)
 LIBRARY_LIBS   := $(shell pkg-config --libs $(LIBRARIES) 2>/dev/null)
 # These targets install what they lack first (scripts/check-deps.sh) and then
 # build in a sub-make, which finds the libraries just installed.
-SELF_INSTALLING := bench bench-all calibrate pythons reproduce test fuzz soak plots report compare timeline fresh-check help clean
+SELF_INSTALLING := bench bench-all calibrate pythons reproduce test fuzz soak mpi-hosts-check plots report compare timeline fresh-check help clean
 ifeq ($(LIBRARY_LIBS),)
   ifneq ($(filter-out $(SELF_INSTALLING),$(or $(MAKECMDGOALS),all)),)
     $(error $(shell scripts/check-deps.sh --no-install bench 2>&1 </dev/null))
@@ -54,7 +54,7 @@ SHELL_TESTS   := $(patsubst tests/%,$(BUILD)/tests/%,$(sort $(wildcard tests/*.t
 # The tests of the GIL and the pools, which also run under ThreadSanitizer.
 THREAD_TESTS  := gil_test engine_test objects_test interp_test
 
-.PHONY: all help clean list fuzz soak test test-programs bench bench-all calibrate pythons reproduce plots report compare timeline fresh-check
+.PHONY: all help clean list fuzz soak mpi-hosts-check test test-programs bench bench-all calibrate pythons reproduce plots report compare timeline fresh-check
 all: $(BUILD)/gilbench $(MPI_PROGRAMS)
 	@:
 
@@ -79,6 +79,7 @@ help:
 	@echo 'make fresh-check    the README set-up commands in a fresh Debian root (debootstrap; root only)'
 	@echo 'make fuzz           libFuzzer on the parsers, mutated files on the scripts (FUZZ_SECONDS=60 each)'
 	@echo 'make soak           sweeps back to back for SOAK_MINUTES=30, checking for leaks after each'
+	@echo 'make mpi-hosts-check  the mpi mode across MPI_HOSTS=2 network namespaces as machines (root)'
 	@echo '  bench, test, calibrate, pythons install missing Debian packages as root; INSTALL=0 forbids it'
 	@echo 'make clean          remove build/'
 
@@ -136,6 +137,10 @@ fuzz:
 	@$(MAKE) -s --no-print-directory BUILD=build/fuzz CC=$(FUZZ_CC) SANITIZE=fuzzer-no-link,address,undefined \
 	    CFLAGS='-O1 -g' $(addprefix build/fuzz/fuzz/,$(FUZZ_HARNESSES))
 	@FUZZ_BUILD=build/fuzz/fuzz GILBENCH=$(BUILD)/gilbench exec scripts/fuzz.sh $(FUZZ_HARNESSES)
+
+mpi-hosts-check:
+	$(call install_then_build,mpi-hosts)
+	@GILBENCH=$(BUILD)/gilbench exec scripts/mpi-hosts-check.sh
 
 soak:
 	$(call install_then_build,bench)

@@ -4,7 +4,7 @@
 # run as root with apt-get (and INSTALL is not 0), `apt-get update` once and
 # one `apt-get install -y` line, printed before it runs.  Otherwise it names
 # every missing package in one line and exits 2.
-# Usage: check-deps.sh [--no-install] bench|test|calibrate|pythons|fresh-check|fuzz
+# Usage: check-deps.sh [--no-install] bench|test|calibrate|pythons|fresh-check|fuzz|mpi-hosts
 # (--no-install: only name what is missing, for a plain `make`)
 # Each package is checked on its own: installed according to dpkg, or found
 # by what it provides (a command, a pkg-config module, a file), so a machine
@@ -42,6 +42,9 @@ provides() {
         gpg-agent) has gpg-agent ;;
         debian-archive-keyring) [ -r /usr/share/keyrings/debian-archive-keyring.gpg ] ;;
         clang-14) has clang-14 ;;
+        openssh-server) [ -x /usr/sbin/sshd ] ;;
+        openssh-client) has ssh && has ssh-keygen ;;
+        iproute2) has ip ;;
         libclang-rt-14-dev) ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ;;
         *) return 1 ;;
     esac
@@ -79,7 +82,9 @@ case $target in
     # make fuzz: libFuzzer comes with clang's runtime libraries; the shell
     # readers' mutations are made by a Python script.
     fuzz) packages="$bench_packages clang-14 libclang-rt-14-dev python3" ;;
-    *) echo "check-deps.sh: unknown target '$target'; accepted: bench, test, calibrate, pythons, fresh-check, fuzz" >&2; exit 2 ;;
+    # make mpi-hosts-check: Open MPI, and namespaces as hosts reached by ssh.
+    mpi-hosts) packages="$bench_packages openmpi-bin libopenmpi-dev openssh-server openssh-client iproute2" ;;
+    *) echo "check-deps.sh: unknown target '$target'; accepted: bench, test, calibrate, pythons, fresh-check, fuzz, mpi-hosts" >&2; exit 2 ;;
 esac
 
 for package in $packages; do
