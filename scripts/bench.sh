@@ -142,11 +142,12 @@ c_workloads=$all_workloads
 default_workloads=$("$GILBENCH" list --default | awk '{print $1}' | paste -sd, -)
 # Python workloads: the files workloads/<name>.py without a C twin, run by
 # scripts/python/pyrun.py under the ways Python offers.
-python_listing=$(python_workload_list "$c_workloads") ||
+lister=$(listing_python)
+python_listing=$(python_workload_list "$c_workloads" "$lister") ||
     die "cannot list the Python workload files (scripts/python/pyrun.py list)"
 python_all=$(awk -F'\t' 'NF { print $1 }' <<<"$python_listing" | paste -sd, -)
 all_workloads+=${python_all:+,$python_all}
-if [ -z "$(listing_python)" ] && [ -n "${WORKLOADS:-}" ]; then
+if [ -z "$lister" ] && [ -n "${WORKLOADS:-}" ]; then
     for workload in $(split "$WORKLOADS"); do
         [ ! -f "workloads/$workload.py" ] || [ -f "workloads/$workload.c" ] ||
             usage "WORKLOADS: $workload is a Python workload (workloads/$workload.py), and this machine has no python3; install with: apt-get install -y python3"
@@ -578,9 +579,11 @@ trap 'on_signal HUP 1' HUP
 require_writable_run_folder() {
     local dir
     for dir in "$run_dir" "$run_dir/raw" "$run_dir/logs" "$run_dir/hyperfine"; do
-        folder_writable "$dir" ||
-            die "the run folder $run_dir can no longer be written ($dir): the sweep stops; its partial results are kept, incomplete, and $RESULTS_DIR/latest is unchanged"
+        folder_writable "$dir" || run_folder_unwritable "$dir"
     done
+}
+run_folder_unwritable() { # run_folder_unwritable PATH: the sweep's end, PATH what failed
+    die "the run folder $run_dir can no longer be written ($1): the sweep stops; its partial results are kept, incomplete, and $RESULTS_DIR/latest is unchanged"
 }
 
 # ---- the sweep: interleaved rounds ----
@@ -639,8 +642,7 @@ while [ ${#active[@]} -gt 0 ]; do
         [ ! -f "$run_dir/raw/$id.jsonl" ] || lines_before=$(wc -l < "$run_dir/raw/$id.jsonl")
         calls[$id]=$((${calls[$id]} + 1))
         before=$(cpu_ticks) call_started=$(date +%s.%N)
-        { exec {log_fd}>>"$run_dir/logs/$id.log"; } 2>/dev/null ||
-            die "the run folder $run_dir can no longer be written ($run_dir/logs/$id.log): the sweep stops; its partial results are kept, incomplete, and $RESULTS_DIR/latest is unchanged"
+        { exec {log_fd}>>"$run_dir/logs/$id.log"; } 2>/dev/null || run_folder_unwritable "$run_dir/logs/$id.log"
         # timeout(1) puts hyperfine and everything under it in a process group of
         # its own: the backstop if anything hangs outside the engine's own
         # watchdog, and what an interrupt stops.

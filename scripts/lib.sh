@@ -571,15 +571,13 @@ listing_python() {
     done
 }
 
-# python_workload_list C_WORKLOADS: pyrun.py list's lines (name, units,
-# unit, checked|unchecked|bad, description) of the workload files that
-# have no C twin (a twin is make calibrate's CPython side of the model);
-# nothing without a Python.
+# python_workload_list C_WORKLOADS PYTHON: pyrun.py list's lines (name,
+# units, unit, checked|unchecked|bad, description), read by PYTHON (from
+# listing_python), of the workload files that have no C twin (a twin is
+# make calibrate's CPython side of the model); nothing without a Python.
 python_workload_list() {
-    local python
-    python=$(listing_python)
-    [ -n "$python" ] || return 0
-    "$python" scripts/python/pyrun.py list | awk -F'\t' -v c=",$1," 'index(c, "," $1 ",") == 0'
+    [ -n "$2" ] || return 0
+    "$2" scripts/python/pyrun.py list | awk -F'\t' -v c=",$1," 'index(c, "," $1 ",") == 0'
 }
 
 # python_way_name WAY: what a Python programmer calls a way of running.

@@ -17,11 +17,12 @@ while read -r name rest; do
     [ ! -f "workloads/$name.py" ] || twin=" [Python twin: workloads/$name.py]"
     printf '%-14s %s%s\n' "$name" "$rest" "$twin"
 done <<<"$c_list"
-if [ -z "$(listing_python)" ]; then
+lister=$(listing_python)
+if [ -z "$lister" ]; then
     ls workloads/*.py >/dev/null 2>&1 && note "no python3 here: the Python workloads (workloads/*.py) are not listed"
     exit 0
 fi
-listing=$(python_workload_list "$c_names") || die "cannot list the Python workload files"
+listing=$(python_workload_list "$c_names" "$lister") || die "cannot list the Python workload files"
 while IFS=$'\t' read -r name units unit checked description; do
     [ -n "$name" ] || continue
     if [ "$checked" = bad ]; then

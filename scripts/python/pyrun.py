@@ -384,7 +384,7 @@ def checked_values(o, state, values):
             return False
         if verdict is not True and verdict is not False:
             usage("%s: check() returned %s, not True or False" % (
-                workload.path and workload_files.shown_path(workload.path) or workload.name, type(verdict).__name__))
+                workload.shown, type(verdict).__name__))
         if not verdict:
             fail("wrong result: %s's units [%d, %d) gave %d, which its check rejects (mode %s, %d workers, "
                  "%d units)" % (workload.name, first, first + count, value, o["mode"], o["workers"], o["units"]))
@@ -504,7 +504,7 @@ def check_file(argv):
     options = read_options("check", argv, {"--workload", "--param"})
     workload = workload_files.load(options.get("--workload"), UNAVAILABLE)
     params = workload_params(workload, options["params"], UNAVAILABLE)
-    shown = workload.path and workload_files.shown_path(workload.path) or workload.name
+    shown = workload.shown
     try:
         state = workload.setup(params, False)
     except Exception as e:

@@ -42,15 +42,6 @@ class BuiltIn(Workload):
     def check(self, state, first, count, value):
         return value == units_checksum(first, count, lambda unit: self.expected(unit, state))
 
-    def teardown(self, state):
-        pass
-
-    def task_payload(self, params):
-        return 0, 0
-
-    def figures(self, state):
-        return {}
-
     @property
     def checked(self):
         return True

@@ -95,6 +95,11 @@ class Workload:
     def checked(self):
         return self._function("check") is not None
 
+    @property
+    def shown(self):
+        """How messages name it: its file, else its name."""
+        return shown_path(self.path) if self.path else self.name
+
     def _function(self, name):
         return getattr(self.module, name, None) if self.module is not None else None
 
@@ -229,5 +234,5 @@ def value_problem(workload, value, first, count):
     if type(value) is int:
         return None
     return ("%s: work(state, %d, %d) returned %s, not an int: return a count or a checksum of what it did"
-            % (workload.path and shown_path(workload.path) or workload.name, first, count,
+            % (workload.shown, first, count,
                "None" if value is None else "a " + type(value).__name__))
