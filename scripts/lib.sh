@@ -191,7 +191,8 @@ check_results_folder() {
 # its mode: then only a full or read-only file system says no).
 folder_writable() {
     local probe
-    probe=$(mktemp "$1/.writable.XXXXXX" 2>/dev/null) && rm -f "$probe"
+    # Quietly both: the folder may change between the two (then it is not writable).
+    probe=$(mktemp "$1/.writable.XXXXXX" 2>/dev/null) && rm -f "$probe" 2>/dev/null
 }
 
 # readable_file PATH: PATH is a regular file, readable and not empty (an

@@ -100,6 +100,7 @@ check "the sweep stops with exit 1" test "$STATUS" -eq 1
 check "... and one line saying the folder can no longer be written" \
     test "$(grep -c 'can no longer be written' <<<"$ERR")" -eq 1 -a "$(tail -n1 <<<"$ERR" | grep -c '^gilbench: ')" -eq 1
 check "... no shell error" bash -c "! grep -q 'Permission denied\|line [0-9]*:' <<<'$ERR'"
+grep -q 'Permission denied\|line [0-9]*:' <<<"$ERR" && diag "$ERR"
 check "the folder is not marked complete" test "$(jq -r '.complete' "$folder/meta.json")" != true
 check "no latest points at it" test ! -e "$unwritable/latest"
 check "no process of the sweep is left" wait_for 5 no_tagged_process
