@@ -628,9 +628,14 @@ while [ ${#active[@]} -gt 0 ]; do
         per_run=${fixed_timeout:-$(adaptive_timeout "${slowest_run[$label]:-}")}
         require_writable_run_folder
         point_engine "$variant" "$workload" "$mode"
+        # hyperfine drops the command's output; mpirun's own messages (a
+        # host that cannot be reached, a daemon or rank lost) are kept in
+        # the point's log, where point_failure reads them.
+        output=()
         if [ "$mode" = mpi ]; then
             mapfile -t options < <(mpirun_options "${HOSTFILE:-}")
             engine=(mpirun -n "$n" "${options[@]}" "$GILBENCH_MPI")
+            output=(--output inherit)
         fi
         # shellcheck disable=SC2207
         command=("${engine[@]}" run --workload "$workload" $(way_options "$mode" "$variant" "$point_chunksize") --workers "$n"
@@ -647,9 +652,9 @@ while [ ${#active[@]} -gt 0 ]; do
         # its own: the backstop if anything hangs outside the engine's own
         # watchdog, and what an interrupt stops.
         timeout --kill-after=5 $(( (call_warmup + 1) * (per_run + 5) + 30 )) \
-            hyperfine -N --style none --warmup "$call_warmup" --runs 1 \
+            hyperfine -N --style none "${output[@]}" --warmup "$call_warmup" --runs 1 \
             --command-name "$id" --export-json "$run_dir/hyperfine/$id.${calls[$id]}.json" \
-            "$(shell_words "${command[@]}")" 2>&"$log_fd" {keeper_fd}>&- {log_fd}>&- {schedule_fd}>&- \
+            "$(shell_words "${command[@]}")" >/dev/null 2>&"$log_fd" {keeper_fd}>&- {log_fd}>&- {schedule_fd}>&- \
             {noise_fd}>&- {failures_fd}>&- &
         point_group=$!
         echo "$point_group" > "$live/point"

@@ -64,8 +64,9 @@ case $target in
     # report in headless Chromium, the mpi mode, a locale test, and find
     # their processes with pgrep/ps; prove runs them.
     # gpg signs the fake Debian mirror of the interpreters' build test (it
-    # makes its key through gpg-agent, which gpg only recommends).
-    test) packages="$bench_packages perl procps python3 python3-numpy chromium openmpi-bin libopenmpi-dev locales gpg gpg-agent xz-utils" ;;
+    # makes its key through gpg-agent, which gpg only recommends); the
+    # multi-host test makes network namespaces (iproute2) reached by ssh.
+    test) packages="$bench_packages perl procps python3 python3-numpy chromium openmpi-bin libopenmpi-dev locales gpg gpg-agent xz-utils openssh-server openssh-client iproute2" ;;
     calibrate)
         packages=$bench_packages
         # A PYTHON of the user's own is theirs (its blas_dgemm goes through

@@ -292,12 +292,50 @@ point_failure() {
         echo "timed out: the point as a whole took too long and was killed (outer watchdog)"
         return
     fi
-    local engine hyperfine
+    local engine mpirun hyperfine
     engine=$(sed -n 's/^gilbench: //p' "$log" 2>/dev/null | join_distinct)
+    mpirun=$(mpirun_failure "$log" "$engine")
     hyperfine=$(sed -n 's/^Error: //p' "$log" 2>/dev/null | sed 's/ Use the .*//; s/\.$//' |
         sed 's/^Command terminated with non-zero exit code: \([0-9]*\)/exited with status \1/' |
         join_distinct)
+    engine=$(printf '%s\n' "$engine" "$mpirun" | grep . | join_distinct)
     echo "${engine:-${hyperfine:-failed with status $status; see $log}}"
+}
+
+# mpirun_failure LOG [ENGINE_REASON]: what Open MPI's mpirun said in LOG
+# about a host, as one line naming it: a host its ssh could not reach, a
+# daemon it lost (the host, its orted or the network to it died), a rank
+# killed there.  A rank's signal the engine already told (ENGINE_REASON
+# names that rank) is not repeated.  Nothing when mpirun said none of these.
+mpirun_failure() {
+    [ -f "$1" ] || return 0
+    awk -v told="${2:-}" '
+        /^ssh: / || /Permission denied/ || /Host key verification failed/ {
+            line = $0; sub(/\r$/, "", line)
+            host = line
+            if (match(line, /connect to host [^ ]+/)) host = substr(line, RSTART + 16, RLENGTH - 16)
+            else if (match(line, /resolve hostname [^:]+/)) host = substr(line, RSTART + 17, RLENGTH - 17)
+            else if (match(line, /^[^ ]+@[^ :]+/)) { host = substr(line, RSTART, RLENGTH); sub(/^[^@]*@/, "", host) }
+            else host = ""
+            print (host == "" ? "mpirun could not start its daemon on a host: " line \
+                              : "mpirun could not reach host " host " over ssh: " line)
+            next
+        }
+        /lost communication with a remote daemon/ { lost = 1; next }
+        lost && /Remote daemon: .* on node / {
+            host = $0; sub(/.* on node /, "", host); sub(/[ \t]+$/, "", host)
+            print "host " host " was lost: mpirun lost its MPI daemon there (the host, its orted or the network to it died)"
+            lost = 0; next
+        }
+        /^mpirun noticed that process rank [0-9]+ with PID [0-9]+ on node .* exited on signal/ {
+            rank = $6; host = $0; sub(/.* on node /, "", host); sub(/ exited on signal.*/, "", host)
+            signal = $0; sub(/.* exited on signal /, "", signal); sub(/\.$/, "", signal)
+            if (index(told, "rank " rank " of ") == 0)
+                print "rank " rank " on host " host " was killed by signal " signal
+            next
+        }
+        /^The user-provided time limit for job execution has been reached/ { print "mpirun timed out (its --timeout)"; next }
+    ' "$1" | join_distinct
 }
 
 # join_distinct: the distinct lines of stdin, in order, on one line joined by "; ".

@@ -1,11 +1,16 @@
 #!/bin/bash
 # mpi-hosts-check.sh - `make mpi-hosts-check`: the mpi mode across hosts,
 # on this machine: MPI_HOSTS (default 2) network namespaces as machines
-# (scripts/netns-hosts.sh), reached by mpirun over ssh, and a small sweep
-# `MODES=procs,mpi HOSTFILE=...` over them; checks that the multi-rank
-# points ran on more than one host, prints their MPI start-up beside the
-# 1-rank points', and removes every namespace, sshd and key, also when it
-# fails or is interrupted.
+# (scripts/netns-hosts.sh), reached by mpirun over ssh.  Two sweeps: one
+# `MODES=procs,mpi` with one rank per host (the hostfile's slots=1), one
+# `MODES=mpi` with the same ranks all on the first host (slots=MPI_HOSTS);
+# checks that the multi-rank points of the first ran on every host and
+# those of the second on one, prints what crossing hosts cost (speedup,
+# MPI_Init, the collectives after the region, the process time beyond the
+# region) side by side, and removes every namespace, sshd and key, also
+# when it fails or is interrupted.  The sweeps take bench.sh's settings
+# from the environment (RUNS, PARAMS, RESULTS_DIR...); WORKLOADS defaults
+# to cpu_loop,io_wait.
 # Exit status: 0 checked, 1 a check failed, 2 not possible here (not root,
 # no namespaces, no Open MPI or sshd).
 set -uo pipefail
@@ -24,14 +29,46 @@ scripts/netns-hosts.sh up "$hosts" "$work/hosts" || exit $?
 export OMPI_MCA_plm_rsh_agent
 OMPI_MCA_plm_rsh_agent=$(cat "$work/hosts/rsh_agent")
 results=${RESULTS_DIR:-results}
-env WORKLOADS="${WORKLOADS:-cpu_loop,io_wait}" MODES=procs,mpi WORKERS="1,$hosts" HOSTFILE="$work/hosts/hostfile" \
-    RESULTS_DIR="$results" GILBENCH="$GILBENCH" scripts/bench.sh
-status=$?
-[ "$status" -eq 0 ] || die "the sweep across $hosts hosts failed (status $status)"
-run=$(readlink -f "$results/latest")
-spread=$(jq -s --argjson n "$hosts" '[.[] | select(.workers == $n) | .hosts | unique | length] | min' \
-    "$run"/raw/*.mpi."$hosts".jsonl)
-[ "${spread:-0}" -eq "$hosts" ] || die "the $hosts-rank points did not run on $hosts hosts (at least on $spread)"
-jq -rs 'group_by(.workers) | .[] | "gilbench: mpi_init_seconds at \(.[0].workers) rank(s) on \(.[0].hosts | unique | length) host(s): median \(map(.mpi_init_seconds) | sort | .[length / 2 | floor] * 1000 | round) ms"' \
-    "$run"/raw/*.mpi.*.jsonl
-echo "gilbench: the mpi mode ran across $hosts hosts ($run)"
+workloads=${WORKLOADS:-cpu_loop,io_wait}
+echo "$(head -n1 "$work/hosts/hostfile" | cut -d' ' -f1) slots=$hosts" > "$work/hosts/one_host"
+
+# sweep MODES HOSTFILE: a sweep at 1 and $hosts ranks; prints its folder.
+sweep() {
+    env WORKLOADS="$workloads" MODES="$1" WORKERS="1,$hosts" HOSTFILE="$2" \
+        RESULTS_DIR="$results" GILBENCH="$GILBENCH" scripts/bench.sh >&2 ||
+        die "the sweep MODES=$1 over $2 failed (status $?)"
+    readlink -f "$results/latest"
+}
+# spread RUN: the fewest distinct hosts of any multi-rank mpi point of RUN.
+spread() {
+    jq -s '[.[].hosts[]] | unique | length' "$1"/raw/*.mpi."$hosts".jsonl |
+        sort -n | head -n1
+}
+
+across=$(sweep procs,mpi "$work/hosts/hostfile") || exit 1
+[ "$(spread "$across")" -eq "$hosts" ] ||
+    die "the $hosts-rank points did not run on $hosts hosts (on $(spread "$across") at least)"
+one=$(sweep mpi "$work/hosts/one_host") || exit 1
+[ "$(spread "$one")" -eq 1 ] || die "the $hosts-rank points of the one-host sweep ran on $(spread "$one") hosts"
+
+# rows RUN: per mpi point "workload ranks hosts speedup init_ms collect_ms
+# beyond_s", from its summary, figures and JSON lines.
+rows() {
+    local run=$1 workload ranks spread_of
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        $c["mode"] == "mpi" { print $c["workload"], $c["workers"], $c["speedup"], $c["process_median_s"] - $c["median_s"] }' \
+        "$run/summary.csv" | while read -r workload ranks speedup beyond; do
+        spread_of=$(jq -s '[.[].hosts[]] | unique | length' "$run/raw/$workload.mpi.$ranks.jsonl")
+        awk -F, -v w="$workload" -v n="$ranks" -v hosts="$spread_of" -v speedup="$speedup" -v beyond="$beyond" '
+            $1 == w && $3 == "mpi" && $4 == n { median[$5] = $7 }
+            END { printf "%s %s %s %s %.0f %.2f %.2f\n", w, n, hosts, speedup,
+                         median["mpi_init_seconds"] * 1000, median["mpi_collect_seconds"] * 1000, beyond }' \
+            "$run/figures.csv"
+    done
+}
+echo "gilbench: the mpi mode, $hosts ranks across $hosts hosts against the same ranks on one (medians):"
+{ rows "$across"; rows "$one" | awk -v n="$hosts" '$2 == n'; } | sort -k1,1 -k2,2n -k3,3nr |
+    awk 'BEGIN { printf "  %-12s %5s %5s %8s %9s %12s %16s\n", "workload", "ranks", "hosts", "speedup",
+                        "MPI_Init", "collectives", "process - region" }
+         { printf "  %-12s %5s %5s %8.2f %6s ms %9s ms %14s s\n", $1, $2, $3, $4, $5, $6, $7 }'
+echo "gilbench: the mpi mode ran across $hosts hosts ($across; on one host: $one)"

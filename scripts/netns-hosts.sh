@@ -7,9 +7,11 @@
 # folder would be between real machines.  Needs root, iproute2 and
 # openssh-server.
 # Usage: netns-hosts.sh up N DIR   makes N hosts (2 to 8); writes DIR/hostfile
-#                                  (one address per line, slots=1), DIR/key, and
+#                                  (one address per line, slots=1), DIR/key,
 #                                  DIR/rsh_agent, the ssh command for mpirun
-#                                  (OMPI_MCA_plm_rsh_agent="$(cat DIR/rsh_agent)")
+#                                  (OMPI_MCA_plm_rsh_agent="$(cat DIR/rsh_agent)"),
+#                                  and DIR/hosts: per host a line "N ADDRESS
+#                                  NAMESPACE INTERFACE" (its end of the wire)
 #        netns-hosts.sh down DIR   stops and removes everything up made (also
 #                                  after an up that failed half-way), then DIR
 # Exit status: 0, 1 (could not), 2 (bad usage or not possible here: not
@@ -93,8 +95,11 @@ EOF
     [ -s "$dir/sshd$i.pid" ] || fail_up "sshd did not start in $ns (see $dir/sshd$i.log)"
     made pid "$(cat "$dir/sshd$i.pid")"
     echo "$address slots=1" >> "$dir/hostfile"
+    echo "$i $address $ns gbp$id$i" >> "$dir/hosts"
 done
-echo "ssh -i $dir/key -p 2222 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes" \
+# ConnectTimeout: a host that is down answers nothing, and ssh would wait
+# for TCP to give up (a minute or more) before mpirun hears of it.
+echo "ssh -i $dir/key -p 2222 -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o BatchMode=yes -o ConnectTimeout=5" \
     > "$dir/rsh_agent"
 # Every host answers before anyone is told they are up.
 for address in $(cut -d' ' -f1 "$dir/hostfile"); do
