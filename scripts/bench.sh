@@ -502,11 +502,16 @@ jq --argjson max_runs "$max_runs" --argjson precision "$precision" --argjson bud
                    budget_s: $budget, seed: $seed, dispatch: ($dispatch | split(",")), chunksize: $chunksize,
                    default_sweep: $default_sweep}' "$run_dir/meta.json" |
     write_atomically "$run_dir/meta.json" || die "cannot write $run_dir/meta.json"
+# The hostfile's lines too (it may be gone by the time the run is read),
+# and the OMPI_MCA_* variables mpirun takes its settings from.
 if [[ ",$modes," == *,mpi,* ]]; then
     jq --arg version "$(mpirun --version 2>/dev/null | head -n1)" --arg hostfile "${HOSTFILE:-}" \
+        --arg hosts "$([ -z "${HOSTFILE:-}" ] || sed 's/#.*//; s/[[:space:]]*$//' "$HOSTFILE" | grep .)" \
         --arg options "$(mpirun_options "${HOSTFILE:-}" | paste -sd' ' -)" \
         '.mpi = {version: $version, hostfile: (if $hostfile == "" then null else $hostfile end),
-                 mpirun_options: $options}' \
+                 hostfile_lines: (if $hostfile == "" then null else ($hosts | split("\n") | map(select(. != ""))) end),
+                 mpirun_options: $options,
+                 environment: (env | with_entries(select(.key | startswith("OMPI_MCA_"))))}' \
         "$run_dir/meta.json" |
         write_atomically "$run_dir/meta.json" || die "cannot write $run_dir/meta.json"
 fi
@@ -666,6 +671,14 @@ while [ ${#active[@]} -gt 0 ]; do
         after=$(cpu_ticks) call_ended=$(date +%s.%N)
         require_writable_run_folder
         reason=$(point_failure "$status" "$run_dir" "$id" $((lines_before + call_warmup + 1)))
+        # An mpi point that timed out across hosts: a host that vanished mid-run
+        # (its network cut, its power lost) is named by no one; ask them.
+        if [[ $mode == mpi && -n ${HOSTFILE:-} && $reason == *"timed out"* ]]; then
+            silent=$(silent_hosts "$HOSTFILE")
+            verb=does
+            [[ $silent != hosts* ]] || verb=do
+            [ -z "$silent" ] || reason+="; $silent $verb not answer ssh now"
+        fi
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$position" "$workload" "$variant" "$mode" "$n" \
             "$(date -u -d "@$call_started" +%Y-%m-%dT%H:%M:%S.%3NZ)" \
             "$(awk -v a="$call_started" -v b="$call_ended" 'BEGIN { printf "%.3f", b - a }')" \

@@ -302,6 +302,29 @@ point_failure() {
     echo "${engine:-${hyperfine:-failed with status $status; see $log}}"
 }
 
+# silent_hosts HOSTFILE: "host A" or "hosts A, B": the hosts of HOSTFILE
+# that do not answer ssh within 5 s, reached as mpirun reaches them (the
+# first command of OMPI_MCA_plm_rsh_agent, else ssh); this machine's own
+# names and addresses are left out (mpirun starts no ssh to them).  Empty
+# when every host answers.
+silent_hosts() {
+    local agent host own pids=() silent
+    agent=${OMPI_MCA_plm_rsh_agent:-ssh}
+    agent=${agent%%:*}
+    own=" localhost 127.0.0.1 ::1 $(hostname 2>/dev/null) $(hostname -f 2>/dev/null) $(hostname -I 2>/dev/null) "
+    silent=$(mktemp -d "${TMPDIR:-/tmp}/gilbench-silent.XXXXXX") || return 0
+    for host in $(sed 's/#.*//' "$1" 2>/dev/null | awk 'NF { print $1 }' | awk '!seen[$0]++'); do
+        [[ $own == *" $host "* ]] && continue
+        # shellcheck disable=SC2086
+        { timeout 15 $agent -o BatchMode=yes -o ConnectTimeout=5 "$host" true </dev/null >/dev/null 2>&1 ||
+              echo "$host" > "$silent/${#pids[@]}"; } &
+        pids+=($!)
+    done
+    [ ${#pids[@]} -eq 0 ] || wait "${pids[@]}"
+    cat "$silent"/* 2>/dev/null | sort -V | paste -sd, - | sed 's/,/, /g; s/^\(.*, .*\)$/hosts \1/; t; s/^./host &/'
+    rm -rf "$silent"
+}
+
 # mpirun_failure LOG [ENGINE_REASON]: what Open MPI's mpirun said in LOG
 # about a host, as one line naming it: a host its ssh could not reach, a
 # daemon it lost (the host, its orted or the network to it died), a rank

@@ -51,24 +51,29 @@ across=$(sweep procs,mpi "$work/hosts/hostfile") || exit 1
 one=$(sweep mpi "$work/hosts/one_host") || exit 1
 [ "$(spread "$one")" -eq 1 ] || die "the $hosts-rank points of the one-host sweep ran on $(spread "$one") hosts"
 
-# rows RUN: per mpi point "workload ranks hosts speedup init_ms collect_ms
-# beyond_s", from its summary, figures and JSON lines.
+# rows RUN: per mpi point a tab-separated "workload ranks hosts speedup
+# init_ms collect_ms beyond_s", from its summary, figures and JSON lines.
 rows() {
-    local run=$1 workload ranks spread_of
-    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
-        $c["mode"] == "mpi" { print $c["workload"], $c["workers"], $c["speedup"], $c["process_median_s"] - $c["median_s"] }' \
-        "$run/summary.csv" | while read -r workload ranks speedup beyond; do
+    local run=$1 workload ranks speedup beyond spread_of
+    awk -F, -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        $c["mode"] == "mpi" {
+            interval = ""
+            if ($c["workers"] != 1 && $c["speedup_ci_lo"] != "")
+                interval = sprintf(" (%.2f-%.2f)", $c["speedup_ci_lo"], $c["speedup_ci_hi"])
+            print $c["workload"], $c["workers"], sprintf("%.2f", $c["speedup"]) interval,
+                  $c["process_median_s"] - $c["median_s"] }' "$run/summary.csv" |
+    while IFS=$'\t' read -r workload ranks speedup beyond; do
         spread_of=$(jq -s '[.[].hosts[]] | unique | length' "$run/raw/$workload.mpi.$ranks.jsonl")
         awk -F, -v w="$workload" -v n="$ranks" -v hosts="$spread_of" -v speedup="$speedup" -v beyond="$beyond" '
             $1 == w && $3 == "mpi" && $4 == n { median[$5] = $7 }
-            END { printf "%s %s %s %s %.0f %.2f %.2f\n", w, n, hosts, speedup,
+            END { printf "%s\t%s\t%s\t%s\t%.0f\t%.2f\t%.2f\n", w, n, hosts, speedup,
                          median["mpi_init_seconds"] * 1000, median["mpi_collect_seconds"] * 1000, beyond }' \
             "$run/figures.csv"
     done
 }
-echo "gilbench: the mpi mode, $hosts ranks across $hosts hosts against the same ranks on one (medians):"
-{ rows "$across"; rows "$one" | awk -v n="$hosts" '$2 == n'; } | sort -k1,1 -k2,2n -k3,3nr |
-    awk 'BEGIN { printf "  %-12s %5s %5s %8s %9s %12s %16s\n", "workload", "ranks", "hosts", "speedup",
-                        "MPI_Init", "collectives", "process - region" }
-         { printf "  %-12s %5s %5s %8.2f %6s ms %9s ms %14s s\n", $1, $2, $3, $4, $5, $6, $7 }'
+echo "gilbench: the mpi mode, $hosts ranks across $hosts hosts against the same ranks on one (medians; speedups over 1 rank):"
+{ rows "$across"; rows "$one" | awk -F'\t' -v n="$hosts" '$2 == n'; } | sort -t$'\t' -k1,1 -k2,2n -k3,3nr |
+    awk -F'\t' 'BEGIN { printf "  %-12s %5s %5s  %-17s %9s %12s %17s\n", "workload", "ranks", "hosts",
+                        "speedup (95 %)", "MPI_Init", "collectives", "process - region" }
+         { printf "  %-12s %5s %5s  %-17s %6s ms %9s ms %15s s\n", $1, $2, $3, $4, $5, $6, $7 }'
 echo "gilbench: the mpi mode ran across $hosts hosts ($across; on one host: $one)"

@@ -70,6 +70,7 @@ host_processes() {
     ip netns pids "$namespace" | grep -vx "$listener" | paste -sd' ' -
 }
 hosts_idle() { [ -z "$(host_processes 1)" ] && [ -z "$(host_processes 2)" ]; }
+host1_idle() { [ -z "$(host_processes 1)" ]; }
 # host2_ranks: host 2's gilbench-mpi processes running io_wait.
 host2_ranks() {
     local pid
@@ -86,10 +87,11 @@ host2_orted() {
     done
 }
 
-# sweep NAME [MODES]: a sweep over the hosts in the background, io_wait
-# long enough (4 s of waits in all) to be killed mid-run, cpu_loop beside it.
+# sweep NAME [MODES [TIMEOUT]]: a sweep over the hosts in the background,
+# io_wait long enough (4 s of waits in all) to be killed mid-run, cpu_loop
+# beside it.
 sweep() {
-    env "$TEST_TAG" WORKLOADS=io_wait,cpu_loop MODES="${2:-mpi}" WORKERS=1,2 RUNS=1 WARMUP=0 TIMEOUT=30 \
+    env "$TEST_TAG" WORKLOADS=io_wait,cpu_loop MODES="${2:-mpi}" WORKERS=1,2 RUNS=1 WARMUP=0 TIMEOUT="${3:-30}" \
         PARAMS="io_wait.units=16 io_wait.sleep_us=250000 cpu_loop.units=400" HOSTFILE="$hosts/hostfile" \
         RESULTS_DIR="$TEST_TMP/$1" PLOTS_DIR="$TEST_TMP/plots" scripts/bench.sh >"$TEST_TMP/$1.out" 2>&1 &
     sweep_pid=$!
@@ -163,6 +165,26 @@ check "  every mpi point fails naming the host and what ssh said" \
 check "  the sweep went on: the procs points are measured" \
     test "$(grep -c '^[a-z_]*,procs,' "$RUN/summary.csv")" -eq 4
 check "  no rank or daemon is left on any host" wait_for 10 hosts_idle
+check "  nor here" wait_for 10 no_tagged_process
+a_next_sweep_works
+
+# 4. A host cut off mid-run (a network partition, a power cut): no one
+# tells mpirun; the engine's watchdog ends rank 0 and the outer watchdog
+# the hung mpirun; the hosts that no longer answer are named.
+sweep cut mpi 8
+wait_for 60 host2_runs
+sleep 0.5
+ip netns exec "$namespace2" ip link set "$wire2" down
+# The wire back once the point has failed, for the sweep's other points.
+wait_for 120 grep -q "io_wait mpi 2 workers FAILED" "$TEST_TMP/cut.out"
+ip netns exec "$namespace2" ip link set "$wire2" up
+finished cut
+check "a host cut off mid-run: the sweep exits 1" test "$STATUS" -eq 1
+check "  the point fails as timed out, naming the host that no longer answers" \
+    grep -qP "^io_wait\t-\tmpi\t2\ttimed out.*; host $address2 does not answer ssh now$" <<<"$FAILURES"
+[ -n "$FAILURES" ] || diag "$(tail -n 15 "$TEST_TMP/cut.out")"
+check "  it alone: the sweep went on" the_rest_measured
+check "  no rank or daemon is left on the host still reachable" wait_for 10 host1_idle
 check "  nor here" wait_for 10 no_tagged_process
 a_next_sweep_works
 
