@@ -243,6 +243,7 @@ exec {keeper_fd}> >(
     cat
     group=$(cat "$live/point")
     [ -z "$group" ] || kill -KILL -- "-$group"
+    stop_tagged "$(cat "$live/point_tag" 2>/dev/null)"
     rm -rf "$live"
 )
 keeper_pid=$!
@@ -563,11 +564,12 @@ echo "gilbench: results in $run_dir"
 export OPENBLAS_NUM_THREADS=1
 
 # ---- interrupts: stop the point, keep the partial folder, leave latest ----
-point_group=""
+point_group="" point_tag=""
 on_signal() {
     local name=$1 number=$2
     trap '' INT TERM HUP
     stop_group "$point_group"
+    stop_tagged "$point_tag"
     mark_interrupted "$run_dir/meta.json" "SIG$name"
     echo >&2
     note "interrupted by SIG$name: the partial results in $run_dir are kept and marked incomplete; $RESULTS_DIR/latest is unchanged"
@@ -656,7 +658,10 @@ while [ ${#active[@]} -gt 0 ]; do
         # timeout(1) puts hyperfine and everything under it in a process group of
         # its own: the backstop if anything hangs outside the engine's own
         # watchdog, and what an interrupt stops.
-        timeout --kill-after=5 $(( (call_warmup + 1) * (per_run + 5) + 30 )) \
+        # GILBENCH_POINT marks every process of the point, also those outside its group.
+        point_tag="$run_dir/$id.${calls[$id]}"
+        echo "$point_tag" > "$live/point_tag"
+        GILBENCH_POINT=$point_tag timeout --kill-after=5 $(( (call_warmup + 1) * (per_run + 5) + 30 )) \
             hyperfine -N --style none "${output[@]}" --warmup "$call_warmup" --runs 1 \
             --command-name "$id" --export-json "$run_dir/hyperfine/$id.${calls[$id]}.json" \
             "$(shell_words "${command[@]}")" >/dev/null 2>&"$log_fd" {keeper_fd}>&- {log_fd}>&- {schedule_fd}>&- \
@@ -667,6 +672,9 @@ while [ ${#active[@]} -gt 0 ]; do
         status=$?
         point_group=""
         : > "$live/point"
+        [ "$status" -eq 0 ] || stop_tagged "$point_tag"
+        point_tag=""
+        : > "$live/point_tag"
         exec {log_fd}>&-
         after=$(cpu_ticks) call_ended=$(date +%s.%N)
         require_writable_run_folder

@@ -462,6 +462,19 @@ mark_interrupted() {
 
 # stop_group PID: ends the process group led by PID (and PID itself): TERM,
 # then KILL whatever is left after 2 s, then reaps it.
+# stop_tagged VALUE: kills every process whose environment has
+# GILBENCH_POINT=VALUE: what a point left outside its process group once
+# the group is gone (mpirun starts its ssh sessions to other hosts in
+# groups of their own; one to a host cut off would wait for TCP to give up).
+stop_tagged() {
+    local pids
+    [ -n "$1" ] || return 0
+    pids=$(grep -lsxzF -- "GILBENCH_POINT=$1" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3)
+    # shellcheck disable=SC2086
+    [ -z "$pids" ] || kill -KILL $pids 2>/dev/null
+    return 0
+}
+
 stop_group() {
     local leader=$1 tries=0
     [ -n "$leader" ] || return 0

@@ -41,8 +41,10 @@ sweep() {
 }
 # spread RUN: the fewest distinct hosts of any multi-rank mpi point of RUN.
 spread() {
-    jq -s '[.[].hosts[]] | unique | length' "$1"/raw/*.mpi."$hosts".jsonl |
-        sort -n | head -n1
+    local point
+    for point in "$1"/raw/*.mpi."$hosts".jsonl; do
+        jq -s '[.[].hosts[]] | unique | length' "$point"
+    done | sort -n | head -n1
 }
 
 across=$(sweep procs,mpi "$work/hosts/hostfile") || exit 1
