@@ -104,6 +104,18 @@ if readable_file "$run_dir/single_thread.csv"; then
         "$run_dir/single_thread.csv")
 fi
 
+# run_modes_phrase META: the modes of the run, in words ("a model of
+# CPython's GIL (gil), free threads (threads) and forked processes (procs)").
+run_modes_phrase() {
+    jq -r '{gil: "a model of CPython'"'"'s GIL (gil)", threads: "free threads (threads)",
+            procs: "forked processes (procs)", mpi: "Open MPI ranks (mpi)",
+            interp: "interpreters with a GIL each (interp)",
+            forkserver: "processes from a fork server (forkserver)", spawn: "spawned processes (spawn)"} as $words
+        | [(.settings.modes // ["gil", "threads", "procs"])[] | $words[.] // .]
+        | if length < 2 then .[0] // "its modes" else (.[:-1] | join(", ")) + " and " + .[-1] end' "$1" 2>/dev/null ||
+        echo "its modes"
+}
+
 # The timelines of `make timeline` / make bench, with what each one shows.
 timeline_caption() {
     case $1 in
@@ -141,8 +153,8 @@ figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #eee
 <body>
 <h1>gilbench run $(html "$(basename "$run_dir")")</h1>
 <p>When threads help and when only processes do, measured on this machine ($(html "$(jq -r '.cpu_model // "unknown CPU"' "$meta")"),
-$(jq -r '.cpus_usable' "$meta") usable CPUs): every workload under a model of CPython's GIL (gil), with free threads
-(threads) and in forked processes (procs). Tidy data beside this page: summary.csv, figures.csv, runs.csv, meta.json.</p>
+$(jq -r '.cpus_usable' "$meta") usable CPUs), every workload under $(html "$(run_modes_phrase "$meta")").
+Tidy data beside this page: summary.csv, figures.csv, runs.csv, meta.json.</p>
 EOF
     if [ -n "$answer" ]; then
         cat <<EOF
