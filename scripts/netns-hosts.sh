@@ -45,13 +45,17 @@ fi
 hosts=$(parse_number N "$2" 2 8) || exit 2
 dir=$3
 [ "$(id -u)" -eq 0 ] || usage "netns-hosts.sh needs root (network namespaces)"
-for tool in ip sshd ssh-keygen unshare; do
+for tool in ip sshd ssh-keygen unshare nsenter; do
     command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] ||
         usage "netns-hosts.sh needs $tool; install with: apt-get install -y iproute2 openssh-server openssh-client"
 done
 mkdir -p "$dir" && dir=$(realpath "$dir") || die "cannot create $dir"
 : > "$dir/made"
 made() { echo "$1 $2" >> "$dir/made"; }
+# in_host NAMESPACE COMMAND...: COMMAND in the host's network namespace.
+# nsenter, not `ip netns exec` or `ip -n`, which also remount / and /sys
+# and fail where / is no mount point (a chroot).
+in_host() { local ns=$1; shift; nsenter --net="/run/netns/$ns" "$@"; }
 fail_up() { note "$1"; down "$dir"; exit 1; }
 
 # A name and a subnet of this run's own, so that two runs never meet.
@@ -74,8 +78,8 @@ for i in $(seq "$hosts"); do
     ip link add "gbv$id$i" type veth peer name "gbp$id$i" || fail_up "cannot make a veth pair"
     made link "gbv$id$i"
     ip link set "gbp$id$i" netns "$ns" && ip link set "gbv$id$i" master "$bridge" up &&
-        ip netns exec "$ns" ip addr add "$address/24" dev "gbp$id$i" &&
-        ip netns exec "$ns" ip link set "gbp$id$i" up && ip netns exec "$ns" ip link set lo up ||
+        in_host "$ns" ip addr add "$address/24" dev "gbp$id$i" &&
+        in_host "$ns" ip link set "gbp$id$i" up && in_host "$ns" ip link set lo up ||
         fail_up "cannot wire $ns to the bridge"
     cat > "$dir/sshd$i.conf" <<EOF
 Port 2222
@@ -89,7 +93,7 @@ KbdInteractiveAuthentication no
 UsePAM no
 StrictModes no
 EOF
-    ip netns exec "$ns" unshare --uts sh -c "hostname gilbench-host$i && exec $sshd -f '$dir/sshd$i.conf' -E '$dir/sshd$i.log'" ||
+    in_host "$ns" unshare --uts sh -c "hostname gilbench-host$i && exec $sshd -f '$dir/sshd$i.conf' -E '$dir/sshd$i.log'" ||
         fail_up "sshd did not start in $ns (see $dir/sshd$i.log)"
     for _ in $(seq 50); do [ -s "$dir/sshd$i.pid" ] && break; sleep 0.1; done
     [ -s "$dir/sshd$i.pid" ] || fail_up "sshd did not start in $ns (see $dir/sshd$i.log)"

@@ -163,10 +163,10 @@ a_next_sweep_works
 
 # 3. A host that cannot be reached before the run (its wire cut).  mpirun
 # starts a daemon on every host of the hostfile, so every mpi point fails.
-ip netns exec "$namespace2" ip link set "$wire2" down
+nsenter --net="/run/netns/$namespace2" ip link set "$wire2" down
 sweep unreachable procs,mpi
 finished unreachable
-ip netns exec "$namespace2" ip link set "$wire2" up
+nsenter --net="/run/netns/$namespace2" ip link set "$wire2" up
 check "an unreachable host: the sweep exits 1" test "$STATUS" -eq 1
 check "  every mpi point fails naming the host and what ssh said" \
     test "$(grep -cP "^[a-z_]+\t-\tmpi\t[12]\tmpirun could not reach host $address2 over ssh: ssh: connect to host $address2 port 2222: " <<<"$FAILURES")" -eq 4
@@ -183,10 +183,10 @@ a_next_sweep_works
 sweep cut mpi 8
 wait_for 60 host2_runs
 sleep 0.5
-ip netns exec "$namespace2" ip link set "$wire2" down
+nsenter --net="/run/netns/$namespace2" ip link set "$wire2" down
 # The wire back once the point has failed, for the sweep's other points.
 wait_for 120 grep -q "io_wait mpi 2 workers FAILED" "$TEST_TMP/cut.out"
-ip netns exec "$namespace2" ip link set "$wire2" up
+nsenter --net="/run/netns/$namespace2" ip link set "$wire2" up
 finished cut
 check "a host cut off mid-run: the sweep exits 1" test "$STATUS" -eq 1
 failure_named "  the point fails as timed out, naming the host that no longer answers" \
