@@ -460,8 +460,6 @@ mark_interrupted() {
         '.complete = false | .interrupted = {signal: $signal, at_utc: $at}' "$1" | write_atomically "$1"
 }
 
-# stop_group PID: ends the process group led by PID (and PID itself): TERM,
-# then KILL whatever is left after 2 s, then reaps it.
 # stop_tagged VALUE: kills every process whose environment has
 # GILBENCH_POINT=VALUE: what a point left outside its process group once
 # the group is gone (mpirun starts its ssh sessions to other hosts in
@@ -475,6 +473,8 @@ stop_tagged() {
     return 0
 }
 
+# stop_group PID: ends the process group led by PID (and PID itself): TERM,
+# then KILL whatever is left after 2 s, then reaps it.
 stop_group() {
     local leader=$1 tries=0
     [ -n "$leader" ] || return 0

@@ -39,19 +39,22 @@ sweep() {
         die "the sweep MODES=$1 over $2 failed (status $?)"
     readlink -f "$results/latest"
 }
+# point_hosts JSONL: how many distinct hosts the runs of a point ran on.
+point_hosts() {
+    jq -s '[.[].hosts[]] | unique | length' "$1"
+}
 # spread RUN: the fewest distinct hosts of any multi-rank mpi point of RUN.
 spread() {
     local point
-    for point in "$1"/raw/*.mpi."$hosts".jsonl; do
-        jq -s '[.[].hosts[]] | unique | length' "$point"
-    done | sort -n | head -n1
+    for point in "$1"/raw/*.mpi."$hosts".jsonl; do point_hosts "$point"; done | sort -n | head -n1
 }
 
 across=$(sweep procs,mpi "$work/hosts/hostfile") || exit 1
-[ "$(spread "$across")" -eq "$hosts" ] ||
-    die "the $hosts-rank points did not run on $hosts hosts (on $(spread "$across") at least)"
+on=$(spread "$across")
+[ "${on:-0}" -eq "$hosts" ] || die "the $hosts-rank points did not run on $hosts hosts (on $on at least)"
 one=$(sweep mpi "$work/hosts/one_host") || exit 1
-[ "$(spread "$one")" -eq 1 ] || die "the $hosts-rank points of the one-host sweep ran on $(spread "$one") hosts"
+on=$(spread "$one")
+[ "${on:-0}" -eq 1 ] || die "the $hosts-rank points of the one-host sweep ran on $on hosts"
 
 # rows RUN: per mpi point a tab-separated "workload ranks hosts speedup
 # init_ms collect_ms beyond_s", from its summary, figures and JSON lines.
@@ -65,7 +68,7 @@ rows() {
             print $c["workload"], $c["workers"], sprintf("%.2f", $c["speedup"]) interval,
                   $c["process_median_s"] - $c["median_s"] }' "$run/summary.csv" |
     while IFS=$'\t' read -r workload ranks speedup beyond; do
-        spread_of=$(jq -s '[.[].hosts[]] | unique | length' "$run/raw/$workload.mpi.$ranks.jsonl")
+        spread_of=$(point_hosts "$run/raw/$workload.mpi.$ranks.jsonl")
         awk -F, -v w="$workload" -v n="$ranks" -v hosts="$spread_of" -v speedup="$speedup" -v beyond="$beyond" '
             $1 == w && $3 == "mpi" && $4 == n { median[$5] = $7 }
             END { printf "%s\t%s\t%s\t%s\t%.0f\t%.2f\t%.2f\n", w, n, hosts, speedup,

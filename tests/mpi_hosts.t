@@ -45,8 +45,11 @@ fi
 check "make mpi-hosts-check succeeds" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR" "$(tail -n 20 <<<"$OUT")"
 check "... its 2-rank points ran on both hosts" grep -q "ran across 2 hosts" <<<"$OUT"
-check "... and it prints MPI's start-up and collectives across hosts and on one" \
+# both_rows: the 2-rank cpu_loop rows across 2 hosts and on 1, with their times.
+both_rows() {
     grep -qE "^  cpu_loop +2 +2 .* ms .* ms" <<<"$OUT" && grep -qE "^  cpu_loop +2 +1 .* ms .* ms" <<<"$OUT"
+}
+check "... and it prints MPI's start-up and collectives across hosts and on one" both_rows
 runs=("$TEST_TMP"/check/2*)
 check "... the across-hosts run's JSON names both hosts" \
     jq -se '[.[].hosts] | unique == [["gilbench-host1", "gilbench-host2"]]' "${runs[0]}"/raw/cpu_loop.mpi.2.jsonl
@@ -127,39 +130,33 @@ a_next_sweep_works() {
     rm -rf "$TEST_TMP/next"
 }
 
-# 1. A host's ranks die mid-run.
-sweep ranks
-wait_for 60 host2_runs
-victims=$(host2_ranks)
-check "a rank of the 2-rank point runs on host 2" test -n "$victims"
-sleep 0.5
-# shellcheck disable=SC2086
-kill -KILL $victims 2>/dev/null
-finished ranks
-check "ranks killed on a host: the sweep exits 1" test "$STATUS" -eq 1
-failure_named "  the point fails naming the host, the rank and the signal" \
-    "^io_wait\t-\tmpi\t2\t([^\t]*; )?rank 1 on host $address2 was killed by signal 9"
-check "  it alone: the sweep went on" the_rest_measured
-check "  no rank or daemon is left on any host" wait_for 10 hosts_idle
-nothing_here
-a_next_sweep_works
+# killed_on_host2 NAME FINDER WHAT PATTERN: a sweep in which, once the
+# 2-rank point runs, the processes FINDER names on host 2 are killed; its
+# point must fail with a line matching PATTERN, alone, leaving nothing.
+killed_on_host2() {
+    local victims
+    sweep "$1"
+    wait_for 60 host2_runs
+    victims=$($2)
+    check "host 2's $3 runs during the 2-rank point" test -n "$victims"
+    sleep 0.5
+    # shellcheck disable=SC2086
+    kill -KILL $victims 2>/dev/null
+    finished "$1"
+    check "$3 killed on a host: the sweep exits 1" test "$STATUS" -eq 1
+    failure_named "  the point fails naming the host and what died" "$4"
+    check "  it alone: the sweep went on" the_rest_measured
+    check "  no rank or daemon is left on any host" wait_for 10 hosts_idle
+    nothing_here
+    a_next_sweep_works
+}
 
+# 1. A host's ranks die mid-run.
+killed_on_host2 ranks host2_ranks "rank" \
+    "^io_wait\t-\tmpi\t2\t([^\t]*; )?rank 1 on host $address2 was killed by signal 9"
 # 2. A host's MPI daemon dies mid-run.
-sweep daemon
-wait_for 60 host2_runs
-victims=$(host2_orted)
-check "host 2's orted runs during the 2-rank point" test -n "$victims"
-sleep 0.5
-# shellcheck disable=SC2086
-kill -KILL $victims 2>/dev/null
-finished daemon
-check "a daemon killed on a host: the sweep exits 1" test "$STATUS" -eq 1
-failure_named "  the point fails naming the host and its lost daemon" \
+killed_on_host2 daemon host2_orted "orted" \
     "^io_wait\t-\tmpi\t2\t([^\t]*; )?host $address2 was lost: mpirun lost its MPI daemon there"
-check "  it alone: the sweep went on" the_rest_measured
-check "  no rank or daemon is left on any host" wait_for 10 hosts_idle
-nothing_here
-a_next_sweep_works
 
 # 3. A host that cannot be reached before the run (its wire cut).  mpirun
 # starts a daemon on every host of the hostfile, so every mpi point fails.

@@ -36,13 +36,11 @@ check "  one line per workload of answer.txt" \
     grep -q '<li>cpu_loop at 2 workers (2 usable CPUs): threads 1.7× (1.6–2.0); gil 1.0× (0.9–1.2) — the GIL serialises it</li>' "$page"
 check "its opening names the run's modes in words" \
     grep -qF "every workload under a model of CPython's GIL (gil), free threads (threads) and forked processes (procs)." "$page"
-jq '.settings.modes = ["procs", "mpi"]' tests/fixtures/run/meta.json > "$TEST_TMP/mpi-meta.json" &&
-    cp "$run/meta.json" "$TEST_TMP/meta.json" && cp "$TEST_TMP/mpi-meta.json" "$run/meta.json"
-make --no-print-directory report RUN="$run" >/dev/null 2>&1
+mpi_run="$TEST_TMP/results/mpi-example"
+cp -r "$run" "$mpi_run" && jq '.settings.modes = ["procs", "mpi"]' "$run/meta.json" > "$mpi_run/meta.json"
+make --no-print-directory report RUN="$mpi_run" >/dev/null 2>&1
 check "  only the run's: a procs and mpi run's" \
-    grep -qF "every workload under forked processes (procs) and Open MPI ranks (mpi)." "$page"
-cp "$TEST_TMP/meta.json" "$run/meta.json"
-make --no-print-directory report RUN="$run" >/dev/null 2>&1
+    grep -qF "every workload under forked processes (procs) and Open MPI ranks (mpi)." "$mpi_run/index.html"
 check "the settings are a table, not raw JSON" \
     test -n "$(grep '<th>runs per point</th>' "$page")" -a -z "$(grep -F '{"workloads"' "$page")"
 check "warnings are shown, escaped" grep -q '<li>a point with a &lt;spread&gt; of 12 %</li>' "$page"
