@@ -41,7 +41,7 @@ TEST_WORKLOAD_OBJS := $(TEST_WORKLOAD_SRCS:%.c=$(BUILD)/%.o)
 # The engine without its command line: what the C tests link against.
 CORE_SRCS     := bench/commands/args.c bench/engine/gil.c bench/engine/gil_trace.c bench/output/json_out.c \
                  bench/modes/process_workers.c bench/engine/run.c bench/stats/speedup_interval.c \
-                 bench/stats/stats.c bench/modes/thread_workers.c bench/output/trace_file.c \
+                 bench/stats/stats.c bench/stats/race.c bench/modes/thread_workers.c bench/output/trace_file.c \
                  bench/engine/watchdog.c bench/engine/dispatch.c bench/engine/fail.c \
                  bench/dispatch/pool_threads.c bench/dispatch/pool_processes.c \
                  bench/dispatch/pool_feeder.c bench/dispatch/pool_process_worker.c \

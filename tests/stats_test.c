@@ -6,28 +6,13 @@
 #include <math.h>
 #include <stdint.h>
 
+#include "simulated_noise.h"
 #include "stats.h"
 #include "tap.h"
 
 static int near(double a, double b)
 {
     return fabs(a - b) < 1e-4 * (fabs(b) > 1 ? fabs(b) : 1);
-}
-
-/* A standard normal deviate (Box-Muller on xorshift64*): a fixed seed, so
- * the simulated coverage is the same in every run. */
-static double uniform(uint64_t *state)
-{
-    *state ^= *state >> 12;
-    *state ^= *state << 25;
-    *state ^= *state >> 27;
-    return ((*state * 2685821657736338717ULL) >> 11) * (1.0 / 9007199254740992.0);
-}
-
-static double normal(uint64_t *state)
-{
-    double u = uniform(state), v = uniform(state);
-    return sqrt(-2 * log(u > 0 ? u : 1e-300)) * cos(6.283185307179586 * v);
 }
 
 int main(void)

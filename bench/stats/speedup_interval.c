@@ -120,6 +120,32 @@ static long last_rank_within(size_t m, size_t n, double tail, double *miss)
     return c;
 }
 
+/* The rank for (m, n, tail) is asked again and again (every point of a
+ * sweep, every round; the simulations of tests/stats_test.c): the last few
+ * answers are kept.  Callers are single-threaded (summarize, the tests). */
+#define REMEMBERED 64
+static struct { size_t m, n; double tail, miss; long rank; } remembered[REMEMBERED];
+static size_t remembered_next;
+
+static long rank_within(size_t m, size_t n, double tail, double *miss)
+{
+    for (size_t i = 0; i < REMEMBERED; i++)
+        if (remembered[i].m == m && remembered[i].n == n && remembered[i].tail == tail) {
+            *miss = remembered[i].miss;
+            return remembered[i].rank;
+        }
+    long rank = last_rank_within(m, n, tail, miss);
+    if (!isnan(*miss)) {
+        size_t slot = remembered_next++ % REMEMBERED;
+        remembered[slot].m = m;
+        remembered[slot].n = n;
+        remembered[slot].tail = tail;
+        remembered[slot].miss = *miss;
+        remembered[slot].rank = rank;
+    }
+    return rank;
+}
+
 struct speedup stats_speedup(const double *t1, size_t n1, const double *tn, size_t nn,
                              double confidence)
 {
@@ -137,7 +163,7 @@ struct speedup stats_speedup(const double *t1, size_t n1, const double *tn, size
      * ratio with probability 2 P(U <= k - 1): the largest k whose miss is
      * at most 1 - confidence, or k = 1 (the widest) if none is. */
     double miss;
-    long c = last_rank_within(n1, nn, (1 - confidence) / 2, &miss);
+    long c = rank_within(n1, nn, (1 - confidence) / 2, &miss);
     size_t k = c >= 0 ? (size_t)c + 1 : 1;
     s.low = ratios[k - 1];
     s.high = ratios[pairs - k];

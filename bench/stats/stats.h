@@ -45,6 +45,29 @@ struct speedup stats_speedup(const double *t1, size_t n1, const double *tn, size
  * with continuity correction above. */
 double stats_mann_whitney_cdf(size_t m, size_t n, double u);
 
+/*
+ * Deciding which way is fastest (bench/stats/race.c, docs/statistics.md):
+ * the leader's times against another way's at one worker count.
+ * stats_race_confidence: the confidence each comparison is made at so that
+ * the answer as a whole keeps `confidence`, with `contenders` ways compared
+ * with the leader and up to `looks` looks at the same comparison (one per
+ * round after the first RUNS: MAX_RUNS - RUNS + 1).
+ * stats_race_compare: ratio = T(other) / T(leader) at that confidence;
+ * separated when it is above 1 with that confidence (the leader is
+ * faster), tied when it lies within 1 +- resolution (an equivalence test),
+ * undecided otherwise, with runs_to_decide the runs each of the two would
+ * need, at the spread seen, for one or the other (NAN when settled).
+ */
+enum race_verdict { RACE_UNDECIDED, RACE_SEPARATED, RACE_TIED };
+struct race_comparison {
+    struct speedup ratio;
+    enum race_verdict verdict;
+    double runs_to_decide;
+};
+double stats_race_confidence(double confidence, size_t contenders, size_t looks);
+struct race_comparison stats_race_compare(const double *leader, size_t n_leader, const double *other,
+                                          size_t n_other, double confidence, double resolution);
+
 /* The experimentally determined serial fraction for speedup s with
  * p = min(workers, cpus) processors: (1/s - 1/p) / (1 - 1/p).  NaN where it
  * does not apply: p <= 1, or s > p (work that does not need a processor
