@@ -14,6 +14,10 @@
 #                        RUNS given alone: RUNS, a fixed number of runs)
 #   PRECISION            % half-width of a speedup's 95 % interval that ends a
 #                        point's rounds (default 3)
+#   RESOLUTION           % within which two ways' times are a tie for the answer
+#                        (default 5): the answer's points get rounds, before
+#                        other wide points and past BUDGET, until each of its
+#                        comparisons is decided or a tie at this resolution
 #   BUDGET               seconds of measuring after which no round beyond RUNS
 #                        starts (default 2 s per point; QUICK: 0.7 s per point)
 #   SEED                 the seed of the rounds' shuffled order (default: a new one)
@@ -58,7 +62,7 @@ cd "$(dirname "$0")/.." || exit 1
 if [ -z "${GILBENCH_COMMAND:-}" ]; then
     GILBENCH_COMMAND=${GILBENCH_GOAL:+make $GILBENCH_GOAL}
     GILBENCH_COMMAND=${GILBENCH_COMMAND:-scripts/bench.sh}
-    for name in WORKLOADS MODES DISPATCH CHUNKSIZE WORKERS RUNS MAX_RUNS PRECISION BUDGET SEED WARMUP \
+    for name in WORKLOADS MODES DISPATCH CHUNKSIZE WORKERS RUNS MAX_RUNS PRECISION RESOLUTION BUDGET SEED WARMUP \
         SWITCH_INTERVAL_US PARAMS TIMEOUT QUICK STUDIES RERUN RESULTS_DIR PLOTS_DIR TIMELINE_WORKERS TIMELINE_MS PYTHON FREE_THREADED_PYTHON HOSTFILE; do
         [ "${!name+set}" != set ] || { [ "$name" = STUDIES ] && [ "${GILBENCH_GOAL:-}" = calibrate ]; } ||
             GILBENCH_COMMAND+=" $name=$(printf %q "${!name}")"
@@ -72,7 +76,7 @@ RESULTS_DIR=${RESULTS_DIR:-results}
 usable_cpus=$(usable_cpus)
 
 # ---- settings, all checked before anything runs ----
-for name in WORKLOADS MODES DISPATCH CHUNKSIZE WORKERS RUNS MAX_RUNS PRECISION BUDGET SEED WARMUP \
+for name in WORKLOADS MODES DISPATCH CHUNKSIZE WORKERS RUNS MAX_RUNS PRECISION RESOLUTION BUDGET SEED WARMUP \
     SWITCH_INTERVAL_US PARAMS TIMEOUT QUICK STUDIES RERUN RESULTS_DIR; do
     if [ "${!name+set}" = set ] && [ -z "${!name}" ]; then
         usage "$name is empty; leave it out for the default"
@@ -103,7 +107,7 @@ if [ -n "${RERUN:-}" ]; then
     rerun_of=${RERUN%/}
     check_results_folder RERUN "$rerun_of"
     [ -s "$rerun_of/plan.tsv" ] || usage "RERUN='$rerun_of' is not a results folder (no plan.tsv)"
-    for name in WORKLOADS MODES DISPATCH CHUNKSIZE WORKERS RUNS MAX_RUNS PRECISION SEED WARMUP \
+    for name in WORKLOADS MODES DISPATCH CHUNKSIZE WORKERS RUNS MAX_RUNS PRECISION RESOLUTION SEED WARMUP \
         SWITCH_INTERVAL_US PARAMS STUDIES; do
         [ -z "${!name:-}" ] || usage "RERUN takes its settings from $rerun_of; $name cannot be given with it"
     done
@@ -112,6 +116,7 @@ if [ -n "${RERUN:-}" ]; then
     eval "$(jq -r '.settings | @sh "RUNS=\(.runs)", @sh "WARMUP=\(.warmup)",
         @sh "SWITCH_INTERVAL_US=\(.switch_interval_us)",
         @sh "MAX_RUNS=\(.max_runs // .runs)", @sh "PRECISION=\(.precision_pct // 3)",
+        @sh "RESOLUTION=\(.resolution_pct // 5)",
         @sh "CHUNKSIZE=\(.chunksize // 1)",
         (if (.params // "") != "" then @sh "PARAMS=\(.params)" else empty end)' \
         "$rerun_of/meta.json")" || usage "RERUN: cannot read the settings of $rerun_of/meta.json"
@@ -214,6 +219,10 @@ max_default=$quick_max_runs
 max_runs=$(parse_number MAX_RUNS "${MAX_RUNS:-$max_default}" 1 1000) || exit 2
 [ "$max_runs" -ge "$runs" ] || usage "MAX_RUNS='$max_runs' is below RUNS ($runs): a point gets at least RUNS runs"
 precision=$(parse_number PRECISION "${PRECISION:-3}" 1 100) || exit 2
+resolution=$(parse_number RESOLUTION "${RESOLUTION:-5}" 1 50) || exit 2
+# How often the rounds look at one comparison of an answer: after RUNS
+# runs and after each run up to MAX_RUNS (the answer's confidence counts them).
+looks=$((max_runs - runs + 1))
 seed=$(parse_number SEED "${SEED:-$(( 10#$(date +%N) % 1000000 ))}" 0 999999999) || exit 2
 warmup=$(parse_number WARMUP "${WARMUP:-$quick_warmup}" 0 100) || exit 2
 interval=$(parse_number SWITCH_INTERVAL_US "${SWITCH_INTERVAL_US:-5000}" 1 1000000) || exit 2
@@ -499,7 +508,8 @@ jq --argjson max_runs "$max_runs" --argjson precision "$precision" --argjson bud
     --argjson seed "$seed" \
     --arg dispatch "$dispatch" --argjson chunksize "$chunksize" \
     --argjson default_sweep "$([ -z "$studies" ] || [ "$BENCH_ALL" = 1 ] && echo true || echo false)" \
-    '.settings += {max_runs: $max_runs, precision_pct: $precision, confidence: 0.95,
+    --argjson resolution "$resolution" \
+    '.settings += {max_runs: $max_runs, precision_pct: $precision, resolution_pct: $resolution, confidence: 0.95,
                    budget_s: $budget, seed: $seed, dispatch: ($dispatch | split(",")), chunksize: $chunksize,
                    default_sweep: $default_sweep}' "$run_dir/meta.json" |
     write_atomically "$run_dir/meta.json" || die "cannot write $run_dir/meta.json"
@@ -523,13 +533,16 @@ if [ -n "$interpreters" ]; then
 fi
 
 # The Python workloads: their files, interpreters and checks, for the
-# report; and the words their answer lines give.
-python_answer_names=()
+# report; and the words their answer lines give (summarize's options).
+answer_options=()
+for way in ${PYTHON_DEFAULT_WAYS//,/ } threads+pool; do
+    answer_options+=(--way-name "$way=$(python_way_name "$way")")
+done
 if [ -n "$python_workloads" ]; then
     python_entries=""
     for workload in ${python_workloads//,/ }; do
         gil_source=${python_for[$workload.gil]} free_source=${python_for[$workload.free]:-}
-        python_answer_names+=("$workload=${gil_source/cpython-/CPython }${free_source:+, free-threaded ${free_source#cpython-}}")
+        answer_options+=(--python-workload "$workload=${gil_source/cpython-/CPython }${free_source:+, free-threaded ${free_source#cpython-}}")
         python_entries+=$(awk -F'\t' -v w="$workload" '$1 == w' <<<"$python_listing" |
             jq -cR --arg gil "$gil_source" --arg free "$free_source" 'split("\t") |
                 {name: .[0], file: ("workloads/" + .[0] + ".py"), units: (.[1] | tonumber), unit: .[2],
@@ -554,8 +567,10 @@ else
     echo "gilbench: $total points ($([ "$BENCH_ALL" = 1 ] && echo "the default sweep and ")studies ${studies//,/ })"
 fi
 echo "gilbench: in rounds that take every point once, in an order shuffled per round (seed $seed):"
-echo "gilbench:   $runs runs a point at least, then until its speedup is known to ±$precision % (95 % interval),"
-echo "gilbench:   at most $max_runs runs, no new round after ${budget} s; $warmup warm-up run$([ "$warmup" = 1 ] || echo s) first"
+echo "gilbench:   $runs runs a point at least, then first the points each answer still needs (until it is"
+echo "gilbench:   decided or a tie within ±$resolution %), then those whose speedup is not yet known to ±$precision %"
+echo "gilbench:   (95 % interval), at most $max_runs runs, no new round for the latter after ${budget} s;"
+echo "gilbench:   $warmup warm-up run$([ "$warmup" = 1 ] || echo s) first"
 [ -z "$rerun_of" ] || echo "gilbench: re-measuring the series of $rerun_of with a failed or wide point; the others are kept"
 echo "gilbench: results in $run_dir"
 
@@ -618,10 +633,11 @@ for entry in "${points[@]}"; do
     calls[$id]=0
     active+=("$entry")
 done
+measured=("${active[@]}")
 [ ${#kept[@]} -eq 0 ] || echo "gilbench: ${#kept[@]} points kept from $(basename "$rerun_of")"
 : > "$live/runs.tsv"
 other_total=0 ticks_total=0
-round=0
+round=0 budget_spent=""
 while [ ${#active[@]} -gt 0 ]; do
     round=$((round + 1))
     round_started=$(date +%s.%N)
@@ -714,33 +730,40 @@ while [ ${#active[@]} -gt 0 ]; do
     done
     elapsed=$(( $(date +%s) - started ))
     round_seconds=$(awk -v a="$round_started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-    # The next round: points below RUNS, and points whose speedup is still
-    # wider than PRECISION (with their 1-worker baseline) while MAX_RUNS
-    # and the budget allow.
+    # The next round: points below RUNS; then, up to MAX_RUNS, the points
+    # an answer still needs (its leader, the ways not yet told apart from
+    # it, the baseline), whatever the budget; and while the budget lasts,
+    # points whose speedup is still wider than PRECISION (with their
+    # 1-worker baseline).
     mapfile -t still < <(wide_live_points "$live" "$usable_cpus" "$precision")
+    mapfile -t deciding < <(deciding_live_points "$live" "$usable_cpus" "$resolution" "$looks")
     next=()
-    declare -A wide_series=()
-    for id in "${still[@]}"; do wide_series[${id%.*}]=1; done
-    wanted_more=0
-    for entry in "${active[@]}"; do
+    declare -A wide_series=() wide=() needed=()
+    for id in "${still[@]}"; do wide_series[${id%.*}]=1 wide[$id]=1; done
+    for id in "${deciding[@]}"; do needed[$id]=1; done
+    wanted_more=0 answer_rounds=0
+    for entry in "${measured[@]}"; do
         IFS=$'\t' read -r workload variant mode n <<<"$entry"
         id="$(point_label "$workload" "$variant").$mode.$n"
         [ -z "${failed_point[$id]:-}" ] || continue
         done_runs=${calls[$id]}
         if [ "$done_runs" -lt "$runs" ]; then
             next+=("$entry")
+        elif [ "$done_runs" -lt "$max_runs" ] && [ -n "${needed[$id]:-}" ]; then
+            next+=("$entry")
+            answer_rounds=$((answer_rounds + 1))
         elif [ "$done_runs" -lt "$max_runs" ] &&
-            { printf '%s\n' "${still[@]}" | grep -qxF "$id" ||
-              { [ "$n" = 1 ] && [ -n "${wide_series[${id%.*}]:-}" ]; }; }; then
+            { [ -n "${wide[$id]:-}" ] || { [ "$n" = 1 ] && [ -n "${wide_series[${id%.*}]:-}" ]; }; }; then
             wanted_more=1
             [ "$elapsed" -lt "$budget" ] && next+=("$entry")
         fi
     done
-    unset wide_series
-    printf '[round %d] %d point%s in %s s; %d still wider than ±%s %%  [%s elapsed]\n' "$round" \
-        "${#active[@]}" "$([ ${#active[@]} -eq 1 ] || echo s)" "$round_seconds" "${#still[@]}" "$precision" \
+    unset wide_series wide needed
+    printf '[round %d] %d point%s in %s s; %d deciding an answer, %d still wider than ±%s %%  [%s elapsed]\n' "$round" \
+        "${#active[@]}" "$([ ${#active[@]} -eq 1 ] || echo s)" "$round_seconds" "$answer_rounds" "${#still[@]}" "$precision" \
         "$(clock "$elapsed")"
-    if [ "$wanted_more" = 1 ] && [ "$elapsed" -ge "$budget" ] && [ ${#next[@]} -eq 0 ]; then
+    if [ "$wanted_more" = 1 ] && [ "$elapsed" -ge "$budget" ] && [ -z "$budget_spent" ]; then
+        budget_spent=1
         echo "gilbench: the budget of $budget s is spent; ${#still[@]} points stay wider than ±$precision % (BUDGET or MAX_RUNS buys more rounds)"
     fi
     active=("${next[@]}")
@@ -762,10 +785,11 @@ if [ -s "$run_dir/runs.tsv" ]; then
     "$GILBENCH" summarize --runs "$run_dir/runs.tsv" --processes "$run_dir/processes.tsv" \
         --csv "$run_dir/summary.csv" --cpus "$usable_cpus" --precision "$precision" --table ||
         die "cannot summarise $run_dir"
-    # shellcheck disable=SC2046
-    "$GILBENCH" summarize --runs "$run_dir/runs.tsv" --cpus "$usable_cpus" --answer |
-        python_answer_lines "${python_answer_names[@]}" |
-        write_atomically "$run_dir/answer.txt" || die "cannot write $run_dir/answer.txt"
+    for form in answer decision; do
+        "$GILBENCH" summarize --runs "$run_dir/runs.tsv" --processes "$run_dir/processes.tsv" \
+            --cpus "$usable_cpus" --"$form" --resolution "$resolution" --looks "$looks" "${answer_options[@]}" |
+            write_atomically "$run_dir/$form.txt" || die "cannot write $run_dir/$form.txt"
+    done
     PLOTS_DIR=${PLOTS_DIR:-plots} scripts/plot.sh "$run_dir" || die "cannot draw the plots of $run_dir"
 else
     note "no point succeeded; no summary and no plots"
@@ -817,7 +841,9 @@ echo "gilbench: done in $(clock $(( $(date +%s) - started ))) ($round rounds); r
 [ -z "$disturbed" ] || note "warning: $disturbed_message"
 if [ -s "$run_dir/answer.txt" ]; then
     echo
-    echo "The answer, from this run (speedup at the usable CPU count, 95 % interval; ≈: the intervals overlap):"
+    echo "The answer, from this run (at the usable CPU count, each way's speed against the fastest one-worker"
+    echo "way, 95 % interval; ≈: the intervals overlap; decided, a tie within ±$resolution % or undecided: the ways' times"
+    echo "compared directly, docs/statistics.md):"
     sed 's/^/  /' "$run_dir/answer.txt"
 fi
 if [ "$failures" -gt 0 ]; then

@@ -412,6 +412,17 @@ wide_live_points() {
     "$GILBENCH" summarize --runs "$1/runs.tsv" --csv "$1/summary.csv" --cpus "$2" || return 0
     wide_points "$1" "$3" | cut -d' ' -f1
 }
+# deciding_live_points DIR CPUS RESOLUTION LOOKS: the points (ids) of the
+# runs so far (DIR/runs.tsv) whose runs still decide an undecided answer:
+# the sweep's workloads' (a study's variants are pictures of a mechanism,
+# not a choice to make, and get no rounds of their own for it).
+deciding_live_points() {
+    [ -s "$1/runs.tsv" ] || return 0
+    "$GILBENCH" summarize --runs "$1/runs.tsv" --cpus "$2" --resolution "$3" --looks "$4" --deciding |
+        while IFS=$'\t' read -r workload variant mode n; do
+            [ "$variant" != - ] || echo "$workload.$mode.$n"
+        done
+}
 
 # shuffle_lines SEED: stdin's lines in an order that SEED decides.
 shuffle_lines() {
@@ -790,36 +801,3 @@ engine_setting() {
     esac
 }
 
-# python_answer_lines NAME=INTERPRETERS...: the answer lines on stdin
-# (gilbench summarize --answer), each Python workload's (NAME, the words
-# given with it: "CPython 3.13.5, free-threaded 3.13.5t") with its ways
-# named as Python names them: "threading 1.0× ...", "ProcessPoolExecutor(fork) 1.9× ...".
-python_answer_lines() {
-    local names="" pairs="" way pair
-    for way in gil threads procs forkserver spawn interp gil+pool threads+pool procs+pool; do
-        names+="$way=$(python_way_name "$way")|"
-    done
-    for pair in "$@"; do pairs+="$pair|"; done
-    awk -v names="$names" -v pairs="$pairs" '
-        BEGIN {
-            n = split(names, list, "|")
-            for (i = 1; i <= n; i++) if (list[i] != "") { k = index(list[i], "="); name[substr(list[i], 1, k - 1)] = substr(list[i], k + 1) }
-            n = split(pairs, list, "|")
-            for (i = 1; i <= n; i++) if (list[i] != "") { k = index(list[i], "="); python[substr(list[i], 1, k - 1)] = substr(list[i], k + 1) }
-        }
-        !($1 in python) { print; next }
-        {
-            head = substr($0, 1, index($0, "): ")); rest = substr($0, length(head) + 3)
-            sub(/\)$/, "; " python[$1] ")", head)
-            out = ""
-            # Each way starts the line or follows "; " or " ≈ ".
-            while (match(rest, /^[a-z+]+ /)) {
-                way = substr(rest, 1, RLENGTH - 1)
-                out = out (way in name ? name[way] : way) " "
-                rest = substr(rest, RLENGTH + 1)
-                if (match(rest, /(; | ≈ )/)) { out = out substr(rest, 1, RSTART + RLENGTH - 1); rest = substr(rest, RSTART + RLENGTH) }
-                else { out = out rest; rest = "" }
-            }
-            print head ": " out rest
-        }'
-}

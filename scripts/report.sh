@@ -37,14 +37,18 @@ settings_rows=$(jq -r '
     row("workers"; (.workers // []) | map(tostring) | join(", ")),
     row("runs per point"; "at least \(.runs), at most \(.max_runs // .runs)"),
     row("precision asked"; if .precision_pct then "±\(.precision_pct) % (95 % interval)" else null end),
+    row("a tie for the answer"; if .resolution_pct then "within ±\(.resolution_pct) %" else null end),
     row("time budget"; if .budget_s then "\(.budget_s) s" else null end),
     row("warm-up runs"; .warmup), row("GIL switch interval"; "\(.switch_interval_us) µs"),
     row("shuffle seed"; .seed), row("workload settings"; .params), row("studies"; (.studies // []) | join(", ")),
     row("quick"; .quick)' "$meta")
-answer=""
-if readable_file "$run_dir/answer.txt"; then
-    answer=$(while IFS= read -r line; do printf '<li>%s</li>\n' "$(html "$line")"; done < "$run_dir/answer.txt")
-fi
+# html_items FILE: each line of FILE as a list item (none if FILE is unreadable).
+html_items() {
+    readable_file "$1" || return 0
+    while IFS= read -r line; do printf '<li>%s</li>\n' "$(html "$line")"; done < "$1"
+}
+answer=$(html_items "$run_dir/answer.txt")
+decision=$(html_items "$run_dir/decision.txt")
 
 # The Python workloads: their files, the interpreters that ran them, their checks.
 python_workloads=$(jq -r '.python_workloads // [] | .[] |
@@ -156,10 +160,21 @@ figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #eee
 $(jq -r '.cpus_usable' "$meta") usable CPUs), every workload under $(html "$(run_modes_phrase "$meta")").
 Tidy data beside this page: summary.csv, figures.csv, runs.csv, meta.json.</p>
 EOF
+    if [ -n "$decision" ]; then
+        cat <<EOF
+<h2>The decision</h2>
+<ul id="decision" class="answer">
+$decision
+</ul>
+EOF
+    fi
     if [ -n "$answer" ]; then
         cat <<EOF
 <h2>The answer</h2>
-<p>Each mode's speedup at the usable CPU count, with its 95 % interval; ≈: the intervals overlap (a tie).</p>
+<p>Each way's speed at the usable CPU count against the fastest way with one worker, with its 95 % interval;
+≈: the intervals overlap. Whether the leader is faster is decided by comparing the ways' times directly
+(docs/statistics.md): decided, a tie within ±$(html "$(jq -r '.settings.resolution_pct // 5' "$meta")") %, or undecided,
+with the runs that would decide it. Each way's own speedup (over its own single worker) is in the table below.</p>
 <ul id="answer" class="answer">
 $answer
 </ul>

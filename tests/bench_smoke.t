@@ -56,12 +56,17 @@ check "summary.csv has a 95 % interval around every speedup of more than 1 worke
     test -z "$(tail -n +2 "$latest/summary.csv" | awk -F, '$3 > 1 && !($10 <= $9 && $9 <= $11)')"
 check "the terminal ends with the answer" grep -q '^  cpu_loop at [0-9]* workers ([0-9]* usable CPUs): ' <<<"$OUT"
 check "  which answer.txt keeps" test -s "$latest/answer.txt"
+check "  each line saying whether it is decided, a tie or undecided" \
+    test -z "$(grep -vE ' \[(decided|a tie within ±5 %|undecided: about [0-9]+ more runs \([0-9]+ (s|min)\) would decide it)\]$' "$latest/answer.txt")"
+check "decision.txt says it in words, a sentence per answer line" \
+    test "$(grep -c ' on this machine at [0-9]* workers: ' "$latest/decision.txt")" -eq "$(wc -l < "$latest/answer.txt")"
+check "meta.json records the resolution of a tie" jq -e '.settings.resolution_pct == 5' "$latest/meta.json"
 check "process_median_s is filled" \
     test -z "$(tail -n +2 "$latest/summary.csv" | awk -F, '$14 == ""')"
 for plot in cpu_loop overview efficiency gil_wait; do
     check "plot $plot.png is drawn" test -s "$latest/plots/$plot.png"
 done
-check "the terminal shows a line per round" grep -q '^\[round 1\] [0-9]* points in ' <<<"$OUT"
+check "the terminal shows a line per round" grep -q '^\[round 1\] [0-9]* points in .*; [0-9]* deciding an answer, ' <<<"$OUT"
 check "the terminal shows the speedup table" grep -q '^workload *mode *workers' <<<"$OUT"
 
 # A large sweep's tables (noise around 4000 calls, some 250 KiB) are more

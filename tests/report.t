@@ -13,6 +13,7 @@ jq '.warnings = ["a point with a <spread> of 12 %"]' tests/fixtures/run/meta.jso
 printf 'io_wait\t-\tgil\t8\tworker 1 (pid 7) was killed by signal 11 <Segmentation fault>\n' > "$run/failures.tsv"
 "$GILBENCH" summarize --runs tests/fixtures/run/runs.tsv --csv "$run/summary.csv" --cpus 2
 "$GILBENCH" summarize --runs tests/fixtures/run/runs.tsv --answer --cpus 2 > "$run/answer.txt"
+"$GILBENCH" summarize --runs tests/fixtures/run/runs.tsv --decision --cpus 2 > "$run/decision.txt"
 make --no-print-directory plots RUN="$run" PLOTS_DIR="$TEST_TMP/plots" >/dev/null
 
 run_capture make --no-print-directory report RUN="$run"
@@ -29,11 +30,13 @@ ok $([ -z "$missing" ]; echo $?) "every image it refers to exists${missing:+ (mi
 check "the speedup table has a row per point" \
     test "$(awk '/<table id="speedups">/ { on = 1; next } on && /<\/table>/ { on = 0 } on && /^<tr[ >]<td>|^<tr class/' "$page" | wc -l)" \
         -eq "$(tail -n +2 "$run/summary.csv" | wc -l)"
-check "the page opens with the answer, before warnings and plots" \
-    test "$(grep -n -e '<h2>The answer' -e '<h2>Warnings' -e '<h2>Plots' "$page" | cut -d: -f2 | paste -sd' ' -)" = \
-        "<h2>The answer</h2> <h2>Warnings and failures</h2> <h2>Plots</h2>"
+check "the page opens with the decision, then the answer, before warnings and plots" \
+    test "$(grep -n -e '<h2>The decision' -e '<h2>The answer' -e '<h2>Warnings' -e '<h2>Plots' "$page" | cut -d: -f2 | paste -sd' ' -)" = \
+        "<h2>The decision</h2> <h2>The answer</h2> <h2>Warnings and failures</h2> <h2>Plots</h2>"
+check "  the decision in words, from decision.txt" \
+    grep -q '<li>cpu_loop on this machine at 2 workers: threads leads so far, 1.7× the speed of one worker of threads; not yet decided: ' "$page"
 check "  one line per workload of answer.txt" \
-    grep -q '<li>cpu_loop at 2 workers (2 usable CPUs): threads 1.7× (1.6–2.0); gil 1.0× (0.9–1.2) — the GIL serialises it</li>' "$page"
+    grep -q '<li>cpu_loop at 2 workers (2 usable CPUs): threads 1.7× (1.6–2.0); gil 0.95× (0.91–1.00) \[undecided: ' "$page"
 check "its opening names the run's modes in words" \
     grep -qF "every workload under a model of CPython's GIL (gil), free threads (threads) and forked processes (procs)." "$page"
 mpi_run="$TEST_TMP/results/mpi-example"

@@ -113,13 +113,55 @@ is 3 other_cpu_share 0.01
 is 5 other_cpu_share ""
 check "  and the table says so" grep -q '^cpu_loop  *threads  *2 .*disturbed' <<<"$OUT"
 check "  points wider than --precision are flagged wide" grep -q '^cpu_loop  *gil  *2 .*wide' <<<"$OUT"
+# The answer: every way's time at the usable CPU count against the fastest
+# 1-worker way (threads' here: gil's single worker is slower, 1.1 s), the
+# fastest first; 3 runs a point cannot decide anything at 95 %.
 run_capture "$GILBENCH" summarize --runs "$TEST_TMP/full.tsv" --answer --cpus 2
-check "--answer: one line per workload at the usable CPU count, fastest first" \
-    test "$OUT" = "cpu_loop at 2 workers (2 usable CPUs): threads 1.7× (1.6–2.0); gil 1.0× (0.9–1.2) — the GIL serialises it"
+check "--answer: one line per workload at the usable CPU count, against the fastest 1-worker way" \
+    test "$OUT" = "cpu_loop at 2 workers (2 usable CPUs): threads 1.7× (1.6–2.0); gil 0.95× (0.91–1.00) [undecided: about 2 more runs (2 s) would decide it]"
 run_capture "$GILBENCH" summarize --runs "$TEST_TMP/full.tsv" --answer --cpus 4
 check "  at the largest worker count up to the CPUs (io_wait procs at 4 has no 1-worker point: none)" \
-    test "$OUT" = "cpu_loop at 2 workers (4 usable CPUs): threads 1.7× (1.6–2.0); gil 1.0× (0.9–1.2) — the GIL serialises it"
-for bad in "--confidence 40" "--confidence x" "--precision 0" "--cpus 0"; do
+    grep -q "^cpu_loop at 2 workers (4 usable CPUs): threads 1.7× (1.6–2.0); gil 0.95× " <<<"$OUT"
+
+# Deciding it: 8 runs a point, 0-1.5 % apart.  threads and procs take the
+# same time at 2 workers; procs' single worker takes 1.5 s (its start-up),
+# so its own speedup (3x) is not what a user gets over threads (2x).
+awk 'BEGIN { OFS = "\t"; n = split("threads 1 1.0|threads 2 0.5|gil 1 1.0|gil 2 1.05|procs 1 1.5|procs 2 0.5", point, "|")
+    for (i = 1; i <= 8; i++) for (k = 1; k <= n; k++) { split(point[k], p, " ")
+        print "cpu_loop", "-", p[1], p[2], p[3] * (1 + 0.005 * ((p[1] == "procs" ? i + 2 : i) % 4)), 1000, 0, 0, 0 } }' \
+    > "$TEST_TMP/decide.tsv"
+run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decide.tsv" --answer --cpus 2 --looks 16
+check "ways that take the same time are a tie within ±5 %; the GIL threads are told apart" \
+    test "$OUT" = "cpu_loop at 2 workers (2 usable CPUs): threads 2.000× (1.990–2.010) ≈ procs 2.000× (1.990–2.010); gil 0.952× (0.948–0.957) — the GIL serialises it; one worker takes 1.50× as long under procs as under threads [a tie within ±5 %]"
+run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decide.tsv" --decision --cpus 2 --looks 16
+check "--decision: the answer in words" \
+    test "$OUT" = "cpu_loop on this machine at 2 workers: use threads or procs, 2.000× the speed of one worker of threads (a tie within ±5 %); the GIL serialises it."
+run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decide.tsv" --deciding --cpus 2 --looks 16
+check "--deciding: nothing when every comparison is settled" test "$STATUS" -eq 0 -a -z "$OUT"
+run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decide.tsv" --answer --cpus 2 --looks 16 --resolution 0.1
+check "--resolution 0.1: the same times are no longer known to be within it, so it is undecided" \
+    grep -qE "≈ procs .*\[undecided: about [0-9]+ more runs \([0-9]+ (s|min)\) would decide it\]$" <<<"$OUT"
+run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decide.tsv" --deciding --cpus 2 --looks 16 --resolution 0.1
+check "  --deciding names the leader, the way not told apart from it, and the baseline" \
+    test "$(sort <<<"$OUT" | paste -sd' ' -)" = "$(printf 'cpu_loop\t-\tprocs\t2 cpu_loop\t-\tthreads\t1 cpu_loop\t-\tthreads\t2')"
+awk -v OFS='\t' '!($3 == "procs" && $4 == 2)' "$TEST_TMP/decide.tsv" > "$TEST_TMP/decided.tsv"
+run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decided.tsv" --answer --cpus 2 --looks 16
+check "a leader told apart from every other way is decided" grep -q '^cpu_loop at 2 .*\[decided\]$' <<<"$OUT"
+run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decide.tsv" --answer --cpus 2 --looks 16 \
+    --python-workload "cpu_loop=CPython 3.13.5" --way-name gil=threading --way-name "procs=multiprocessing(fork)"
+check "a Python workload's line names its interpreters and Python's ways" \
+    grep -q '^cpu_loop at 2 workers (2 usable CPUs; CPython 3.13.5): threads 2.000× .* ≈ multiprocessing(fork) 2.000× .*; threading 0.952× .* as long under multiprocessing(fork) as under threads ' <<<"$OUT"
+run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decide.tsv" --answer --cpus 2 --way-name gil=threading
+check "  ways keep their mode's name in a workload that is not a Python one" grep -q '; gil 0.952×' <<<"$OUT"
+# A way whose one worker is slower, which scales on its own but not past the
+# fastest single worker: "gives nothing here" (free-threaded Python's case).
+awk -v OFS='\t' '$3 == "procs" { $5 = ($4 == 1 ? 1.8 : 1.0) * $5 / ($4 == 1 ? 1.5 : 0.5) } { print }' \
+    "$TEST_TMP/decide.tsv" > "$TEST_TMP/slow_single.tsv"
+run_capture "$GILBENCH" summarize --runs "$TEST_TMP/slow_single.tsv" --decision --cpus 2 --looks 16
+check "a way that scales but whose one worker is slower gives nothing, said with its single-thread cost" \
+    grep -q '; procs gives nothing here: its one worker is 1.80× slower\.$' <<<"$OUT"
+for bad in "--confidence 40" "--confidence x" "--precision 0" "--cpus 0" "--resolution 0" "--looks 0" \
+    "--way-name gil" "--way-name =threading" "--python-workload x="; do
     # shellcheck disable=SC2086
     run_capture "$GILBENCH" summarize --runs $fixture/runs.tsv --table $bad
     check "summarize refuses $bad with exit 2" test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1

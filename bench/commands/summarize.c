@@ -365,7 +365,10 @@ static int write_csv(const char *path, const struct row *rows, size_t count)
 static void print_summarize_help(void)
 {
     printf("usage: gilbench summarize --runs FILE [--processes FILE] [--csv FILE] [--table]\n"
-           "                          [--answer] [--cpus N] [--confidence PCT] [--precision PCT]\n"
+           "                          [--answer] [--decision] [--deciding] [--cpus N]\n"
+           "                          [--confidence PCT] [--precision PCT] [--resolution PCT]\n"
+           "                          [--looks N] [--way-name WAY=NAME]...\n"
+           "                          [--python-workload NAME=TEXT]...\n"
            "\n"
            "Per-point statistics of a sweep (what `make bench` calls after its runs).\n"
            "  --runs FILE       tab-separated, one measured run per line: workload variant\n"
@@ -378,7 +381,17 @@ static void print_summarize_help(void)
            "                    workers process_median_seconds (hyperfine's median)\n"
            "  --csv FILE        write summary.csv there (through a temporary file)\n"
            "  --table           print the speedup table on stdout\n"
-           "  --answer          print one answer line per workload on stdout\n"
+           "  --answer          print one answer line per workload on stdout: each way's\n"
+           "                    time at the usable CPU count against the fastest 1-worker\n"
+           "                    way, fastest first, and whether it is decided\n"
+           "  --decision        print the answer in words, one sentence per workload\n"
+           "  --deciding        print the points an undecided answer still needs runs of\n"
+           "                    (workload variant mode workers, tab-separated)\n"
+           "  --resolution PCT  ways whose times are within PCT %% are a tie (default 5)\n"
+           "  --looks N         how often the sweep looks at one comparison: MAX_RUNS -\n"
+           "                    RUNS + 1 (default 1; the answer's confidence accounts for it)\n"
+           "  --way-name WAY=NAME         a Python workload's words for a way (repeatable)\n"
+           "  --python-workload NAME=TEXT  NAME is a Python workload, TEXT its interpreters\n"
            "  --cpus N          the usable CPUs the runs had (Karp-Flatt, CPU delivered,\n"
            "                    the answer's worker count); default: this process's\n"
            "  --confidence PCT  of the speedup intervals, 50 to 99.9 (default 95)\n"
@@ -396,6 +409,19 @@ static double parse_percent(const char *option, const char *text, double min, do
     return value / 100;
 }
 
+/* NAME=TEXT, both non-empty, on one line (--way-name, --python-workload),
+ * the count-th of its option. */
+#define MAX_NAME_PAIRS 256
+static const char *name_pair(const char *option, const char *text, size_t count)
+{
+    if (count >= MAX_NAME_PAIRS)
+        usage_error("%s is given more than %d times", option, MAX_NAME_PAIRS);
+    size_t name = strcspn(text, "=");
+    if (name == 0 || text[name] != '=' || text[name + 1] == '\0' || strchr(text, '\t') || strchr(text, '\n'))
+        usage_error("%s '%s' is not NAME=TEXT", option, text);
+    return text;
+}
+
 static unsigned affinity_cpus(void)
 {
     cpu_set_t set;
@@ -405,8 +431,12 @@ static unsigned affinity_cpus(void)
 int summarize_command(int argc, char **argv)
 {
     const char *runs_path = NULL, *processes_path = NULL, *csv_path = NULL;
-    bool table = false, answer = false;
-    struct settings settings = { .confidence = 0.95, .cpus = 0, .precision_target = 0 };
+    bool table = false, answer = false, decision = false, deciding = false;
+    struct settings settings = { .confidence = 0.95, .cpus = 0, .precision_target = 0, .resolution = 0.05,
+                                 .looks = 1 };
+    const char *names[MAX_NAME_PAIRS], *pythons[MAX_NAME_PAIRS];
+    settings.way_names = names;
+    settings.python_workloads = pythons;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
             print_summarize_help();
@@ -415,6 +445,21 @@ int summarize_command(int argc, char **argv)
             table = true;
         } else if (strcmp(argv[i], "--answer") == 0) {
             answer = true;
+        } else if (strcmp(argv[i], "--decision") == 0) {
+            decision = true;
+        } else if (strcmp(argv[i], "--deciding") == 0) {
+            deciding = true;
+        } else if (i + 1 < argc && strcmp(argv[i], "--resolution") == 0) {
+            settings.resolution = parse_percent("--resolution", argv[++i], 0.1, 100);
+        } else if (i + 1 < argc && strcmp(argv[i], "--looks") == 0) {
+            settings.looks = (size_t)parse_whole_number("--looks", argv[++i], 1, 1000);
+        } else if (i + 1 < argc && strcmp(argv[i], "--way-name") == 0) {
+            names[settings.way_name_count] = name_pair("--way-name", argv[++i], settings.way_name_count);
+            settings.way_name_count++;
+        } else if (i + 1 < argc && strcmp(argv[i], "--python-workload") == 0) {
+            pythons[settings.python_workload_count] =
+                name_pair("--python-workload", argv[++i], settings.python_workload_count);
+            settings.python_workload_count++;
         } else if (i + 1 < argc && strcmp(argv[i], "--runs") == 0) {
             runs_path = argv[++i];
         } else if (i + 1 < argc && strcmp(argv[i], "--processes") == 0) {
@@ -434,8 +479,8 @@ int summarize_command(int argc, char **argv)
     }
     if (!runs_path)
         usage_error("summarize needs --runs FILE");
-    if (!csv_path && !table && !answer)
-        usage_error("summarize needs --csv FILE, --table, --answer or several");
+    if (!csv_path && !table && !answer && !decision && !deciding)
+        usage_error("summarize needs --csv FILE, --table, --answer, --decision, --deciding or several");
     if (settings.cpus == 0)
         settings.cpus = affinity_cpus();
 
@@ -469,8 +514,12 @@ int summarize_command(int argc, char **argv)
     if (answer) {
         if (table)
             putchar('\n');
-        summary_print_answer(rows, all.count, &settings);
+        summary_print_answer(stdout, ANSWER_LINES, rows, all.count, &settings);
     }
+    if (decision)
+        summary_print_answer(stdout, ANSWER_DECISION, rows, all.count, &settings);
+    if (deciding)
+        summary_print_answer(stdout, ANSWER_DECIDING, rows, all.count, &settings);
     free_points(&all);
     free(sorted);
     free(rows);

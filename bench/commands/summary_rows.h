@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "stats.h"
 
@@ -63,13 +64,30 @@ struct settings {
     unsigned cpus;           /* usable CPUs of the machine the runs ran on */
     double precision_target; /* a half-width (fraction of the speedup) above which a
                                 point is flagged "wide"; 0: none */
+    /* The answer (answer.c): */
+    double resolution;       /* ways within 1 +- this are a tie, e.g. 0.05 */
+    size_t looks;            /* how often the sweep looks at one comparison */
+    const char **way_names;  /* WAY=NAME, a Python workload's words for its ways */
+    size_t way_name_count;
+    const char **python_workloads; /* WORKLOAD=INTERPRETERS: the Python ones */
+    size_t python_workload_count;
 };
 
 /* The terminal table: one line per point, the speedup with its interval. */
 void summary_print_table(const struct row *rows, size_t count, const struct settings *settings);
 
-/* The answer, one line per workload (and variant): each mode's speedup at
- * the usable CPU count, the fastest named, ties called ties. */
-void summary_print_answer(const struct row *rows, size_t count, const struct settings *settings);
+/* Decimals that show a value to the first significant digit of its
+ * interval's half-width (0 to 3). */
+int summary_decimals(const struct speedup *s);
+
+/* The answer, per workload (and variant), at the usable CPU count, every
+ * way against the fastest 1-worker way (answer.c):
+ * ANSWER_LINES one line each, the ways fastest first, ties joined by "≈",
+ * and whether it is decided; ANSWER_DECISION the decision in words;
+ * ANSWER_DECIDING the points (workload variant mode workers, tab-separated)
+ * whose runs still decide an answer that is undecided. */
+enum answer_form { ANSWER_LINES, ANSWER_DECISION, ANSWER_DECIDING };
+void summary_print_answer(FILE *out, enum answer_form form, const struct row *rows, size_t count,
+                          const struct settings *settings);
 
 #endif
