@@ -1,5 +1,6 @@
 # grid.gp - one panel per workload on a shared page: the overview of
-# speedups, or of parallel efficiency (what = 'speedup' or 'efficiency').
+# speedups (over each workload's fastest single worker), or of parallel
+# efficiency (what = 'speedup' or 'efficiency').
 # Expects (from plot.sh): term, out, csv, workloads, modes, cpus, maxw,
 # machine, what.
 columns = words(workloads) < 3 ? words(workloads) : 3
@@ -8,9 +9,11 @@ width = 560 * columns
 height = 440 * rows + 70
 load 'scripts/gnuplot/style.gp'
 if (what eq 'speedup') {
-    page_title = 'Speedup against workers' . "\n" . machine
-    ylabel_text = 'speedup T1 / TN (95 % interval)'
-    ycol = 'speedup'; lowcol = 'speedup_ci_lo'; highcol = 'speedup_ci_hi'; yscale = 1
+    # Against each workload's fastest 1-worker way, so that ways that start
+    # differently or run on different interpreters compare by eye.
+    page_title = 'Speedup against workers, over the fastest single worker of each workload' . "\n" . machine
+    ylabel_text = 'T(fastest, 1 worker) / T(N workers), 95 %'
+    ycol = 'speedup_vs_fastest'; lowcol = 'speedup_vs_fastest_lo'; highcol = 'speedup_vs_fastest_hi'; yscale = 1
     ideal = 'speedup'
 } else { if (what eq 'ratio') {
     page_title = 'Median time, B / A (below 1: B is faster)' . "\n" . machine

@@ -3,9 +3,10 @@
 # maxw, ycol (column name), lowcol/highcol (error bar column names, '' for
 # none), yscale (multiplier for the column), ideal ('speedup', 'efficiency'
 # or 'none'), panel_title, ylabel_text; optionally againstcol, a second
-# column drawn dashed per mode (the speedup against the fastest 1-worker
-# time of any mode).  Only the default sweep's rows (no variant) are drawn.
+# column drawn dashed per mode, titled against_title.  Only the default
+# sweep's rows (no variant) are drawn.
 if (!exists('againstcol')) { againstcol = '' }
+if (!exists('against_title')) { against_title = '' }
 set logscale x 2
 set xrange [0.8 : maxw * 1.3]
 set xtics 2
@@ -51,7 +52,7 @@ if (lowcol ne '' && againstcol ne '') {
         with yerrorlines ls mode_style(word(modes, i)) title mode_title(word(modes, i)), \
         for [i = 1 : words(modes)] csv using 'workers' : (row_value(againstcol, word(modes, i))) \
         with lines ls mode_style(word(modes, i)) dt (6, 4) lw 1.2 notitle, \
-        NaN with lines dt (6, 4) lw 1.2 lc rgb '#616161' title 'dashed: against the fastest 1-worker time of any mode', \
+        NaN with lines dt (6, 4) lw 1.2 lc rgb '#616161' title against_title, \
         ideal_curve(x) ls 10 title ideal_title
 } else { if (lowcol ne '') {
     plot for [i = 1 : words(modes)] csv using 'workers' : (row_value(ycol, word(modes, i))) : \
