@@ -54,6 +54,7 @@
 # N (the partial folder is kept, marked incomplete).
 # What a run folder holds is described in README.md ("Results").
 set -uo pipefail
+sweep_started=$(date +%s.%N)
 cd "$(dirname "$0")/.." || exit 1
 . scripts/lib.sh
 
@@ -615,7 +616,7 @@ run_folder_unwritable() { # run_folder_unwritable PATH: the sweep's end, PATH wh
 # baseline near it in time.  The first call of a point also makes its
 # warm-up runs.  What was run, when, is in schedule.tsv; the noise around
 # each call (other processes' CPU time, steal, the clock) in noise.tsv.
-started=$(date +%s)
+started=$(date +%s) rounds_started=$(date +%s.%N)
 failures=0
 declare -A slowest_run calls failed_point
 mapfile -t points < <(awk -F'\t' '{ print $1 "\t" $2 "\t" $3 "\t" $4 }' "$plan")
@@ -768,6 +769,7 @@ while [ ${#active[@]} -gt 0 ]; do
     fi
     active=("${next[@]}")
 done
+rounds_ended=$(date +%s.%N)
 busy_share=$(awk -v o="$other_total" -v t="$ticks_total" 'BEGIN { if (t > 0) printf "%.3f", (o < 0 ? 0 : o) / t }')
 jq --argjson rounds "$round" --arg share "$busy_share" \
     '.rounds = $rounds | .other_cpu_share = (if $share == "" then null else ($share | tonumber) end)' \
@@ -823,6 +825,9 @@ if [ -n "$disturbed" ]; then
     disturbed_message="other processes or the hypervisor took more than 10 % of the CPUs during: $(paste -sd' ' <<<"$disturbed")"
     add_warning "$run_dir/meta.json" "$disturbed_message"
 fi
+# Where the sweep's time went (meta.json's harness, one line at the end).
+harness_line=$(scripts/harness_cost.sh "$run_dir" "$warmup" "$sweep_started" "$rounds_started" "$rounds_ended") ||
+    die "cannot account for the time of $run_dir"
 finish_meta "$run_dir/meta.json" "$started" "$failures" || die "cannot complete $run_dir/meta.json"
 if [ -s "$run_dir/summary.csv" ]; then
     scripts/report.sh "$run_dir" >/dev/null || die "cannot write the report of $run_dir"
@@ -836,6 +841,7 @@ ln -s "$(basename "$run_dir")" "$latest_tmp" && mv -T "$latest_tmp" "$RESULTS_DI
 echo
 echo "gilbench: done in $(clock $(( $(date +%s) - started ))) ($round rounds); results in $run_dir (also $RESULTS_DIR/latest), plots in ${PLOTS_DIR:-plots}/"
 [ ! -s "$run_dir/index.html" ] || echo "gilbench: open $RESULTS_DIR/latest/index.html for the report"
+echo "$harness_line"
 [ -z "$load_warning" ] || note "warning: $load_warning"
 [ -z "$wide" ] || { note "warning: $wide_message"; note "re-measure their series with: make bench RERUN=$run_dir"; }
 [ -z "$disturbed" ] || note "warning: $disturbed_message"

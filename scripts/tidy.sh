@@ -83,7 +83,7 @@ fi
 common='workload variant mode workers seconds startup_seconds worker_seconds_min worker_seconds_max
 worker_seconds_total cpu_user_seconds cpu_sys_seconds involuntary_switches max_rss_kib checksum
 switch_interval_us gil_switches gil_wait_seconds gil_hold_seconds gil_drop_requests run
-process_median_s other_cpu_ticks steal_ticks all_cpu_ticks cpu_mhz'
+process_median_s other_cpu_ticks steal_ticks all_cpu_ticks cpu_mhz setup_seconds check_seconds'
 csv_fields=$(for c in $common; do printf '.%s, ' "$c"; done)
 {
     echo $common | tr ' ' ','

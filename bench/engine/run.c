@@ -207,12 +207,14 @@ int gb_run(struct gb_job *job, long switch_interval_us, const char *trace_path,
     bool tracing = (use_gil || interp) && trace_path;
     bool set_up = false; /* setup() succeeded: teardown() is owed */
     bool failed = tracing && trace_file_open(&trace, trace_path, job->workers) != 0;
+    double setup_started = gb_now();
     if (!failed) {
         failed = wl->setup && wl->setup(job) != 0;
         set_up = !failed;
     }
     if (!failed && interp)
         failed = interpreters_make(&interpreters, job, switch_interval_us) != 0;
+    r->setup_seconds = gb_now() - setup_started;
     if (failed) {
         if (tracing)
             trace_file_abandon(&trace);
@@ -267,7 +269,9 @@ int gb_run(struct gb_job *job, long switch_interval_us, const char *trace_path,
             r->gil_switches = gil_switches(&gil);
         if (interp)
             r->gil_switches = interpreters_switches(&interpreters);
+        double check_started = gb_now();
         status = gb_check_checksum(job, r);
+        r->check_seconds = gb_now() - check_started;
     }
     if (status == 0 && wl->report) {
         struct gb_worker *contexts = malloc(sizeof *contexts * job->workers);

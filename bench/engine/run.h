@@ -28,6 +28,8 @@ struct gb_result {
     double seconds;             /* timed region: shares, before creating workers .. all
                                  * finished; pool, the first submission .. the last result */
     double startup_seconds;     /* timed region start .. the last worker running */
+    double setup_seconds;       /* the workload's setup() (and interpreters' making), before the region */
+    double check_seconds;       /* the checks of the results, after the region */
     double worker_seconds_min;  /* one worker's running time: its first .. last instruction */
     double worker_seconds_max;
     double worker_seconds_total;/* the running times of all workers added up */

@@ -70,6 +70,7 @@ char *result_json_line(const struct gb_job *job, long switch_interval_us,
         fprintf(out, ",\"task_arg_bytes\":%llu,\"task_result_bytes\":%llu",
                 (unsigned long long)job->task_arg_bytes, (unsigned long long)job->task_result_bytes);
     fprintf(out, ",\"seconds\":%.9g,\"startup_seconds\":%.9g", r->seconds, r->startup_seconds);
+    fprintf(out, ",\"setup_seconds\":%.9g,\"check_seconds\":%.9g", r->setup_seconds, r->check_seconds);
     fprintf(out, ",\"worker_seconds_min\":%.9g,\"worker_seconds_max\":%.9g",
             r->worker_seconds_min, r->worker_seconds_max);
     fprintf(out, ",\"worker_seconds_total\":%.9g", r->worker_seconds_total);

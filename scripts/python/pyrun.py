@@ -414,10 +414,12 @@ def run(argv):
     workload, workers, units = o["workload"], o["workers"], o["units"]
     # A forked or spawned worker, or a subinterpreter, touches its own copies.
     private = o["mode"] != "gil" and o["mode"] != "threads"
+    setup_started = time.perf_counter()
     try:
         state = workload.setup(o["params"], private)
     except Exception as e:
         fail("%s: setup() raised %s" % (workload.name, last_line(e)))
+    setup_seconds = time.perf_counter() - setup_started
     gil_came_back(o["mode"], "the workload's setup")
 
     if o["dispatch"] == "pool":
@@ -439,7 +441,9 @@ def run(argv):
         problem = workload.after(state, units)
         if problem:
             fail(problem)
+    check_started = time.perf_counter()
     checked = checked_values(o, state, values)
+    check_seconds = time.perf_counter() - check_started
     extra = workload.figures(state)
     try:
         workload.teardown(state)
@@ -451,6 +455,7 @@ def run(argv):
         "weak": False, "dispatch": o["dispatch"], "chunksize": o["chunksize"], "tasks": tasks,
         "seconds": seconds,
         "startup_seconds": max(r[1] for r in records) - started,
+        "setup_seconds": setup_seconds, "check_seconds": check_seconds,
         "worker_seconds_min": min(own), "worker_seconds_max": max(own),
         "worker_seconds_total": sum(own),
         "cpu_user_seconds": after.ru_utime - before.ru_utime + children.ru_utime,
