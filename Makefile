@@ -71,7 +71,7 @@ help:
 	@echo 'make reproduce      the default sweep twice: how far its speedups move from run to run'
 	@echo 'make timeline RUN=dir  trace cpu_loop, io_wait, convoy under the GIL; draw them per worker'
 	@echo 'make timeline TRACE=file  draw one `gilbench run --trace` file'
-	@echo '  bench settings: WORKLOADS MODES WORKERS RUNS MAX_RUNS PRECISION BUDGET SEED WARMUP'
+	@echo '  bench settings: WORKLOADS MODES WORKERS RUNS MAX_RUNS PRECISION RESOLUTION BUDGET SEED WARMUP'
 	@echo '                  SWITCH_INTERVAL_US PARAMS TIMEOUT QUICK=1 STUDIES RERUN=dir RESULTS_DIR PLOTS_DIR'
 	@echo '                  TIMELINE_WORKERS TIMELINE_MS HOSTFILE (MODES=...,mpi)'
 	@echo '  calibrate settings: PYTHON FREE_THREADED_PYTHON PYTHONS=build'
