@@ -133,6 +133,10 @@ awk 'BEGIN { OFS = "\t"; n = split("threads 1 1.0|threads 2 0.5|gil 1 1.0|gil 2 
 run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decide.tsv" --answer --cpus 2 --looks 16
 check "ways that take the same time are a tie within ±5 %; the GIL threads are told apart" \
     test "$OUT" = "cpu_loop at 2 workers (2 usable CPUs): threads 2.000× (1.990–2.010) ≈ procs 2.000× (1.990–2.010); gil 0.952× (0.948–0.957) — the GIL serialises it; one worker takes 1.50× as long under procs as under threads [a tie within ±5 %]"
+awk -v OFS='\t' '$3 == "procs" { $9 = $5 * 0.3 } { print }' "$TEST_TMP/decide.tsv" > "$TEST_TMP/startup.tsv"
+run_capture "$GILBENCH" summarize --runs "$TEST_TMP/startup.tsv" --answer --cpus 2 --looks 16
+check "a way whose workers take a tenth of its time or more to start has it named" \
+    grep -q '; starting the workers is 30 % of the time under procs \[a tie within ±5 %\]$' <<<"$OUT"
 run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decide.tsv" --decision --cpus 2 --looks 16
 check "--decision: the answer in words" \
     test "$OUT" = "cpu_loop on this machine at 2 workers: use threads or procs, 2.000× the speed of one worker of threads (a tie within ±5 %); the GIL serialises it."

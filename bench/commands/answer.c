@@ -180,8 +180,24 @@ static void print_way(FILE *out, const struct settings *s, const struct workload
             x->high);
 }
 
-/* Each way whose single worker is slower than the baseline's: what sets
- * its curve apart from its own speedup. */
+/* The median share of a point's timed region spent starting its workers
+ * (NAN where the runs do not say). */
+#define STARTUP_WORTH_NAMING 0.10
+static double startup_share(const struct point *p)
+{
+    double *shares = malloc(p->runs * sizeof *shares);
+    if (!shares)
+        return NAN;
+    for (size_t i = 0; i < p->runs; i++)
+        shares[i] = p->values[i][STARTUP_SECONDS] / p->values[i][SECONDS];
+    double share = stats_median(shares, p->runs);
+    free(shares);
+    return share;
+}
+
+/* Each way whose single worker is slower than the baseline's, and each
+ * whose workers take a tenth of its time to start: what sets its curve
+ * apart from its own speedup. */
 static void print_fixed_costs(FILE *out, const struct settings *s, const struct workload_answer *a)
 {
     bool first = true;
@@ -195,6 +211,17 @@ static void print_fixed_costs(FILE *out, const struct settings *s, const struct 
     }
     if (!first)
         fprintf(out, " as under %s", named(s, a, a->baseline->mode));
+    /* Starting the workers, where it is a tenth of the time or more. */
+    first = true;
+    for (size_t i = 0; i < a->count; i++) {
+        const struct point *p = a->ways[i].way->point;
+        double share = startup_share(p);
+        if (!(share >= STARTUP_WORTH_NAMING))
+            continue;
+        fprintf(out, "%s%.0f %%%s under %s", first ? "; starting the workers is " : ", ", share * 100,
+                first ? " of the time" : "", named(s, a, p->mode));
+        first = false;
+    }
 }
 
 static void print_minutes(FILE *out, double seconds)
