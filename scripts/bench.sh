@@ -641,7 +641,7 @@ other_total=0 ticks_total=0
 round=0 budget_spent=""
 while [ ${#active[@]} -gt 0 ]; do
     round=$((round + 1))
-    round_started=$(date +%s.%N)
+    now_us round_started
     position=0 round_failed=""
     mapfile -t order < <(printf '%s\n' "${active[@]}" | shuffle_lines "$((seed + round))")
     for entry in "${order[@]}"; do
@@ -667,10 +667,12 @@ while [ ${#active[@]} -gt 0 ]; do
             --append-json "$run_dir/raw/$id.jsonl" --error-log "$run_dir/logs/$id.log")
         call_warmup=0
         [ "${calls[$id]}" -gt 0 ] || call_warmup=$warmup
-        lines_before=0
-        [ ! -f "$run_dir/raw/$id.jsonl" ] || lines_before=$(wc -l < "$run_dir/raw/$id.jsonl")
+        results=()
+        [ ! -f "$run_dir/raw/$id.jsonl" ] || mapfile -t results < "$run_dir/raw/$id.jsonl"
+        lines_before=${#results[@]}
         calls[$id]=$((${calls[$id]} + 1))
-        before=$(cpu_ticks) call_started=$(date +%s.%N)
+        before=$(cpu_ticks)
+        now_us call_started
         { exec {log_fd}>>"$run_dir/logs/$id.log"; } 2>/dev/null || run_folder_unwritable "$run_dir/logs/$id.log"
         # timeout(1) puts hyperfine and everything under it in a process group of
         # its own: the backstop if anything hangs outside the engine's own
@@ -693,7 +695,8 @@ while [ ${#active[@]} -gt 0 ]; do
         point_tag=""
         : > "$live/point_tag"
         exec {log_fd}>&-
-        after=$(cpu_ticks) call_ended=$(date +%s.%N)
+        after=$(cpu_ticks)
+        now_us call_ended
         require_writable_run_folder
         reason=$(point_failure "$status" "$run_dir" "$id" $((lines_before + call_warmup + 1)))
         # An mpi point that timed out across hosts: a host that vanished mid-run
@@ -705,8 +708,7 @@ while [ ${#active[@]} -gt 0 ]; do
             [ -z "$silent" ] || reason+="; $silent $verb not answer ssh now"
         fi
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$position" "$workload" "$variant" "$mode" "$n" \
-            "$(date -u -d "@$call_started" +%Y-%m-%dT%H:%M:%S.%3NZ)" \
-            "$(awk -v a="$call_started" -v b="$call_ended" 'BEGIN { printf "%.3f", b - a }')" \
+            "$(utc_stamp "$call_started")" "$(us_seconds $((call_ended - call_started)))" \
             "${reason:+failed}${reason:-ok}" >&"$schedule_fd"
         # CPU ticks of other processes and of the hypervisor during the call
         read -r other steal ticks <<<"$(call_noise "$before" "$after")"
@@ -725,12 +727,19 @@ while [ ${#active[@]} -gt 0 ]; do
             round_failed+=" $id"
             continue
         fi
-        seconds=$(tail -n1 "$run_dir/raw/$id.jsonl" | jq -r '.seconds')
+        # The run's time, from the last line the engine appended.
+        mapfile -t results < "$run_dir/raw/$id.jsonl"
+        seconds=""
+        [[ ${results[-1]} =~ \"seconds\":([-+0-9.eE]+) ]] && seconds=${BASH_REMATCH[1]}
         printf '%s\t%s\t%s\t%s\t%s\t0\t0\t0\t0\n' "$workload" "$variant" "$mode" "$n" "$seconds" >> "$live/runs.tsv"
-        slowest_run[$label]=$(awk -v a="$seconds" -v b="${slowest_run[$label]:-0}" 'BEGIN { print (a > b ? a : b) }')
+        seconds_to_us "$seconds" run_us
+        seconds_to_us "${slowest_run[$label]:-0}" slowest_us
+        [ "$run_us" -le "$slowest_us" ] || slowest_run[$label]=$seconds
     done
     elapsed=$(( $(date +%s) - started ))
-    round_seconds=$(awk -v a="$round_started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+    now_us round_ended
+    round_seconds=$(us_seconds $((round_ended - round_started)))
+    round_seconds=${round_seconds%??}
     # The next round: points below RUNS; then, up to MAX_RUNS, the points
     # an answer still needs (its leader, the ways not yet told apart from
     # it, the baseline), whatever the budget; and while the budget lasts,

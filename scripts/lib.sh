@@ -187,12 +187,13 @@ check_results_folder() {
     [ -z "$problem" ] || usage "$name='$dir' is not a results folder of this gilbench: its meta.json $problem"
 }
 
-# folder_writable DIR: a file can still be made in DIR (as root, whatever
-# its mode: then only a full or read-only file system says no).
+# folder_writable DIR: a file can still be made in DIR: it is a folder this
+# user may write in and enter, on a file system mounted read-write (as root,
+# whatever its mode: then only a read-only file system says no).  The
+# kernel's access(2), through the shell's own test: the sweep asks twice per
+# call, and a probe file made and removed cost two processes each time.
 folder_writable() {
-    local probe
-    # Quietly both: the folder may change between the two (then it is not writable).
-    probe=$(mktemp "$1/.writable.XXXXXX" 2>/dev/null) && rm -f "$probe" 2>/dev/null
+    [ -d "$1" ] && [ -w "$1" ] && [ -x "$1" ]
 }
 
 # readable_file PATH: PATH is a regular file, readable and not empty (an
@@ -271,10 +272,47 @@ shell_words() {
 # adaptive_timeout SLOWEST: seconds one run may take, given the slowest run
 # of the workload so far (empty before its first point).
 adaptive_timeout() {
+    local us
     if [ -z "$1" ]; then
         echo 120
     else
-        awk -v slowest="$1" 'BEGIN { t = int(20 * slowest + 1); print (t < 30 ? 30 : t) }'
+        seconds_to_us "$1" us
+        local t=$(( 20 * us / 1000000 + 1 ))
+        echo $(( t < 30 ? 30 : t ))
+    fi
+}
+
+# The sweep's clock, without a process per reading (each call of a point
+# reads it several times): microseconds as whole numbers.
+# now_us VAR: sets VAR to the wall clock in microseconds (EPOCHREALTIME,
+# whose decimal mark follows the locale: digits only).
+now_us() {
+    local digits=${EPOCHREALTIME//[!0-9]/}
+    [ -n "$digits" ] || digits=$(date +%s%6N)
+    printf -v "$1" '%s' "$digits"
+}
+# us_seconds US: US microseconds as seconds with three decimals.
+us_seconds() {
+    printf '%d.%03d\n' $(($1 / 1000000)) $(( ($1 % 1000000) / 1000 ))
+}
+# utc_stamp US: the UTC date and time of US microseconds since the epoch,
+# to the millisecond (2026-12-07T05:21:51.123Z).
+utc_stamp() {
+    TZ=UTC printf '%(%Y-%m-%dT%H:%M:%S)T.%03dZ\n' $(($1 / 1000000)) $(( ($1 / 1000) % 1000 ))
+}
+# seconds_to_us TEXT VAR: a JSON number of seconds (0.082996494, 1.2e-05)
+# in whole microseconds, into VAR (0 for what is not such a number).
+seconds_to_us() {
+    local text=$1 whole fraction
+    if [[ $text =~ ^([0-9]+)(\.([0-9]+))?$ ]]; then
+        whole=${BASH_REMATCH[1]} fraction=${BASH_REMATCH[3]}000000
+        printf -v "$2" '%s' $(( 10#$whole * 1000000 + 10#${fraction:0:6} ))
+    elif [[ $text =~ ^[0-9.]+[eE]- ]]; then
+        printf -v "$2" '%s' 0 # below a microsecond or so
+    elif [[ $text =~ ^[0-9.]+[eE]\+?[0-9]+$ ]]; then
+        printf -v "$2" '%s' "$(awk -v s="$text" 'BEGIN { printf "%.0f", s * 1e6 }')"
+    else
+        printf -v "$2" '%s' 0
     fi
 }
 
@@ -284,7 +322,9 @@ adaptive_timeout() {
 point_failure() {
     local status=$1 run_dir=$2 id=$3 lines=$4 log=$2/logs/$3.log found
     if [ "$status" -eq 0 ]; then
-        found=$(wc -l < "$run_dir/raw/$id.jsonl" 2>/dev/null || echo 0)
+        local results=()
+        [ ! -f "$run_dir/raw/$id.jsonl" ] || mapfile -t results < "$run_dir/raw/$id.jsonl" 2>/dev/null
+        found=${#results[@]}
         [ "$found" -eq "$lines" ] || echo "expected $lines result lines, found $found"
         return
     fi
@@ -432,32 +472,47 @@ shuffle_lines() {
 # cpu_ticks: "busy steal total own" in clock ticks: the machine's busy,
 # stolen and total CPU time (/proc/stat) and the CPU time of this shell's
 # waited-for children (/proc/$$/stat); "- - - -" where they cannot be read.
+# (The shell's own reads and arithmetic: it is read twice per call.)
 cpu_ticks() {
-    local line rest own
+    local line rest own label user nice system idle iowait irq softirq steal
     if read -r line < /proc/$$/stat 2>/dev/null; then
         read -ra rest <<<"${line##*) }"
         own=$(( ${rest[13]:-0} + ${rest[14]:-0} ))
     else
         own=-
     fi
-    awk -v own="$own" '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8, $9 + 0, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, own; found = 1; exit }
-        END { if (!found) print "- - - -" }' /proc/stat 2>/dev/null || echo "- - - -"
+    if read -r label user nice system idle iowait irq softirq steal _ < /proc/stat 2>/dev/null &&
+        [ "$label" = cpu ] && [[ "$user$nice$system$idle$iowait$irq$softirq${steal:-0}" =~ ^[0-9]+$ ]]; then
+        steal=${steal:-0}
+        echo "$((user + nice + system + irq + softirq)) $steal $((user + nice + system + idle + iowait + irq + softirq + steal)) $own"
+    else
+        echo "- - - -"
+    fi
 }
 
 # call_noise BEFORE AFTER: from two cpu_ticks readings, "other steal total":
 # CPU ticks used by other processes (busy minus this shell's children), stolen
 # ticks, and all ticks of all CPUs in between; "0 0 0" when unknown.
 call_noise() {
-    awk -v b="$1" -v a="$2" 'BEGIN { split(b, x, " "); split(a, y, " ")
-        if (x[1] == "-" || y[1] == "-" || x[4] == "-") { print "0 0 0"; exit }
-        print (y[1] - x[1]) - (y[4] - x[4]), y[2] - x[2], y[3] - x[3] }'
+    local x y
+    read -ra x <<<"$1"
+    read -ra y <<<"$2"
+    if [ "${x[0]:--}" = - ] || [ "${y[0]:--}" = - ] || [ "${x[3]:--}" = - ] || [ "${y[3]:--}" = - ]; then
+        echo "0 0 0"
+        return
+    fi
+    echo "$(( (y[0] - x[0]) - (y[3] - x[3]) )) $((y[1] - x[1])) $((y[2] - x[2]))"
 }
 
 # cpu_mhz: the mean current clock of the CPUs in MHz, where the machine
 # exposes it (cpufreq), else "-".
 cpu_mhz() {
-    cat /sys/devices/system/cpu/cpu[0-9]*/cpufreq/scaling_cur_freq 2>/dev/null |
-        awk '{ sum += $1; n++ } END { if (n) printf "%.0f\n", sum / n / 1000; else print "-" }'
+    local file khz sum=0 n=0
+    for file in /sys/devices/system/cpu/cpu[0-9]*/cpufreq/scaling_cur_freq; do
+        { read -r khz < "$file"; } 2>/dev/null && [[ $khz =~ ^[0-9]+$ ]] || continue
+        sum=$((sum + khz)) n=$((n + 1))
+    done
+    if [ "$n" -gt 0 ]; then echo $(( (sum / n + 500) / 1000 )); else echo -; fi
 }
 
 # add_warning META MESSAGE: appends to meta.json's warnings.
