@@ -8,6 +8,13 @@
 # is not asserted: the machine may be shared and noisy.  n = 128 is above
 # the size (n = 64) below which OpenBLAS ignores its thread count, so two
 # threads really run.
+#
+# Failures are one line naming the cause, exit 1 and no checksum line (the
+# engine's "wrong result" would be a second line, and the wrong cause): a
+# thread count above OpenBLAS's MAX_THREADS, which OpenBLAS clamps, in setup()
+# (gil, threads) and in each worker process (procs); no memory for a worker's
+# product matrix (bench/kit/dgemm_units.c, blas_dgemm's and blas_threads'),
+# under ulimit -v, which a sanitizer build cannot start under (skipped there).
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
@@ -44,6 +51,73 @@ done
 run_capture "$GILBENCH" run --workload blas_threads --mode threads --param blas_threads=0
 ok $(( STATUS != 2 )) "blas_threads=0 is refused with exit 2"
 check "... naming the setting" grep -q "blas_threads '0'" <<<"$ERR"
+
+# failed_in_one_line PATTERN: the run ($STATUS, $OUT, $ERR) failed as a
+# workload's failure should: exit 1, nothing on stdout, one line on stderr
+# matching PATTERN (an extended regular expression), and no checksum line.
+failed_in_one_line() {
+    [ "$STATUS" -eq 1 ] && [ -z "$OUT" ] && [ "$(grep -c . <<<"$ERR")" -eq 1 ] &&
+        grep -qE "$1" <<<"$ERR" && ! grep -q 'wrong result' <<<"$ERR"
+}
+
+# ---- a thread count that OpenBLAS clamps ----
+max=$("$GILBENCH" info | jq -r .openblas_config | sed -n 's/.*MAX_THREADS=\([0-9]*\).*/\1/p')
+if [ -n "$max" ] && [ "$max" -lt 256 ]; then
+    over=$((max + 1))
+    clamp="OpenBLAS gives $max threads when asked for $over \\(its configuration: .*MAX_THREADS=$max"
+    run_capture "$GILBENCH" run --workload blas_threads --mode threads --workers 2 --units 4 --param n=16 \
+        --param blas_threads="$over"
+    if failed_in_one_line "^gilbench: blas_threads: $clamp"; then
+        ok 0 "threads, blas_threads=$over (above MAX_THREADS): setup fails the run in one line naming the clamp"
+    else
+        ok 1 "threads, blas_threads=$over (above MAX_THREADS): setup fails the run in one line naming the clamp"
+        diag "status $STATUS, stdout '$OUT', stderr '$ERR'"
+    fi
+    run_capture "$GILBENCH" run --workload blas_threads --mode procs --workers 1 --units 4 --param n=16 \
+        --param blas_threads="$over"
+    if failed_in_one_line "^gilbench: blas_threads: worker 0: $clamp"; then
+        ok 0 "procs, blas_threads=$over (above MAX_THREADS): the worker fails the run in one line naming the clamp"
+    else
+        ok 1 "procs, blas_threads=$over (above MAX_THREADS): the worker fails the run in one line naming the clamp"
+        diag "status $STATUS, stdout '$OUT', stderr '$ERR'"
+    fi
+    # Two worker processes: each finds the clamp in its own OpenBLAS and
+    # says so in its line; still no checksum line.
+    run_capture "$GILBENCH" run --workload blas_threads --mode procs --workers 2 --units 4 --param n=16 \
+        --param blas_threads="$over"
+    if [ "$STATUS" -eq 1 ] && [ -z "$OUT" ] && [ "$(grep -c . <<<"$ERR")" -eq 2 ] &&
+        grep -qE "^gilbench: blas_threads: worker 0: $clamp" <<<"$ERR" &&
+        grep -qE "^gilbench: blas_threads: worker 1: $clamp" <<<"$ERR"; then
+        ok 0 "procs, 2 workers, blas_threads=$over: one line from each worker naming the clamp, nothing else"
+    else
+        ok 1 "procs, 2 workers, blas_threads=$over: one line from each worker naming the clamp, nothing else"
+        diag "status $STATUS, stdout '$OUT', stderr '$ERR'"
+    fi
+else
+    ok 0 "# skip the clamped thread count: no MAX_THREADS below 256 in OpenBLAS's configuration"
+fi
+
+# ---- no memory for a worker's product matrix ----
+# At n = 4096 setup() makes two 128 MiB inputs and each worker a 128 MiB
+# product.  Measured with OpenBLAS 0.3.21 on Debian 12 (gil mode): below
+# about 310000 KiB of address space the worker thread cannot be made, from
+# about 520000 KiB the product fits; ulimit -v 400000 sits between the two.
+if [ "$("$GILBENCH" info | jq -r '.build_flags | test("-fsanitize=")')" = true ]; then
+    ok 0 "# skip a worker out of memory: a sanitizer build cannot start under ulimit -v"
+else
+    for point in blas_dgemm:gil blas_threads:procs; do
+        workload=${point%:*} mode=${point#*:}
+        run_capture bash -c 'ulimit -v 400000 && exec "$@"' - "$GILBENCH" run --workload "$workload" \
+            --mode "$mode" --workers 1 --units 2 --param n=4096
+        what="$workload, $mode: a worker without memory for its product matrix fails the run in one line saying so"
+        if failed_in_one_line "^gilbench: $workload: worker 0: out of memory for its 4096x4096 product matrix\$"; then
+            ok 0 "$what"
+        else
+            ok 1 "$what"
+            diag "status $STATUS, stdout '$OUT', stderr '$ERR'"
+        fi
+    done
+fi
 
 run_capture "$GILBENCH" list
 check "list marks blas_threads as extra" grep -q '^blas_threads .*\[extra' <<<"$OUT"

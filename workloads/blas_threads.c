@@ -27,7 +27,9 @@
  * openblas_get_num_threads() as it starts, and the "blas_threads" figure is
  * the smallest of these, so the JSON line shows the count in effect, not the
  * one asked for.  A count that OpenBLAS clamps (above its MAX_THREADS, 64 in
- * Debian 12's build) fails the run with a message.  That the threads
+ * Debian 12's build) fails the run with one line saying what OpenBLAS gave:
+ * from setup() in the gil and threads modes, through gb_fail() in each
+ * worker process in the procs mode.  That the threads
  * really compute shows in the GFLOP/s and in cpu_user_seconds (about
  * 2 x seconds for one caller with 2 threads at n = 512).  CPU time alone can
  * mislead: OpenBLAS's pool threads spin (about 0.1 s) after they start and
@@ -55,17 +57,19 @@
 
 enum { PARAM_N, PARAM_BLAS_THREADS };
 enum { FIGURE_BLAS_THREADS }; /* w->figures[]: the count each worker found in effect */
+enum { WHY_SIZE = 512 };       /* set_blas_threads()'s message */
 
 /* Tells OpenBLAS to use `threads` threads in this process and checks that
- * it took the number; -1 after one line on stderr if it did not. */
-static int set_blas_threads(int threads)
+ * it took the number: 0, or -1 with why[size] saying what it gave instead
+ * (the caller reports it: setup() on stderr, a worker through gb_fail()). */
+static int set_blas_threads(int threads, char *why, size_t size)
 {
     openblas_set_num_threads(threads);
     int got = openblas_get_num_threads();
     if (got == threads)
         return 0;
-    fprintf(stderr, "gilbench: blas_threads: OpenBLAS gives %d threads when asked for %d "
-            "(its configuration: %s)\n", got, threads, openblas_get_config());
+    snprintf(why, size, "OpenBLAS gives %d threads when asked for %d (its configuration: %s)", got,
+             threads, openblas_get_config());
     return -1;
 }
 
@@ -77,8 +81,10 @@ static int threads_setup(struct gb_job *job)
     /* In the procs mode each worker sets it in its own process; setting it
      * here too would start a pool that the first fork, inside the timed
      * region, would have to shut down. */
+    char why[WHY_SIZE];
     if (job->mode != GB_MODE_PROCS &&
-        set_blas_threads((int)gb_param(job, PARAM_BLAS_THREADS)) != 0) {
+        set_blas_threads((int)gb_param(job, PARAM_BLAS_THREADS), why, sizeof why) != 0) {
+        fprintf(stderr, "gilbench: blas_threads: %s\n", why);
         dgemm_inputs_free(in);
         return -1;
     }
@@ -95,9 +101,12 @@ static void threads_teardown(struct gb_job *job)
 
 static uint64_t threads_work(struct gb_worker *w, uint64_t first, uint64_t count)
 {
+    char why[WHY_SIZE];
     if (w->job->mode == GB_MODE_PROCS &&
-        set_blas_threads((int)gb_param(w->job, PARAM_BLAS_THREADS)) != 0)
-        return 0; /* the wrong checksum fails the run */
+        set_blas_threads((int)gb_param(w->job, PARAM_BLAS_THREADS), why, sizeof why) != 0) {
+        gb_fail(w, "%s", why);
+        return 0;
+    }
     w->figures[FIGURE_BLAS_THREADS] = openblas_get_num_threads();
     return dgemm_units(w, w->job->state, first, count);
 }

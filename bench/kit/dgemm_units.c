@@ -93,8 +93,7 @@ uint64_t dgemm_units(struct gb_worker *w, const struct dgemm_inputs *in, uint64_
     size_t n = in->n;
     double *c = malloc(n * n * sizeof *c);
     if (!c) {
-        fprintf(stderr, "gilbench: %s: worker %u out of memory\n", w->job->workload->name,
-                w->index);
+        gb_fail(w, "out of memory for its %zux%zu product matrix", n, n);
         return 0;
     }
     uint64_t checksum = 0;

@@ -30,8 +30,8 @@ struct dgemm_inputs {
 struct dgemm_inputs *dgemm_inputs_new(size_t n, const char *workload);
 void dgemm_inputs_free(struct dgemm_inputs *in);
 
-/* Does units [first, first + count): returns their checksum, or 0 after one
- * line on stderr (the wrong checksum then fails the run). */
+/* Does units [first, first + count): returns their checksum, or fails the
+ * run through gb_fail() (no memory for the product) and returns 0. */
 uint64_t dgemm_units(struct gb_worker *w, const struct dgemm_inputs *in, uint64_t first,
                      uint64_t count);
 
