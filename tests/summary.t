@@ -148,6 +148,14 @@ check "--resolution 0.1: the same times are no longer known to be within it, so 
 run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decide.tsv" --deciding --cpus 2 --looks 16 --resolution 0.1
 check "  --deciding names the leader, the way not told apart from it, and the baseline" \
     test "$(sort <<<"$OUT" | paste -sd' ' -)" = "$(printf 'cpu_loop\t-\tprocs\t2 cpu_loop\t-\tthreads\t1 cpu_loop\t-\tthreads\t2')"
+# The sweep's live runs come in its rounds' shuffled order: a workload's
+# points must still make one answer, not one per stretch of lines.
+awk -v OFS='\t' '{ print; $1 = "io_wait"; print }' "$TEST_TMP/decide.tsv" |
+    awk 'NR % 3 == 0 { print > "/dev/stderr"; next } { print }' 2> "$TEST_TMP/tail.tsv" > "$TEST_TMP/mixed.tsv"
+cat "$TEST_TMP/tail.tsv" >> "$TEST_TMP/mixed.tsv"
+run_capture "$GILBENCH" summarize --runs "$TEST_TMP/mixed.tsv" --answer --cpus 2 --looks 16
+check "runs of two workloads in any order: one answer line each" \
+    test "$(cut -d' ' -f1 <<<"$OUT" | sort | paste -sd' ' -)" = "cpu_loop io_wait"
 awk -v OFS='\t' '!($3 == "procs" && $4 == 2)' "$TEST_TMP/decide.tsv" > "$TEST_TMP/decided.tsv"
 run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decided.tsv" --answer --cpus 2 --looks 16
 check "a leader told apart from every other way is decided" grep -q '^cpu_loop at 2 .*\[decided\]$' <<<"$OUT"

@@ -26,7 +26,8 @@
 struct comparison {
     const struct row *way;
     struct race_comparison race; /* against the leader; unused for the leader */
-    double one_worker_ratio;     /* its 1-worker time over the baseline's, when told apart; else NAN */
+    double one_worker_ratio;     /* its 1-worker time over the baseline's, when told apart
+                                    and at least 1 + resolution; else NAN */
 };
 
 struct workload_answer {
@@ -132,7 +133,9 @@ static bool describe(const struct row *rows, size_t first, size_t end, const str
             struct race_comparison single = stats_race_compare(a->baseline->seconds, a->baseline->runs,
                                                                own->seconds, own->runs, s->confidence,
                                                                s->resolution);
-            if (single.verdict == RACE_SEPARATED)
+            /* Named when it is known and at least the resolution: a
+             * smaller difference is not what sets the ways apart. */
+            if (single.verdict == RACE_SEPARATED && single.ratio.value >= 1 + s->resolution)
                 c->one_worker_ratio = single.ratio.value;
         }
         if (i == 0)

@@ -15,8 +15,8 @@
  *                     process_median_seconds (hyperfine's whole-process median)
  * A point is workload x variant x mode x workers; the variant (a study's
  * setting, such as released_pct=90) is "-" in the default sweep.  Points
- * keep the order in which their workload, variant and mode first appear in
- * --runs, workers ascending.
+ * keep the order in which their workload and variant, then their mode,
+ * first appear in --runs, workers ascending.
  *
  * Speedup: the Hodges-Lehmann estimate of T(mode, 1) / T(mode, N) with its
  * rank confidence interval (stats.h, docs/statistics.md); efficiency =
@@ -199,21 +199,29 @@ static bool read_input(const char *path, bool runs, struct points *all)
     return true;
 }
 
-/* Order: each workload, variant and mode series where it first appears,
- * workers ascending within it. */
+/* Order: each workload and variant where it first appears, its mode
+ * series where they first appear, workers ascending within each: a
+ * workload's rows stay together whatever order the runs came in (the
+ * sweep's live runs come in its rounds' shuffled order). */
 static struct points *sort_basis;
-static size_t first_seen(const struct point *p)
+static size_t first_seen(const struct point *p, bool of_series)
 {
-    for (size_t i = 0; i < sort_basis->count; i++)
-        if (same_series(&sort_basis->items[i], p->workload, p->variant, p->mode))
+    for (size_t i = 0; i < sort_basis->count; i++) {
+        const struct point *q = &sort_basis->items[i];
+        if (of_series ? same_series(q, p->workload, p->variant, p->mode)
+                      : strcmp(q->workload, p->workload) == 0 && strcmp(q->variant, p->variant) == 0)
             return i;
+    }
     return 0;
 }
 
 static int compare_points(const void *a, const void *b)
 {
     const struct point *p = a, *q = b;
-    size_t ps = first_seen(p), qs = first_seen(q);
+    size_t pw = first_seen(p, false), qw = first_seen(q, false);
+    if (pw != qw)
+        return pw < qw ? -1 : 1;
+    size_t ps = first_seen(p, true), qs = first_seen(q, true);
     if (ps != qs)
         return ps < qs ? -1 : 1;
     return (p->workers > q->workers) - (p->workers < q->workers);
