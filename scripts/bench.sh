@@ -422,12 +422,15 @@ fi
 # names (make calibrate) or its Python workload's of the way's kind; and
 # point_chunksize to the units per task to ask for.
 point_engine() {
-    local source
+    local source="" setting kind=gil
     engine=("$GILBENCH") point_chunksize=$chunksize
-    source=$(variant_source "$1")
+    for setting in ${1//+/ }; do
+        [ "${setting%%=*}" != source ] || { source=${setting#*=}; break; }
+    done
     if [[ ",$python_workloads," == *",$2,"* ]]; then
         point_chunksize=$python_chunksize
-        source=${python_for[$2.$([ "${3%+pool}" = threads ] && echo free || echo gil)]:-}
+        [ "${3%+pool}" != threads ] || kind=free
+        source=${python_for[$2.$kind]:-}
     fi
     if [ -n "$source" ] && [ -n "${interpreter_kind[$source]:-}" ]; then
         # shellcheck disable=SC2207
@@ -618,12 +621,13 @@ run_folder_unwritable() { # run_folder_unwritable PATH: the sweep's end, PATH wh
 # each call (other processes' CPU time, steal, the clock) in noise.tsv.
 started=$(date +%s) rounds_started=$(date +%s.%N)
 failures=0
-declare -A slowest_run calls failed_point
+declare -A slowest_run calls failed_point point_command
 mapfile -t points < <(awk -F'\t' '{ print $1 "\t" $2 "\t" $3 "\t" $4 }' "$plan")
 active=()
 for entry in "${points[@]}"; do
     IFS=$'\t' read -r workload variant mode n <<<"$entry"
-    id="$(point_label "$workload" "$variant").$mode.$n"
+    point_label_into label "$workload" "$variant"
+    id="$label.$mode.$n"
     if [ -n "${kept[$id]:-}" ]; then
         for part in "$rerun_of/raw/$id.jsonl" "$rerun_of/logs/$id.log" "$rerun_of"/hyperfine/"$id".*.json; do
             [ ! -e "$part" ] || cp "$part" "$run_dir/${part#"$rerun_of"/}" || die "cannot copy $part"
@@ -646,10 +650,11 @@ while [ ${#active[@]} -gt 0 ]; do
     mapfile -t order < <(printf '%s\n' "${active[@]}" | shuffle_lines "$((seed + round))")
     for entry in "${order[@]}"; do
         IFS=$'\t' read -r workload variant mode n <<<"$entry"
-        label=$(point_label "$workload" "$variant")
+        point_label_into label "$workload" "$variant"
         id="$label.$mode.$n"
         position=$((position + 1))
-        per_run=${fixed_timeout:-$(adaptive_timeout "${slowest_run[$label]:-}")}
+        per_run=$fixed_timeout
+        [ -n "$per_run" ] || adaptive_timeout_into per_run "${slowest_run[$label]:-}"
         require_writable_run_folder
         point_engine "$variant" "$workload" "$mode"
         # hyperfine drops the command's output; mpirun's own messages (a
@@ -661,17 +666,24 @@ while [ ${#active[@]} -gt 0 ]; do
             engine=(mpirun -n "$n" "${options[@]}" "$GILBENCH_MPI")
             output=(--output inherit)
         fi
-        # shellcheck disable=SC2207
-        command=("${engine[@]}" run --workload "$workload" $(way_options "$mode" "$variant" "$point_chunksize") --workers "$n"
-            $(point_options "$params" "$workload" "$variant" "$interval") --timeout "$per_run"
-            --append-json "$run_dir/raw/$id.jsonl" --error-log "$run_dir/logs/$id.log")
+        # The command as hyperfine takes it, one string of quoted words: a
+        # point's settings, found once (its first call), then its call's own.
+        if [ -z "${point_command[$id]:-}" ]; then
+            # shellcheck disable=SC2207
+            command=("${engine[@]}" run --workload "$workload" $(way_options "$mode" "$variant" "$point_chunksize") --workers "$n"
+                $(point_options "$params" "$workload" "$variant" "$interval"))
+            shell_words_into words "${command[@]}"
+            point_command[$id]=$words
+        fi
+        shell_words_into call_words --timeout "$per_run" --append-json "$run_dir/raw/$id.jsonl" \
+            --error-log "$run_dir/logs/$id.log"
         call_warmup=0
         [ "${calls[$id]}" -gt 0 ] || call_warmup=$warmup
         results=()
         [ ! -f "$run_dir/raw/$id.jsonl" ] || mapfile -t results < "$run_dir/raw/$id.jsonl"
         lines_before=${#results[@]}
         calls[$id]=$((${calls[$id]} + 1))
-        before=$(cpu_ticks)
+        cpu_ticks_into before
         now_us call_started
         { exec {log_fd}>>"$run_dir/logs/$id.log"; } 2>/dev/null || run_folder_unwritable "$run_dir/logs/$id.log"
         # timeout(1) puts hyperfine and everything under it in a process group of
@@ -683,7 +695,7 @@ while [ ${#active[@]} -gt 0 ]; do
         GILBENCH_POINT=$point_tag timeout --kill-after=5 $(( (call_warmup + 1) * (per_run + 5) + 30 )) \
             hyperfine -N --style none "${output[@]}" --warmup "$call_warmup" --runs 1 \
             --command-name "$id" --export-json "$run_dir/hyperfine/$id.${calls[$id]}.json" \
-            "$(shell_words "${command[@]}")" >/dev/null 2>&"$log_fd" {keeper_fd}>&- {log_fd}>&- {schedule_fd}>&- \
+            "${point_command[$id]} $call_words" >/dev/null 2>&"$log_fd" {keeper_fd}>&- {log_fd}>&- {schedule_fd}>&- \
             {noise_fd}>&- {failures_fd}>&- &
         point_group=$!
         echo "$point_group" > "$live/point"
@@ -695,10 +707,16 @@ while [ ${#active[@]} -gt 0 ]; do
         point_tag=""
         : > "$live/point_tag"
         exec {log_fd}>&-
-        after=$(cpu_ticks)
+        cpu_ticks_into after
         now_us call_ended
         require_writable_run_folder
-        reason=$(point_failure "$status" "$run_dir" "$id" $((lines_before + call_warmup + 1)))
+        # A call that exited 0 with its result lines is measured; anything
+        # else is told apart by point_failure.
+        results=()
+        [ ! -f "$run_dir/raw/$id.jsonl" ] || mapfile -t results < "$run_dir/raw/$id.jsonl"
+        reason=""
+        [ "$status" -eq 0 ] && [ ${#results[@]} -eq $((lines_before + call_warmup + 1)) ] ||
+            reason=$(point_failure "$status" "$run_dir" "$id" $((lines_before + call_warmup + 1)))
         # An mpi point that timed out across hosts: a host that vanished mid-run
         # (its network cut, its power lost) is named by no one; ask them.
         if [[ $mode == mpi && -n ${HOSTFILE:-} && $reason == *"timed out"* ]]; then
@@ -707,17 +725,20 @@ while [ ${#active[@]} -gt 0 ]; do
             [[ $silent != hosts* ]] || verb=do
             [ -z "$silent" ] || reason+="; $silent $verb not answer ssh now"
         fi
+        utc_stamp_into stamp "$call_started"
+        us_seconds_into call_seconds $((call_ended - call_started))
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$position" "$workload" "$variant" "$mode" "$n" \
-            "$(utc_stamp "$call_started")" "$(us_seconds $((call_ended - call_started)))" \
-            "${reason:+failed}${reason:-ok}" >&"$schedule_fd"
+            "$stamp" "$call_seconds" "${reason:+failed}${reason:-ok}" >&"$schedule_fd"
         # CPU ticks of other processes and of the hypervisor during the call
-        read -r other steal ticks <<<"$(call_noise "$before" "$after")"
+        call_noise_into noise "$before" "$after"
+        read -r other steal ticks <<<"$noise"
+        cpu_mhz_into mhz
         other_total=$((other_total + other)) ticks_total=$((ticks_total + ticks))
         [ "$other" -ge 0 ] || other=0
         if [ "$ticks" -gt 0 ]; then
-            printf '%s\t%s\t%s\t%s\t%s\n' "$id" "$other" "$steal" "$ticks" "$(cpu_mhz)"
+            printf '%s\t%s\t%s\t%s\t%s\n' "$id" "$other" "$steal" "$ticks" "$mhz"
         else
-            printf '%s\t-\t-\t-\t%s\n' "$id" "$(cpu_mhz)"
+            printf '%s\t-\t-\t-\t%s\n' "$id" "$mhz"
         fi >&"$noise_fd"
         if [ -n "$reason" ]; then
             failures=$((failures + 1))
@@ -728,7 +749,6 @@ while [ ${#active[@]} -gt 0 ]; do
             continue
         fi
         # The run's time, from the last line the engine appended.
-        mapfile -t results < "$run_dir/raw/$id.jsonl"
         seconds=""
         [[ ${results[-1]} =~ \"seconds\":([-+0-9.eE]+) ]] && seconds=${BASH_REMATCH[1]}
         printf '%s\t%s\t%s\t%s\t%s\t0\t0\t0\t0\n' "$workload" "$variant" "$mode" "$n" "$seconds" >> "$live/runs.tsv"
@@ -738,7 +758,7 @@ while [ ${#active[@]} -gt 0 ]; do
     done
     elapsed=$(( $(date +%s) - started ))
     now_us round_ended
-    round_seconds=$(us_seconds $((round_ended - round_started)))
+    us_seconds_into round_seconds $((round_ended - round_started))
     round_seconds=${round_seconds%??}
     # The next round: points below RUNS; then, up to MAX_RUNS, the points
     # an answer still needs (its leader, the ways not yet told apart from
@@ -754,7 +774,8 @@ while [ ${#active[@]} -gt 0 ]; do
     wanted_more=0 answer_rounds=0
     for entry in "${measured[@]}"; do
         IFS=$'\t' read -r workload variant mode n <<<"$entry"
-        id="$(point_label "$workload" "$variant").$mode.$n"
+        point_label_into label "$workload" "$variant"
+        id="$label.$mode.$n"
         [ -z "${failed_point[$id]:-}" ] || continue
         done_runs=${calls[$id]}
         if [ "$done_runs" -lt "$runs" ]; then

@@ -262,23 +262,35 @@ parse_params() {
 # shell_words ARGS...: one command line that hyperfine -N splits back into
 # exactly these arguments (single quotes, as a POSIX shell would read them).
 shell_words() {
-    local arg out=""
-    for arg in "$@"; do
-        out="$out '${arg//\'/\'\\\'\'}'"
+    local words
+    shell_words_into words "$@"
+    echo "$words"
+}
+# shell_words_into VAR ARG...: the same into VAR (no process: once per call).
+shell_words_into() {
+    local _arg _out="" _name=$1
+    shift
+    for _arg in "$@"; do
+        _out="$_out '${_arg//\'/\'\\\'\'}'"
     done
-    echo "${out# }"
+    printf -v "$_name" '%s' "${_out# }"
 }
 
 # adaptive_timeout SLOWEST: seconds one run may take, given the slowest run
 # of the workload so far (empty before its first point).
 adaptive_timeout() {
-    local us
-    if [ -z "$1" ]; then
-        echo 120
+    local t
+    adaptive_timeout_into t "$1"
+    echo "$t"
+}
+adaptive_timeout_into() { # adaptive_timeout_into VAR SLOWEST
+    local _us _seconds
+    if [ -z "$2" ]; then
+        printf -v "$1" '%s' 120
     else
-        seconds_to_us "$1" us
-        local t=$(( 20 * us / 1000000 + 1 ))
-        echo $(( t < 30 ? 30 : t ))
+        seconds_to_us "$2" _us
+        _seconds=$(( 20 * _us / 1000000 + 1 ))
+        printf -v "$1" '%s' $(( _seconds < 30 ? 30 : _seconds ))
     fi
 }
 
@@ -295,10 +307,18 @@ now_us() {
 us_seconds() {
     printf '%d.%03d\n' $(($1 / 1000000)) $(( ($1 % 1000000) / 1000 ))
 }
+us_seconds_into() { # us_seconds_into VAR US
+    printf -v "$1" '%d.%03d' $(($2 / 1000000)) $(( ($2 % 1000000) / 1000 ))
+}
 # utc_stamp US: the UTC date and time of US microseconds since the epoch,
 # to the millisecond (2026-12-07T05:21:51.123Z).
 utc_stamp() {
-    TZ=UTC printf '%(%Y-%m-%dT%H:%M:%S)T.%03dZ\n' $(($1 / 1000000)) $(( ($1 / 1000) % 1000 ))
+    local stamp
+    utc_stamp_into stamp "$1"
+    echo "$stamp"
+}
+utc_stamp_into() { # utc_stamp_into VAR US
+    TZ=UTC printf -v "$1" '%(%Y-%m-%dT%H:%M:%S)T.%03dZ' $(($2 / 1000000)) $(( ($2 / 1000) % 1000 ))
 }
 # seconds_to_us TEXT VAR: a JSON number of seconds (0.082996494, 1.2e-05)
 # in whole microseconds, into VAR (0 for what is not such a number).
@@ -472,8 +492,16 @@ shuffle_lines() {
 # cpu_ticks: "busy steal total own" in clock ticks: the machine's busy,
 # stolen and total CPU time (/proc/stat) and the CPU time of this shell's
 # waited-for children (/proc/$$/stat); "- - - -" where they cannot be read.
-# (The shell's own reads and arithmetic: it is read twice per call.)
+# (The shell's own reads and arithmetic: it is read twice per call.  Each
+# NAME_into VAR ... sets VAR instead of printing, so that the sweep calls
+# it without a process; their own variables start with _ or cannot be
+# the caller's.)
 cpu_ticks() {
+    local ticks
+    cpu_ticks_into ticks
+    echo "$ticks"
+}
+cpu_ticks_into() { # cpu_ticks_into VAR: the same into VAR
     local line rest own label user nice system idle iowait irq softirq steal
     if read -r line < /proc/$$/stat 2>/dev/null; then
         read -ra rest <<<"${line##*) }"
@@ -484,9 +512,9 @@ cpu_ticks() {
     if read -r label user nice system idle iowait irq softirq steal _ < /proc/stat 2>/dev/null &&
         [ "$label" = cpu ] && [[ "$user$nice$system$idle$iowait$irq$softirq${steal:-0}" =~ ^[0-9]+$ ]]; then
         steal=${steal:-0}
-        echo "$((user + nice + system + irq + softirq)) $steal $((user + nice + system + idle + iowait + irq + softirq + steal)) $own"
+        printf -v "$1" '%s' "$((user + nice + system + irq + softirq)) $steal $((user + nice + system + idle + iowait + irq + softirq + steal)) $own"
     else
-        echo "- - - -"
+        printf -v "$1" '%s' "- - - -"
     fi
 }
 
@@ -494,25 +522,35 @@ cpu_ticks() {
 # CPU ticks used by other processes (busy minus this shell's children), stolen
 # ticks, and all ticks of all CPUs in between; "0 0 0" when unknown.
 call_noise() {
+    local noise
+    call_noise_into noise "$1" "$2"
+    echo "$noise"
+}
+call_noise_into() { # call_noise_into VAR BEFORE AFTER
     local x y
-    read -ra x <<<"$1"
-    read -ra y <<<"$2"
+    read -ra x <<<"$2"
+    read -ra y <<<"$3"
     if [ "${x[0]:--}" = - ] || [ "${y[0]:--}" = - ] || [ "${x[3]:--}" = - ] || [ "${y[3]:--}" = - ]; then
-        echo "0 0 0"
+        printf -v "$1" '%s' "0 0 0"
         return
     fi
-    echo "$(( (y[0] - x[0]) - (y[3] - x[3]) )) $((y[1] - x[1])) $((y[2] - x[2]))"
+    printf -v "$1" '%s' "$(( (y[0] - x[0]) - (y[3] - x[3]) )) $((y[1] - x[1])) $((y[2] - x[2]))"
 }
 
 # cpu_mhz: the mean current clock of the CPUs in MHz, where the machine
 # exposes it (cpufreq), else "-".
 cpu_mhz() {
+    local mhz
+    cpu_mhz_into mhz
+    echo "$mhz"
+}
+cpu_mhz_into() { # cpu_mhz_into VAR
     local file khz sum=0 n=0
     for file in /sys/devices/system/cpu/cpu[0-9]*/cpufreq/scaling_cur_freq; do
         { read -r khz < "$file"; } 2>/dev/null && [[ $khz =~ ^[0-9]+$ ]] || continue
         sum=$((sum + khz)) n=$((n + 1))
     done
-    if [ "$n" -gt 0 ]; then echo $(( (sum / n + 500) / 1000 )); else echo -; fi
+    if [ "$n" -gt 0 ]; then printf -v "$1" '%s' $(( (sum / n + 500) / 1000 )); else printf -v "$1" '%s' -; fi
 }
 
 # add_warning META MESSAGE: appends to meta.json's warnings.
@@ -560,7 +598,12 @@ stop_group() {
 # point_label WORKLOAD VARIANT: how a point's workload is named in ids and
 # tables: the workload, or workload@variant (e.g. convoy@switch_interval_us=100).
 point_label() {
-    if [ -n "$2" ] && [ "$2" != - ]; then echo "$1@$2"; else echo "$1"; fi
+    local label
+    point_label_into label "$1" "$2"
+    echo "$label"
+}
+point_label_into() { # point_label_into VAR WORKLOAD VARIANT
+    if [ -n "$3" ] && [ "$3" != - ]; then printf -v "$1" '%s' "$2@$3"; else printf -v "$1" '%s' "$2"; fi
 }
 
 # cross_plan WORKLOADS VARIANT MODES WORKERS: every combination (comma lists).
