@@ -11,6 +11,7 @@ C twins' model beside them (cpu_loop.py, io_wait.py, blas_dgemm.py).
                          [--task-arg-kib K] [--task-result-kib K]
                          [--switch-interval-us US] [--param NAME=VALUE]
                          [--append-json FILE] [--error-log FILE] [--timeout S] [--dry-run]
+                         [--accepted FILE]
     python3 pyrun.py list           one line per workload file: name, units, unit, description
     python3 pyrun.py check --workload NAME [--param NAME=VALUE]
                                     loads the file and runs setup(), work() on unit 0
@@ -32,6 +33,9 @@ the engine; --dry-run checks the options, loads the workload (in a
 subinterpreter too, for interp, with its setup) and runs nothing: exit 3
 when this Python cannot run the point's way (no free threading, no
 subinterpreters, an import it lacks, a setup a subinterpreter refuses).
+--accepted FILE (the runner's own, for a workload that declares
+DETERMINISTIC = True): the values check() accepted, kept from run to run;
+a value found there is accepted by that equality, without calling check().
 
 
 Dispatch: how the units reach the workers.
@@ -169,7 +173,7 @@ def parse_whole(option, text, low, high):
 
 
 RUN_OPTIONS = {"--workload", "--mode", "--workers", "--units", "--switch-interval-us",
-               "--param", "--append-json", "--error-log", "--timeout",
+               "--param", "--append-json", "--error-log", "--timeout", "--accepted",
                "--dispatch", "--chunksize", "--task-arg-kib", "--task-result-kib", "--dry-run"}
 
 
@@ -243,6 +247,7 @@ def parse_run(argv):
         "interval": parse_whole("--switch-interval-us", options.get("--switch-interval-us", "5000"),
                                 1, 1000000),
         "append": options.get("--append-json"),
+        "accepted": options.get("--accepted"),
         "error_log": options.get("--error-log"),
         "timeout": parse_whole("--timeout", options.get("--timeout", "0"), 0, 86400),
     }
@@ -374,11 +379,35 @@ def run_region(o, state, fault):
     return seconds, records, (before, after), children, started, memory
 
 
+def accepted_values(o):
+    """The values check() accepted in earlier runs, as a set of (settings,
+    first, count, value) lines, for a DETERMINISTIC workload run with
+    --accepted FILE (the sweep's: one per workload); else None."""
+    if not o.get("accepted") or not o["workload"].deterministic:
+        return None
+    try:
+        with open(o["accepted"]) as f:
+            return set(line.rstrip("\n") for line in f)
+    except FileNotFoundError:
+        return set()
+    except (OSError, UnicodeDecodeError) as e:
+        fail("cannot read --accepted file %s: %s" % (o["accepted"], getattr(e, "strerror", None) or e))
+
+
 def checked_values(o, state, values):
     """Gives each (value, first, count) to the workload's check(); fails on
-    a wrong one.  True if checked, False if the workload has no check."""
+    a wrong one.  True if checked, False if the workload has no check.  A
+    DETERMINISTIC workload's value that check() accepted in an earlier run
+    (--accepted) is accepted by that equality instead: every value is still
+    checked, the costly way once."""
     workload = o["workload"]
+    accepted = accepted_values(o)
+    settings = json.dumps(o["params"], sort_keys=True, separators=(",", ":")) if accepted is not None else ""
+    newly = []
     for value, first, count in values:
+        line = "%s\t%d\t%d\t%d" % (settings, first, count, value)
+        if accepted is not None and line in accepted:
+            continue
         verdict = workload.check(state, first, count, value)
         if verdict is None:
             return False
@@ -388,6 +417,13 @@ def checked_values(o, state, values):
         if not verdict:
             fail("wrong result: %s's units [%d, %d) gave %d, which its check rejects (mode %s, %d workers, "
                  "%d units)" % (workload.name, first, first + count, value, o["mode"], o["workers"], o["units"]))
+        newly.append(line)
+    if accepted is not None and newly:
+        try:
+            with open(o["accepted"], "a") as f:
+                f.write("".join(line + "\n" for line in newly))
+        except OSError as e:
+            fail("cannot append to --accepted file %s: %s" % (o["accepted"], e.strerror))
     return True
 
 

@@ -10,6 +10,11 @@ A file declares, as literals (read without running the file):
     SETTINGS              optional: {name: (default, lowest, highest)},
                           whole numbers, set with --param NAME=VALUE
     CHUNKSIZE             optional: units per task of a pool (default 1)
+    DETERMINISTIC         optional: True when work() gives the same value for
+                          the same units and settings on every run (no
+                          randomness, no clock, nothing fetched): a value
+                          check() accepted once is then accepted again by
+                          equality (pyrun.py run --accepted FILE)
 and defines:
     work(state, first, count)  required: does units [first, first + count)
                           and returns an int (a count, a checksum, ...)
@@ -57,9 +62,10 @@ class Workload:
     own; a built-in one's come from study_workloads.py and also take the
     'private' flag (whether the worker's objects are its own copies)."""
 
-    def __init__(self, name, description, unit, units, settings, path=None, chunksize=1):
+    def __init__(self, name, description, unit, units, settings, path=None, chunksize=1, deterministic=False):
         self.name, self.description, self.unit, self.units = name, description, unit, units
         self.settings, self.path, self.chunksize = settings, path, chunksize
+        self.deterministic = deterministic
         self.module = None
         self.functions = set()  # a file's top-level functions
         self.measures_memory = False  # its figures include every process's memory
@@ -147,7 +153,7 @@ def declarations(name):
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
             target = node.targets[0].id
-            if target in ("UNIT", "UNITS", "SETTINGS", "CHUNKSIZE"):
+            if target in ("UNIT", "UNITS", "SETTINGS", "CHUNKSIZE", "DETERMINISTIC"):
                 try:
                     values[target] = ast.literal_eval(node.value)
                 except ValueError:
@@ -167,6 +173,10 @@ def declarations(name):
     chunksize = values.get("CHUNKSIZE", 1)
     if type(chunksize) is not int or not 1 <= chunksize <= MAX_CHUNKSIZE:
         raise BadFile("%s: CHUNKSIZE must be a whole number from 1 to %d" % (shown, MAX_CHUNKSIZE))
+    deterministic = values.get("DETERMINISTIC", False)
+    if deterministic is not True and deterministic is not False:
+        raise BadFile("%s: DETERMINISTIC must be True or False (whether work() gives the same value for the same "
+                      "units and settings on every run)" % shown)
     settings = values.get("SETTINGS", {})
     if not isinstance(settings, dict):
         raise BadFile("%s: SETTINGS must be a dict {name: (default, lowest, highest)}" % shown)
@@ -178,7 +188,8 @@ def declarations(name):
                 and spec[1] <= spec[0] <= spec[2]):
             raise BadFile("%s: SETTINGS['%s'] must be (default, lowest, highest), whole numbers >= 0 with "
                   "lowest <= default <= highest" % (shown, setting))
-    workload = Workload(name, doc.strip().splitlines()[0].strip(), unit, units, settings, path, chunksize)
+    workload = Workload(name, doc.strip().splitlines()[0].strip(), unit, units, settings, path, chunksize,
+                        deterministic)
     workload.functions = defined
     return workload
 
