@@ -13,7 +13,7 @@ gilbench=$(realpath "$GILBENCH")
 meta() {
     local file=$1
     shift
-    run_capture env GILBENCH="$gilbench" "$@" scripts/meta.sh "$file" cpu_loop gil,threads 1,2 3 0 5000 1 "" "" ""
+    run_capture env "$@" GILBENCH="$gilbench" scripts/meta.sh "$file" cpu_loop gil,threads 1,2 3 0 5000 1 "" "" ""
 }
 without_openblas=()
 for name in $(compgen -e | grep '^OPENBLAS_'); do without_openblas+=(-u "$name"); done
