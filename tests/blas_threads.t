@@ -52,12 +52,19 @@ run_capture "$GILBENCH" run --workload blas_threads --mode threads --param blas_
 ok $(( STATUS != 2 )) "blas_threads=0 is refused with exit 2"
 check "... naming the setting" grep -q "blas_threads '0'" <<<"$ERR"
 
-# failed_in_one_line PATTERN: the run ($STATUS, $OUT, $ERR) failed as a
-# workload's failure should: exit 1, nothing on stdout, one line on stderr
-# matching PATTERN (an extended regular expression), and no checksum line.
-failed_in_one_line() {
-    [ "$STATUS" -eq 1 ] && [ -z "$OUT" ] && [ "$(grep -c . <<<"$ERR")" -eq 1 ] &&
-        grep -qE "$1" <<<"$ERR" && ! grep -q 'wrong result' <<<"$ERR"
+# failed_in_lines DESCRIPTION PATTERN...: the run ($STATUS, $OUT, $ERR)
+# failed as a workload's failure should: exit 1, nothing on stdout, one
+# line on stderr per PATTERN (extended regular expressions) matching it,
+# and no checksum line; the run's output is shown when it did not.
+failed_in_lines() {
+    local description=$1 pattern
+    shift
+    local good=0
+    [ "$STATUS" -eq 1 ] && [ -z "$OUT" ] && [ "$(grep -c . <<<"$ERR")" -eq $# ] &&
+        ! grep -q 'wrong result' <<<"$ERR" || good=1
+    for pattern in "$@"; do grep -qE "$pattern" <<<"$ERR" || good=1; done
+    ok "$good" "$description"
+    [ "$good" -eq 0 ] || diag "status $STATUS, stdout '$OUT', stderr '$ERR'"
 }
 
 # ---- a thread count that OpenBLAS clamps ----
@@ -65,34 +72,21 @@ max=$("$GILBENCH" info | jq -r .openblas_config | sed -n 's/.*MAX_THREADS=\([0-9
 if [ -n "$max" ] && [ "$max" -lt 256 ]; then
     over=$((max + 1))
     clamp="OpenBLAS gives $max threads when asked for $over \\(its configuration: .*MAX_THREADS=$max"
-    run_capture "$GILBENCH" run --workload blas_threads --mode threads --workers 2 --units 4 --param n=16 \
-        --param blas_threads="$over"
-    if failed_in_one_line "^gilbench: blas_threads: $clamp"; then
-        ok 0 "threads, blas_threads=$over (above MAX_THREADS): setup fails the run in one line naming the clamp"
-    else
-        ok 1 "threads, blas_threads=$over (above MAX_THREADS): setup fails the run in one line naming the clamp"
-        diag "status $STATUS, stdout '$OUT', stderr '$ERR'"
-    fi
-    run_capture "$GILBENCH" run --workload blas_threads --mode procs --workers 1 --units 4 --param n=16 \
-        --param blas_threads="$over"
-    if failed_in_one_line "^gilbench: blas_threads: worker 0: $clamp"; then
-        ok 0 "procs, blas_threads=$over (above MAX_THREADS): the worker fails the run in one line naming the clamp"
-    else
-        ok 1 "procs, blas_threads=$over (above MAX_THREADS): the worker fails the run in one line naming the clamp"
-        diag "status $STATUS, stdout '$OUT', stderr '$ERR'"
-    fi
+    clamped() { # clamped MODE WORKERS
+        run_capture "$GILBENCH" run --workload blas_threads --mode "$1" --workers "$2" --units 4 --param n=16 \
+            --param blas_threads="$over"
+    }
+    clamped threads 2
+    failed_in_lines "threads, blas_threads=$over (above MAX_THREADS): setup fails the run in one line naming the clamp" \
+        "^gilbench: blas_threads: $clamp"
+    clamped procs 1
+    failed_in_lines "procs, blas_threads=$over (above MAX_THREADS): the worker fails the run in one line naming the clamp" \
+        "^gilbench: blas_threads: worker 0: $clamp"
     # Two worker processes: each finds the clamp in its own OpenBLAS and
     # says so in its line; still no checksum line.
-    run_capture "$GILBENCH" run --workload blas_threads --mode procs --workers 2 --units 4 --param n=16 \
-        --param blas_threads="$over"
-    if [ "$STATUS" -eq 1 ] && [ -z "$OUT" ] && [ "$(grep -c . <<<"$ERR")" -eq 2 ] &&
-        grep -qE "^gilbench: blas_threads: worker 0: $clamp" <<<"$ERR" &&
-        grep -qE "^gilbench: blas_threads: worker 1: $clamp" <<<"$ERR"; then
-        ok 0 "procs, 2 workers, blas_threads=$over: one line from each worker naming the clamp, nothing else"
-    else
-        ok 1 "procs, 2 workers, blas_threads=$over: one line from each worker naming the clamp, nothing else"
-        diag "status $STATUS, stdout '$OUT', stderr '$ERR'"
-    fi
+    clamped procs 2
+    failed_in_lines "procs, 2 workers, blas_threads=$over: one line from each worker naming the clamp, nothing else" \
+        "^gilbench: blas_threads: worker 0: $clamp" "^gilbench: blas_threads: worker 1: $clamp"
 else
     ok 0 "# skip the clamped thread count: no MAX_THREADS below 256 in OpenBLAS's configuration"
 fi
@@ -109,13 +103,8 @@ else
         workload=${point%:*} mode=${point#*:}
         run_capture bash -c 'ulimit -v 400000 && exec "$@"' - "$GILBENCH" run --workload "$workload" \
             --mode "$mode" --workers 1 --units 2 --param n=4096
-        what="$workload, $mode: a worker without memory for its product matrix fails the run in one line saying so"
-        if failed_in_one_line "^gilbench: $workload: worker 0: out of memory for its 4096x4096 product matrix\$"; then
-            ok 0 "$what"
-        else
-            ok 1 "$what"
-            diag "status $STATUS, stdout '$OUT', stderr '$ERR'"
-        fi
+        failed_in_lines "$workload, $mode: a worker without memory for its product matrix fails the run in one line saying so" \
+            "^gilbench: $workload: worker 0: out of memory for its 4096x4096 product matrix\$"
     done
 fi
 
