@@ -769,7 +769,7 @@ while [ ${#active[@]} -gt 0 ]; do
     # points whose speedup is still wider than PRECISION (with their
     # 1-worker baseline).
     mapfile -t still < <(wide_live_points "$live" "$usable_cpus" "$precision")
-    mapfile -t deciding < <(deciding_live_points "$live" "$usable_cpus" "$resolution" "$looks")
+    mapfile -t deciding < <(deciding_live_points "$live" "$usable_cpus" "$resolution" "$looks" "$max_runs")
     next=()
     declare -A wide_series=() wide=() needed=()
     for id in "${still[@]}"; do wide_series[${id%.*}]=1 wide[$id]=1; done
@@ -881,8 +881,8 @@ echo "$harness_line"
 if [ -s "$run_dir/answer.txt" ]; then
     echo
     echo "The answer, from this run (at the usable CPU count, each way's speed against the fastest one-worker"
-    echo "way, 95 % interval; ≈: the intervals overlap; decided, a tie within ±$resolution % or undecided: the ways' times"
-    echo "compared directly, docs/statistics.md):"
+    echo "way, 95 % interval; decided, a tie within ±$resolution % or undecided: the ways' times compared directly;"
+    echo "≈: a tie or not yet told apart from the leader; docs/statistics.md):"
     sed 's/^/  /' "$run_dir/answer.txt"
 fi
 if [ "$failures" -gt 0 ]; then

@@ -472,13 +472,15 @@ wide_live_points() {
     "$GILBENCH" summarize --runs "$1/runs.tsv" --csv "$1/summary.csv" --cpus "$2" || return 0
     wide_points "$1" "$3" | cut -d' ' -f1
 }
-# deciding_live_points DIR CPUS RESOLUTION LOOKS: the points (ids) of the
-# runs so far (DIR/runs.tsv) whose runs still decide an undecided answer:
+# deciding_live_points DIR CPUS RESOLUTION LOOKS MAX_RUNS: the points (ids)
+# of the runs so far (DIR/runs.tsv) whose runs may still decide an
+# undecided answer within MAX_RUNS (summarize --deciding):
 # the sweep's workloads' (a study's variants are pictures of a mechanism,
 # not a choice to make, and get no rounds of their own for it).
 deciding_live_points() {
     [ -s "$1/runs.tsv" ] || return 0
-    "$GILBENCH" summarize --runs "$1/runs.tsv" --cpus "$2" --resolution "$3" --looks "$4" --deciding |
+    "$GILBENCH" summarize --runs "$1/runs.tsv" --cpus "$2" --resolution "$3" --looks "$4" --max-runs "$5" \
+        --deciding |
         while IFS=$'\t' read -r workload variant mode n; do
             [ "$variant" != - ] || echo "$workload.$mode.$n"
         done

@@ -171,10 +171,11 @@ EOF
     if [ -n "$answer" ]; then
         cat <<EOF
 <h2>The answer</h2>
-<p>Each way's speed at the usable CPU count against the fastest way with one worker, with its 95 % interval;
-≈: the intervals overlap. Whether the leader is faster is decided by comparing the ways' times directly
-(docs/statistics.md): decided, a tie within ±$(html "$(jq -r '.settings.resolution_pct // 5' "$meta")") %, or undecided,
-with the runs that would decide it. Each way's own speedup (over its own single worker) is in the table below.</p>
+<p>Each way's speed at the usable CPU count against the fastest way with one worker, with its 95 % interval.
+Whether the leader is faster is decided by comparing the ways' times directly (docs/statistics.md): decided,
+a tie within ±$(html "$(jq -r '.settings.resolution_pct // 5' "$meta")") %, or undecided, with the runs that would decide it;
+≈ joins a way to the leader when they are a tie or not yet told apart, ; when they are told apart.
+Each way's own speedup (over its own single worker) is in the table below.</p>
 <ul id="answer" class="answer">
 $answer
 </ul>

@@ -148,6 +148,8 @@ check "--resolution 0.1: the same times are no longer known to be within it, so 
 run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decide.tsv" --deciding --cpus 2 --looks 16 --resolution 0.1
 check "  --deciding names the leader, the way not told apart from it, and the baseline" \
     test "$(sort <<<"$OUT" | paste -sd' ' -)" = "$(printf 'cpu_loop\t-\tprocs\t2 cpu_loop\t-\tthreads\t1 cpu_loop\t-\tthreads\t2')"
+run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decide.tsv" --deciding --cpus 2 --looks 16 --resolution 0.1 --max-runs 20
+check "  but not when it would take far more runs than MAX_RUNS allows (--max-runs)" test "$STATUS" -eq 0 -a -z "$OUT"
 # The sweep's live runs come in its rounds' shuffled order: a workload's
 # points must still make one answer, not one per stretch of lines.
 awk -v OFS='\t' '{ print; $1 = "io_wait"; print }' "$TEST_TMP/decide.tsv" |

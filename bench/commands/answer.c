@@ -76,11 +76,13 @@ static double call_seconds(const struct point *p)
     return isfinite(p->process_median) ? p->process_median : time_of(p);
 }
 
-static int by_time(const void *a, const void *b)
+/* Fastest first: by the speed against the baseline that the line shows
+ * (for one baseline, the N-worker times' order). */
+static int by_speed(const void *a, const void *b)
 {
-    double x = time_of(((const struct comparison *)a)->way->point);
-    double y = time_of(((const struct comparison *)b)->way->point);
-    return (x > y) - (x < y);
+    double x = ((const struct comparison *)a)->way->against_fastest.value;
+    double y = ((const struct comparison *)b)->way->against_fastest.value;
+    return (x < y) - (x > y);
 }
 
 static const struct point *one_worker_of(const struct row *rows, size_t first, size_t end, const char *mode)
@@ -118,7 +120,7 @@ static bool describe(const struct row *rows, size_t first, size_t end, const str
     if (a->count == 0)
         return false;
     a->baseline = one_worker_of(rows, first, end, a->ways[0].way->fastest_mode);
-    qsort(a->ways, a->count, sizeof *a->ways, by_time);
+    qsort(a->ways, a->count, sizeof *a->ways, by_speed);
 
     const struct point *leader = a->ways[0].way->point;
     double confidence = stats_race_confidence(s->confidence, a->count - 1, s->looks);
@@ -255,18 +257,22 @@ static bool overlap(const struct speedup *a, const struct speedup *b)
     return a->low <= b->high && b->low <= a->high;
 }
 
-/* Ways joined by "≈" where their intervals against the baseline overlap,
- * as the table shows them; whether the answer is decided is the direct
- * comparisons' (the status at the end). */
+/* Ways joined to the leader by "≈" where the direct comparison calls them
+ * a tie, or has not told them apart and their intervals against the
+ * baseline overlap; "; " where it told them apart.  The status at the end
+ * says which. */
 static void print_answer_line(FILE *out, const struct settings *s, const struct workload_answer *a)
 {
     fprintf(out, "%s at %u workers (%u usable CPU%s%s%s): ", a->label, a->workers, s->cpus,
             s->cpus == 1 ? "" : "s", a->python ? "; " : "", a->python ? a->python : "");
     for (size_t i = 0; i < a->count; i++) {
-        if (i > 0)
-            fputs(overlap(&a->ways[i].way->against_fastest, &a->ways[0].way->against_fastest) ? " \u2248 "
-                                                                                            : "; ",
-                  out);
+        if (i > 0) {
+            enum race_verdict v = a->ways[i].race.verdict;
+            bool joined = v == RACE_TIED ||
+                          (v == RACE_UNDECIDED &&
+                           overlap(&a->ways[i].way->against_fastest, &a->ways[0].way->against_fastest));
+            fputs(joined ? " \u2248 " : "; ", out);
+        }
         print_way(out, s, a, a->ways[i].way);
     }
     if (a->gil_remark)
@@ -312,17 +318,29 @@ static void print_decision(FILE *out, const struct settings *s, const struct wor
     fputs(".\n", out);
 }
 
-static void print_deciding(FILE *out, const struct workload_answer *a)
+/* The points whose runs may still settle an undecided answer: the leader,
+ * each way not yet told apart from it whose estimate is within reach
+ * (with max_runs, at most twice as many runs: the estimate is rough), and
+ * the baseline.  A comparison that would need far more runs than the
+ * sweep may give gets none: it stays undecided, with its estimate. */
+static void print_deciding(FILE *out, const struct settings *s, const struct workload_answer *a)
 {
     if (a->verdict != RACE_UNDECIDED)
         return;
+    bool any = false;
+    for (size_t i = 1; i < a->count; i++) {
+        const struct comparison *c = &a->ways[i];
+        if (c->race.verdict != RACE_UNDECIDED ||
+            (s->max_runs > 0 && !(c->race.runs_to_decide <= 2.0 * (double)s->max_runs)))
+            continue;
+        const struct point *p = c->way->point;
+        fprintf(out, "%s\t%s\t%s\t%u\n", p->workload, p->variant, p->mode, p->workers);
+        any = true;
+    }
+    if (!any)
+        return;
     const struct point *p = a->ways[0].way->point;
     fprintf(out, "%s\t%s\t%s\t%u\n", p->workload, p->variant, p->mode, p->workers);
-    for (size_t i = 1; i < a->count; i++)
-        if (a->ways[i].race.verdict == RACE_UNDECIDED) {
-            p = a->ways[i].way->point;
-            fprintf(out, "%s\t%s\t%s\t%u\n", p->workload, p->variant, p->mode, p->workers);
-        }
     if (a->baseline)
         fprintf(out, "%s\t%s\t%s\t1\n", a->baseline->workload, a->baseline->variant, a->baseline->mode);
 }
@@ -344,7 +362,7 @@ void summary_print_answer(FILE *out, enum answer_form form, const struct row *ro
             else if (form == ANSWER_DECISION)
                 print_decision(out, settings, a);
             else
-                print_deciding(out, a);
+                print_deciding(out, settings, a);
         }
         first = end;
     }

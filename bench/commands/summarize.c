@@ -375,7 +375,7 @@ static void print_summarize_help(void)
     printf("usage: gilbench summarize --runs FILE [--processes FILE] [--csv FILE] [--table]\n"
            "                          [--answer] [--decision] [--deciding] [--cpus N]\n"
            "                          [--confidence PCT] [--precision PCT] [--resolution PCT]\n"
-           "                          [--looks N] [--way-name WAY=NAME]...\n"
+           "                          [--looks N] [--max-runs N] [--way-name WAY=NAME]...\n"
            "                          [--python-workload NAME=TEXT]...\n"
            "\n"
            "Per-point statistics of a sweep (what `make bench` calls after its runs).\n"
@@ -395,6 +395,8 @@ static void print_summarize_help(void)
            "  --decision        print the answer in words, one sentence per workload\n"
            "  --deciding        print the points an undecided answer still needs runs of\n"
            "                    (workload variant mode workers, tab-separated)\n"
+           "  --max-runs N      with --deciding: leave out a comparison whose estimate\n"
+           "                    needs more than 2 N runs (MAX_RUNS; default: no limit)\n"
            "  --resolution PCT  ways whose times are within PCT %% are a tie (default 5)\n"
            "  --looks N         how often the sweep looks at one comparison: MAX_RUNS -\n"
            "                    RUNS + 1 (default 1; the answer's confidence accounts for it)\n"
@@ -459,6 +461,8 @@ int summarize_command(int argc, char **argv)
             deciding = true;
         } else if (i + 1 < argc && strcmp(argv[i], "--resolution") == 0) {
             settings.resolution = parse_percent("--resolution", argv[++i], 0.1, 100);
+        } else if (i + 1 < argc && strcmp(argv[i], "--max-runs") == 0) {
+            settings.max_runs = (size_t)parse_whole_number("--max-runs", argv[++i], 1, 1000);
         } else if (i + 1 < argc && strcmp(argv[i], "--looks") == 0) {
             settings.looks = (size_t)parse_whole_number("--looks", argv[++i], 1, 1000);
         } else if (i + 1 < argc && strcmp(argv[i], "--way-name") == 0) {

@@ -67,6 +67,7 @@ struct settings {
     /* The answer (answer.c): */
     double resolution;       /* ways within 1 +- this are a tie, e.g. 0.05 */
     size_t looks;            /* how often the sweep looks at one comparison */
+    size_t max_runs;         /* runs a point may get (ANSWER_DECIDING); 0: no limit */
     const char **way_names;  /* WAY=NAME, a Python workload's words for its ways */
     size_t way_name_count;
     const char **python_workloads; /* WORKLOAD=INTERPRETERS: the Python ones */
