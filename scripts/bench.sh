@@ -151,7 +151,10 @@ default_workloads=$("$GILBENCH" list --default | awk '{print $1}' | paste -sd, -
 lister=$(listing_python)
 python_listing=$(python_workload_list "$c_workloads" "$lister") ||
     die "cannot list the Python workload files (scripts/python/pyrun.py list)"
-python_all=$(awk -F'\t' 'NF { print $1 }' <<<"$python_listing" | paste -sd, -)
+# Files that cannot be named in WORKLOADS (a name with ?: a space, a
+# character that is not ASCII) and files that a C workload's name shadows
+# are not Python workloads; make list says why.
+python_all=$(awk -F'\t' 'NF && $4 != "shadowed" && $1 !~ /[?]/ { print $1 }' <<<"$python_listing" | paste -sd, -)
 all_workloads+=${python_all:+,$python_all}
 if [ -z "$lister" ] && [ -n "${WORKLOADS:-}" ]; then
     for workload in $(split "$WORKLOADS"); do
@@ -162,9 +165,30 @@ fi
 workloads=$(parse_list WORKLOADS "${WORKLOADS:-$default_workloads}" "$all_workloads") || exit 2
 python_workloads=$(split "$workloads" | awk -v p=",$python_all," 'index(p, "," $0 ",")' | paste -sd, -)
 workloads=$(split "$workloads" | awk -v p=",$python_all," '!index(p, "," $0 ",")' | paste -sd, -)
+# A Python workload's file that cannot be run costs one line about that
+# file: it is left out and the other workloads run (the sweep then exits 1,
+# as with a failed point), or, when nothing else was asked for, the line is
+# the sweep's usage error.
+left_out=() python_asked=$python_workloads
+declare -A left=()
+leave_out() { # leave_out WORKLOAD LINE
+    local remaining
+    remaining=$(split "$python_workloads" | grep -vxF -- "$1" | paste -sd, -)
+    [ -n "$remaining$workloads" ] || usage "WORKLOADS: $2"
+    python_workloads=$remaining left[$1]=1
+    left_out+=("$2")
+    note "WORKLOADS: $2; $1 is left out"
+    if [ -f "${plan:-}" ]; then
+        awk -F'\t' -v w="$1" '$1 != w' "$plan" > "$plan.left" && mv "$plan.left" "$plan" || die "cannot write $plan"
+    fi
+}
 for workload in ${python_workloads//,/ }; do
     bad=$(awk -F'\t' -v w="$workload" '$1 == w && $4 == "bad" { print $5 }' <<<"$python_listing")
-    [ -z "$bad" ] || usage "WORKLOADS: $bad"
+    [ -z "$bad" ] || leave_out "$workload" "$bad"
+done
+for workload in ${workloads//,/ }; do
+    shadowed=$(awk -F'\t' -v w="$workload" '$1 == w && $4 == "shadowed" { print $5 }' <<<"$python_listing")
+    [ -z "$shadowed" ] || note "$shadowed"
 done
 modes=$(parse_list MODES "${MODES:-gil,threads,procs}" "gil,threads,procs,mpi,interp,forkserver,spawn") || exit 2
 dispatch=$(parse_list DISPATCH "${DISPATCH:-shares}" "shares,pool") || exit 2
@@ -229,6 +253,9 @@ warmup=$(parse_number WARMUP "${WARMUP:-$quick_warmup}" 0 100) || exit 2
 interval=$(parse_number SWITCH_INTERVAL_US "${SWITCH_INTERVAL_US:-5000}" 1 1000000) || exit 2
 fixed_timeout=""
 [ -z "${TIMEOUT:-}" ] || fixed_timeout=$(parse_number TIMEOUT "$TIMEOUT" 1 86400) || exit 2
+# What a Python workload's loading and check may take: a first run's limit.
+first_limit=$fixed_timeout
+[ -n "$first_limit" ] || adaptive_timeout_into first_limit ""
 [ -z "${BUDGET:-}" ] || parse_number BUDGET "$BUDGET" 1 604800 >/dev/null || exit 2
 # Checked now, used by scripts/timeline.sh at the end.
 parse_number TIMELINE_WORKERS "${TIMELINE_WORKERS-3}" 1 64 >/dev/null || exit 2
@@ -378,24 +405,31 @@ if [ -n "$python_workloads" ]; then
     done <<<"$candidates"
     newest_first=$(sort -t$'\t' -k1,1Vr <<<"$candidates")
     for workload in ${python_workloads//,/ }; do
+        declare -A load_reason=([gil]="" [free]="")
         for kind in gil free; do
-            reason=""
+            [ -z "${left[$workload]:-}" ] || break
             while IFS=$'\t' read -r cpython_source candidate_kind python; do
                 [ "$candidate_kind" = "$kind" ] || continue
+                # Loading the file runs it: bounded, as a run is.
                 # shellcheck disable=SC2046
-                why=$(env $(python_env "$kind") "$python" scripts/python/pyrun.py run --workload "$workload" \
+                why=$(bounded "$first_limit" "$live/load.$workload" env $(python_env "$kind") "$python" \
+                    scripts/python/pyrun.py run --workload "$workload" \
                     --mode "$([ "$kind" = gil ] && echo gil || echo threads)" --dry-run 2>&1)
                 case $? in
                     0) python_for[$workload.$kind]=$cpython_source; break ;;
-                    3) reason=${reason:-${why#gilbench: }} ;; # this Python lacks something: the next one
-                    *) usage "WORKLOADS: ${why#gilbench: }" ;;  # the file itself
+                    3) load_reason[$kind]=${load_reason[$kind]:-${why#gilbench: }} ;; # this Python lacks something: the next one
+                    124) leave_out "$workload" "workloads/$workload.py: loading the file (running its top level) did not end within $first_limit s"; break ;;
+                    *) leave_out "$workload" "${why#gilbench: }"; break ;;  # the file itself
                 esac
             done <<<"$newest_first"
         done
-        [ -n "${python_for[$workload.gil]:-}" ] ||
-            usage "WORKLOADS: no Python here with a GIL can run $workload: ${reason:-none found (apt-get install -y python3)}"
+        [ -z "${left[$workload]:-}" ] || continue
+        if [ -z "${python_for[$workload.gil]:-}" ]; then
+            leave_out "$workload" "no Python here with a GIL can run $workload: ${load_reason[gil]:-none found (apt-get install -y python3)}"
+            continue
+        fi
         if [ -z "${python_for[$workload.free]:-}" ] && awk -F'\t' -v w="$workload" '$1 == w && $3 ~ /^threads/ { f = 1 } END { exit !f }' "$plan"; then
-            python_notes+=("$workload: the threading (free-threaded) ways are left out: ${reason:-no free-threaded Python here (make pythons builds one; or FREE_THREADED_PYTHON)}")
+            python_notes+=("$workload: the threading (free-threaded) ways are left out: ${load_reason[free]:-no free-threaded Python here (make pythons builds one; or FREE_THREADED_PYTHON)}")
             python_choices+=("${python_notes[-1]}")
             awk -F'\t' -v w="$workload" '!($1 == w && $3 ~ /^threads/)' "$plan" > "$plan.ways" && mv "$plan.ways" "$plan" ||
                 die "cannot write $plan"
@@ -443,16 +477,25 @@ point_engine() {
 # left out with one line.
 unavailable=""
 while IFS=$'\t' read -r workload variant way; do
+    [ -z "${left[$workload]:-}" ] || continue
     [ "${way%+pool}" != mpi ] || way=gil
     point_engine "$variant" "$workload" "$way"
     # shellcheck disable=SC2046
-    refusal=$("${engine[@]}" run --workload "$workload" $(way_options "$way" "$variant" "$point_chunksize") \
+    refusal=$(bounded "$first_limit" "$live/load.$workload" "${engine[@]}" run --workload "$workload" \
+        $(way_options "$way" "$variant" "$point_chunksize") \
         $(point_options "$params" "$workload" "$variant" "$interval") --dry-run 2>&1)
     status=$?
-    if [ "$status" -eq 3 ] && [[ ",$python_workloads," == *",$workload,"* ]]; then
-        python_notes+=("$workload: $(python_way_name "$way") is left out: ${refusal#gilbench: }")
-        python_choices+=("${python_notes[-1]}")
-        unavailable+="$workload"$'\t'"$way"$'\n'
+    if [[ ",$python_workloads," == *",$workload,"* ]] && [ "$status" -ne 0 ]; then
+        case $status in
+            3)
+                python_notes+=("$workload: $(python_way_name "$way") is left out: ${refusal#gilbench: }")
+                python_choices+=("${python_notes[-1]}")
+                unavailable+="$workload"$'\t'"$way"$'\n' ;;
+            2) [[ $refusal == *"gilbench: workloads/$workload.py"* ]] || usage "PARAMS: ${refusal#gilbench: }"
+                leave_out "$workload" "${refusal#gilbench: }" ;;
+            124) leave_out "$workload" "workloads/$workload.py: loading the file (running its top level) under $(python_way_name "$way") did not end within $first_limit s" ;;
+            *) leave_out "$workload" "${refusal#gilbench: }" ;;
+        esac
     elif [ "$status" -ne 0 ]; then
         usage "PARAMS: ${refusal#gilbench: }"
     fi
@@ -463,14 +506,23 @@ if [ -n "$unavailable" ]; then
 fi
 # A Python workload's file, tried once with its settings before any point:
 # setup(), work() on unit 0 and its check (a bad file is one line, exit 2).
+# It runs under the first run's limit, with stdin from /dev/null; what it
+# leaves is stopped.
 for workload in ${python_workloads//,/ }; do
     point_engine - "$workload" gil
     # shellcheck disable=SC2046
-    refusal=$("${engine[@]}" check --workload "$workload" \
-        $(point_options "$params" "$workload" - "$interval" | sed 's/--switch-interval-us [0-9]* //; s/--units [0-9]* //') 2>&1) ||
-        usage "WORKLOADS: ${refusal#gilbench: }"
+    refusal=$(bounded $((first_limit + 10)) "$live/check.$workload" "${engine[@]}" check --workload "$workload" \
+        --timeout "$first_limit" \
+        $(point_options "$params" "$workload" - "$interval" | sed 's/--switch-interval-us [0-9]* //; s/--units [0-9]* //') 2>&1)
+    status=$?
+    [ "$status" -eq 0 ] && continue
+    refusal=$(grep '^gilbench: ' <<<"$refusal" | tail -n 1)
+    [ -n "$refusal" ] || refusal="workloads/$workload.py: its check (setup(), work() on unit 0, check()) $(status_words "$status")"
+    leave_out "$workload" "${refusal#gilbench: }"
 done
-for message in "${python_choices[@]}"; do note "$message"; done
+for message in "${python_choices[@]}"; do
+    [ -z "${left[${message%%[ :]*}]:-}" ] && note "$message"
+done
 # A workload whose workers share one process cannot run as MPI ranks.
 while read -r workload; do
     refusal=$("$GILBENCH_MPI" run --workload "$workload" --mode mpi --dry-run 2>&1) ||
@@ -561,6 +613,10 @@ if [ -n "$python_workloads" ]; then
             die "cannot write $run_dir/meta.json"
     done
 fi
+
+for message in "${left_out[@]}"; do
+    add_warning "$run_dir/meta.json" "left out: $message" || die "cannot write $run_dir/meta.json"
+done
 
 if [ -z "$studies" ]; then
     python_part=""
@@ -706,7 +762,10 @@ while [ ${#active[@]} -gt 0 ]; do
         status=$?
         point_group=""
         : > "$live/point"
-        [ "$status" -eq 0 ] || stop_tagged "$point_tag"
+        # What the call left running outside its group (a workload's
+        # process that outlives its run carries the tag): stopped after
+        # every call, not only after a failed one.
+        stop_tagged "$point_tag"
         point_tag=""
         : > "$live/point_tag"
         exec {log_fd}>&-
@@ -730,8 +789,10 @@ while [ ${#active[@]} -gt 0 ]; do
         fi
         utc_stamp_into stamp "$call_started"
         us_seconds_into call_seconds $((call_ended - call_started))
+        call_status=ok
+        [ -z "$reason" ] || call_status=failed
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$position" "$workload" "$variant" "$mode" "$n" \
-            "$stamp" "$call_seconds" "${reason:+failed}${reason:-ok}" >&"$schedule_fd"
+            "$stamp" "$call_seconds" "$call_status" >&"$schedule_fd"
         # CPU ticks of other processes and of the hypervisor during the call
         call_noise_into noise "$before" "$after"
         read -r other steal ticks <<<"$noise"
@@ -827,7 +888,7 @@ if [ -s "$run_dir/runs.tsv" ]; then
     done
     PLOTS_DIR=${PLOTS_DIR:-plots} scripts/plot.sh "$run_dir" || die "cannot draw the plots of $run_dir"
 else
-    note "no point succeeded; no summary and no plots"
+    note "no point succeeded; no summary and no plots, and $RESULTS_DIR/latest is unchanged"
 fi
 # make calibrate: the model / CPython table.
 if [[ ",$studies," == *,calibrate,* ]] && [ -s "$run_dir/summary.csv" ]; then
@@ -866,13 +927,18 @@ if [ -s "$run_dir/summary.csv" ]; then
     scripts/report.sh "$run_dir" >/dev/null || die "cannot write the report of $run_dir"
 fi
 # A link of a name of its own, renamed over latest: two sweeps finishing
-# together never share it.
-latest_tmp=$(mktemp -u "$RESULTS_DIR/.latest.XXXXXX")
-ln -s "$(basename "$run_dir")" "$latest_tmp" && mv -T "$latest_tmp" "$RESULTS_DIR/latest" ||
-    { rm -f "$latest_tmp"; die "cannot point $RESULTS_DIR/latest at $run_dir"; }
+# together never share it.  A sweep of which no point succeeded has no
+# summary, plots or report to show: latest stays where it was.
+also_latest=""
+if [ -s "$run_dir/summary.csv" ]; then
+    latest_tmp=$(mktemp -u "$RESULTS_DIR/.latest.XXXXXX")
+    ln -s "$(basename "$run_dir")" "$latest_tmp" && mv -T "$latest_tmp" "$RESULTS_DIR/latest" ||
+        { rm -f "$latest_tmp"; die "cannot point $RESULTS_DIR/latest at $run_dir"; }
+    also_latest=" (also $RESULTS_DIR/latest)"
+fi
 
 echo
-echo "gilbench: done in $(clock $(( $(date +%s) - started ))) ($round rounds); results in $run_dir (also $RESULTS_DIR/latest), plots in ${PLOTS_DIR:-plots}/"
+echo "gilbench: done in $(clock $(( $(date +%s) - started ))) ($round rounds); results in $run_dir$also_latest, plots in ${PLOTS_DIR:-plots}/"
 [ ! -s "$run_dir/index.html" ] || echo "gilbench: open $RESULTS_DIR/latest/index.html for the report"
 echo "$harness_line"
 [ -z "$load_warning" ] || note "warning: $load_warning"
@@ -885,10 +951,13 @@ if [ -s "$run_dir/answer.txt" ]; then
     echo "≈: a tie or not yet told apart from the leader; docs/statistics.md):"
     sed 's/^/  /' "$run_dir/answer.txt"
 fi
+if [ ${#left_out[@]} -gt 0 ]; then
+    note "${#left_out[@]} of the workloads asked for $([ ${#left_out[@]} -eq 1 ] && echo was || echo were) left out (why: above, and in meta.json's warnings): $(printf '%s\n' "${!left[@]}" | sort | paste -sd' ' -)"
+fi
 if [ "$failures" -gt 0 ]; then
     note "$failures of $total points FAILED (no summary row or plot point comes from them):"
     while IFS=$'\t' read -r f_workload f_variant f_mode f_workers f_reason; do
         echo "  $(point_label "$f_workload" "$f_variant") $f_mode $f_workers workers: $f_reason" >&2
     done < "$run_dir/failures.tsv"
-    exit 1
 fi
+[ "$failures" -eq 0 ] && [ ${#left_out[@]} -eq 0 ] || exit 1

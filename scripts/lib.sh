@@ -345,7 +345,8 @@ point_failure() {
         local results=()
         [ ! -f "$run_dir/raw/$id.jsonl" ] || mapfile -t results < "$run_dir/raw/$id.jsonl" 2>/dev/null
         found=${#results[@]}
-        [ "$found" -eq "$lines" ] || echo "expected $lines result lines, found $found"
+        [ "$found" -eq "$lines" ] ||
+            echo "ended with status 0 but wrote $found of its $lines result line$([ "$lines" -eq 1 ] || echo s): did the workload end the process (os._exit(), a fork's exit)?"
         return
     fi
     if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
@@ -359,6 +360,10 @@ point_failure() {
         sed 's/^Command terminated with non-zero exit code: \([0-9]*\)/exited with status \1/' |
         join_distinct)
     engine=$(printf '%s\n' "$engine" "$mpirun" | grep . | join_distinct)
+    # A Python interpreter that crashed says so through its faulthandler.
+    [ -n "$engine" ] || engine=$(sed -n 's/^Fatal Python error: \(.*\)$/crashed: \1 (Fatal Python error)/p' "$log" 2>/dev/null |
+        join_distinct)
+    hyperfine=${hyperfine/The process has been terminated by a signal/killed by a signal (which one, hyperfine does not say)}
     echo "${engine:-${hyperfine:-failed with status $status; see $log}}"
 }
 
@@ -579,6 +584,33 @@ stop_tagged() {
     return 0
 }
 
+# bounded SECONDS TAG COMMAND...: COMMAND with stdin from /dev/null and
+# GILBENCH_POINT=TAG, its process group stopped after SECONDS (TERM, KILL
+# 2 s later), then every process it left with the tag; its exit status
+# (124 when it ran out of time).
+bounded() {
+    local limit=$1 tag=$2 status
+    shift 2
+    GILBENCH_POINT=$tag timeout --kill-after=2 "$limit" "$@" </dev/null
+    status=$?
+    stop_tagged "$tag"
+    return "$status"
+}
+
+# status_words STATUS: an exit status as words: "exited with status N
+# without a message", "was killed by signal N (NAME)" (128 + N), "did not
+# end in time" (124).
+status_words() {
+    local name
+    if [ "$1" -eq 124 ]; then
+        echo "did not end in time and was stopped"
+    elif [ "$1" -gt 128 ] && name=$(kill -l $(($1 - 128)) 2>/dev/null); then
+        echo "was killed by signal $(($1 - 128)) (SIG$name)"
+    else
+        echo "exited with status $1 without a message"
+    fi
+}
+
 # stop_group PID: ends the process group led by PID (and PID itself): TERM,
 # then KILL whatever is left after 2 s, then reaps it.
 stop_group() {
@@ -746,10 +778,14 @@ PYTHON_DEFAULT_WAYS=gil,threads,procs,forkserver,spawn,interp,gil+pool,procs+poo
 
 # listing_python: a Python 3.8 or newer that can read the workload files'
 # declarations (pyrun.py list reads them without running them): PYTHON,
-# else Debian's python3, else python3 on PATH; nothing where there is none.
+# else the newest that make pythons built (a file may use syntax Debian's
+# python3 is too old for, which the sweep's interpreter runs), else
+# Debian's python3, else python3 on PATH; nothing where there is none.
 listing_python() {
-    local candidate
-    for candidate in "${PYTHON:-}" /usr/bin/python3 "$(command -v python3 2>/dev/null)"; do
+    local candidate built
+    built=$(pythons_dir)/gil
+    [ -f "$built/.gilbench-verified" ] || built=""
+    for candidate in "${PYTHON:-}" "${built:+$built/bin/python3.13}" /usr/bin/python3 "$(command -v python3 2>/dev/null)"; do
         [ -n "$candidate" ] && [ -x "$candidate" ] || continue
         "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 8))' 2>/dev/null || continue
         echo "$candidate"
@@ -759,11 +795,21 @@ listing_python() {
 
 # python_workload_list C_WORKLOADS PYTHON: pyrun.py list's lines (name,
 # units, unit, checked|unchecked|bad, description), read by PYTHON (from
-# listing_python), of the workload files that have no C twin (a twin is
-# make calibrate's CPython side of the model); nothing without a Python.
+# listing_python), of the workload files; nothing without a Python.  A
+# file named after a C workload is that workload's twin (make calibrate's
+# CPython side of the model: the workloads scripts/studies/calibrate.plan
+# runs as source=cpython), left out here, or else a file that is not run:
+# its line says "shadowed" and why, for the sweep and make list to say.
 python_workload_list() {
     [ -n "$2" ] || return 0
-    "$2" scripts/python/pyrun.py list | awk -F'\t' -v c=",$1," 'index(c, "," $1 ",") == 0'
+    local twins
+    twins=$(awk '!/^#/ && NF >= 4 && $4 ~ /cpython/ { print $1 }' scripts/studies/calibrate.plan 2>/dev/null | paste -sd, -)
+    "$2" scripts/python/pyrun.py list | awk -F'\t' -v OFS='\t' -v c=",$1," -v twins=",$twins," '
+        index(c, "," $1 ",") == 0 { print; next }
+        $4 == "bad" { print $1, "-", "-", "shadowed", $5; next }
+        index(twins, "," $1 ",") == 0 {
+            print $1, "-", "-", "shadowed", "workloads/" $1 ".py is not run: " $1 " is the C workload workloads/" $1 ".c; rename the file to run it as a Python workload"
+        }'
 }
 
 # python_way_name WAY: what a Python programmer calls a way of running.

@@ -172,7 +172,7 @@ def run_pool(o, workload, state, fault):
 
     try:
         ids = list(executor.map(pool_warm, range(workers)))
-    except Exception as e:
+    except BaseException as e:
         abandon("the pool's %d workers did not all start: %s" % (workers, last_line(e)))
     if len(set(ids)) != workers:
         abandon("the pool's warm-up ran on %d workers, not %d" % (len(set(ids)), workers))
@@ -185,7 +185,7 @@ def run_pool(o, workload, state, fault):
     except BadWorkload as e:
         executor.shutdown(wait=False, cancel_futures=True)
         usage(str(e))
-    except Exception as e:
+    except BaseException as e:  # a task's SystemExit too
         abandon("a task failed: %s" % last_line(e))
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_SELF)

@@ -13,9 +13,11 @@ C twins' model beside them (cpu_loop.py, io_wait.py, blas_dgemm.py).
                          [--append-json FILE] [--error-log FILE] [--timeout S] [--dry-run]
                          [--accepted FILE]
     python3 pyrun.py list           one line per workload file: name, units, unit, description
-    python3 pyrun.py check --workload NAME [--param NAME=VALUE]
+    python3 pyrun.py check --workload NAME [--param NAME=VALUE] [--timeout S]
                                     loads the file and runs setup(), work() on unit 0
-                                    and check(): a bad file is one line and exit 2
+                                    and check() in a process of its own, stopped after
+                                    S s (default 120): a bad file is one line and exit
+                                    2, a run of it that fails or dies 1, 124 too long
 
 Modes are Python's own: gil = threading under CPython's GIL, threads = the
 same on a free-threaded CPython (3.13t or later with the GIL off,
@@ -129,11 +131,12 @@ study_workloads.py.
 import json
 import os
 import resource
+import select
 import signal
 import sys
 import time
 
-from runner_common import MASK, UNAVAILABLE, fail, last_line, usage
+from runner_common import AT_FAILURE, MASK, UNAVAILABLE, fail, last_line, signal_name, usage
 import pool
 import ways
 import workload_files
@@ -287,8 +290,11 @@ def check_pool(o):
              % (need >> 20, tasks, available >> 20))
 
 
+RUN_LIMIT = {"seconds": 0}  # the run's --timeout, for its message
+
+
 def on_timeout(signum, frame):
-    fail("timed out: the run took longer than its --timeout and was stopped", 124)
+    fail("timed out: the run took longer than %d s (--timeout) and was stopped" % RUN_LIMIT["seconds"], 124)
 
 
 def check_mode(o):
@@ -394,6 +400,13 @@ def accepted_values(o):
         fail("cannot read --accepted file %s: %s" % (o["accepted"], getattr(e, "strerror", None) or e))
 
 
+def shown_int(value):
+    """An int as a message gives it: whole, unless it is too long to read."""
+    if value.bit_length() <= 200:
+        return "%d" % value
+    return "an int of about %d digits" % (value.bit_length() * 0.30103 + 1)
+
+
 def checked_values(o, state, values):
     """Gives each (value, first, count) to the workload's check(); fails on
     a wrong one.  True if checked, False if the workload has no check.  A
@@ -404,19 +417,26 @@ def checked_values(o, state, values):
     accepted = accepted_values(o)
     settings = json.dumps(o["params"], sort_keys=True, separators=(",", ":")) if accepted is not None else ""
     newly = []
+    if not workload.checked:
+        return False
     for value, first, count in values:
-        line = "%s\t%d\t%d\t%d" % (settings, first, count, value)
+        line = "%s\t%d\t%d\t%x" % (settings, first, count, value)
         if accepted is not None and line in accepted:
             continue
-        verdict = workload.check(state, first, count, value)
-        if verdict is None:
-            return False
+        try:
+            verdict = workload.check(state, first, count, value)
+        except BaseException as e:
+            fail("%s: check(state, %d, %d, value) raised %s" % (workload.shown, first, count, last_line(e)))
+        if type(verdict).__name__ == "bool_":  # NumPy's, from (a == b).all()
+            verdict = bool(verdict)
         if verdict is not True and verdict is not False:
-            usage("%s: check() returned %s, not True or False" % (
-                workload.shown, type(verdict).__name__))
+            usage("%s: check() returned %s, not True or False%s" % (
+                workload.shown, "None" if verdict is None else "a " + type(verdict).__name__,
+                ": does it end with return?" if verdict is None else ""))
         if not verdict:
-            fail("wrong result: %s's units [%d, %d) gave %d, which its check rejects (mode %s, %d workers, "
-                 "%d units)" % (workload.name, first, first + count, value, o["mode"], o["workers"], o["units"]))
+            fail("wrong result: %s's units [%d, %d) gave %s, which its check rejects (mode %s, %d workers, "
+                 "%d units)" % (workload.name, first, first + count, shown_int(value), o["mode"], o["workers"],
+                                o["units"]))
         newly.append(line)
     if accepted is not None and newly:
         try:
@@ -436,6 +456,11 @@ def run(argv):
             usage("cannot open --error-log file %s: %s" % (o["error_log"], e.strerror))
         os.dup2(log, 2)
         os.close(log)
+    # A crash of the interpreter (a C extension's segfault) says what it was
+    # in the log ("Fatal Python error: Segmentation fault"), where the
+    # sweep finds the run's line; hyperfine only knows that a signal came.
+    import faulthandler
+    faulthandler.enable()
     check_mode(o)
     if o["dry_run"]:
         return dry_run(o)
@@ -444,6 +469,7 @@ def run(argv):
     if o["dispatch"] == "pool":
         check_pool(o)
     if o["timeout"]:
+        RUN_LIMIT["seconds"] = o["timeout"]
         signal.signal(signal.SIGALRM, on_timeout)
         signal.alarm(o["timeout"])
     sys.setswitchinterval(o["interval"] / 1e6)
@@ -453,9 +479,11 @@ def run(argv):
     setup_started = time.perf_counter()
     try:
         state = workload.setup(o["params"], private)
-    except Exception as e:
+    except BaseException as e:
         fail("%s: setup() raised %s" % (workload.name, last_line(e)))
     setup_seconds = time.perf_counter() - setup_started
+    # A run that fails from here on still tears its state down.
+    AT_FAILURE.append(lambda: workload.teardown(state))
     gil_came_back(o["mode"], "the workload's setup")
 
     if o["dispatch"] == "pool":
@@ -470,7 +498,6 @@ def run(argv):
         tasks = 0
         own = [r[2] - r[1] for r in records]
         values = [(r[0], r[3], r[4]) for r in records]
-    signal.alarm(0)
     gil_came_back(o["mode"], "the run")
 
     if workload.after:
@@ -480,11 +507,17 @@ def run(argv):
     check_started = time.perf_counter()
     checked = checked_values(o, state, values)
     check_seconds = time.perf_counter() - check_started
-    extra = workload.figures(state)
+    try:
+        extra = workload.figures(state)
+    except BaseException as e:
+        fail("%s: figures() raised %s" % (workload.name, last_line(e)))
+    AT_FAILURE.clear()
     try:
         workload.teardown(state)
-    except Exception as e:
+    except BaseException as e:
         fail("%s: teardown() raised %s" % (workload.name, last_line(e)))
+    threads_left(workload)
+    signal.alarm(0)  # the run's limit covers its checks and teardown too
     checksum = sum(r[0] for r in records) & MASK
     line = {
         "workload": workload.name, "mode": o["mode"], "workers": workers, "units": units,
@@ -528,27 +561,136 @@ def list_files(argv):
     running the files.  A bad file's line is: name - - bad why."""
     if argv:
         usage("list takes no options")
-    for name in workload_files.file_names():
-        try:
-            w = workload_files.declarations(name)
-        except workload_files.BadFile as e:
-            print("%s\t-\t-\tbad\t%s" % (name, str(e).replace("\t", " ")))
+    lines = []
+    for name in workload_files.file_names() + workload_files.file_names(valid=False):
+        problem = workload_files.name_problem(name)
+        if problem is None:
+            try:
+                w = workload_files.declarations(name)
+            except workload_files.BadFile as e:
+                problem = str(e)
+            except Exception as e:  # whatever reading it raised: that file's line, not the listing's end
+                problem = "%s: cannot be read: %s" % (workload_files.shown_path(workload_files.file_path(name)),
+                                                     last_line(e))
+        if problem is not None:
+            lines.append("%s\t-\t-\tbad\t%s" % (workload_files.shown_name(name), one_field(problem)))
             continue
         checked = "checked" if "check" in w.functions else "unchecked"
-        print("%s\t%d\t%s\t%s\t%s" % (name, w.units, w.unit, checked, w.description.replace("\t", " ")))
+        lines.append("%s\t%d\t%s\t%s\t%s" % (name, w.units, w.unit, checked, one_field(w.description)))
+    sys.stdout.buffer.write("".join(line + "\n" for line in lines).encode("utf-8", "backslashreplace"))
     return 0
 
 
+def one_field(text):
+    """text as one field of a tab-separated line."""
+    return workload_files.CONTROL.sub(" ", text)
+
+
 def check_file(argv):
-    """Loads a workload, makes its state, does unit 0 and checks it: what a
-    sweep asks of a Python workload before its first point."""
-    options = read_options("check", argv, {"--workload", "--param"})
+    """What a sweep asks of a Python workload before its first point: the
+    file loaded, its state made, unit 0 done and checked, its state torn
+    down, in a child process of its own (its own process group, stdin from
+    /dev/null, its output read here) that this one watches, so that
+    whatever the file does costs one line: it raises, returns no verdict,
+    exits, is killed by a signal, or runs past --timeout S (default 120),
+    its whole group is stopped.  Silent and exit 0 when good; else one line
+    and exit 2 (1: it failed or died; 3: an import this Python lacks; 124:
+    timed out)."""
+    options = read_options("check", argv, {"--workload", "--param", "--timeout"})
+    limit = parse_whole("--timeout", options.get("--timeout", "120"), 1, 86400)
+    name = options.get("--workload") or ""
+    shown = name
+    if workload_files.NAME.match(name) and os.path.isfile(workload_files.file_path(name)):
+        shown = workload_files.shown_path(workload_files.file_path(name))
+    what = "%s: its check (setup(), work() on unit 0, check())" % shown
+    done_read, done_write = os.pipe()
+    output_read, output_write = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    child = os.fork()
+    if child == 0:
+        os.setpgid(0, 0)
+        os.close(done_read)
+        os.close(output_read)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(output_write, 1)
+        os.dup2(output_write, 2)
+        try:
+            check_in_child(options)
+        except BaseException as e:  # sys.exit() in the file, or anything it let out
+            fail("%s ended with %s" % (what, last_line(e)))
+        os.write(done_write, b"done")
+        os._exit(0)
+    os.close(done_write)
+    os.close(output_write)
+    try:
+        os.setpgid(child, child)
+    except OSError:
+        pass  # the child did it first, or is gone already
+    deadline = time.monotonic() + limit
+    output, told, status = b"", b"", None
+    while status is None:
+        ready = select.select([done_read, output_read], [], [], 0.05)[0]
+        for fd in ready:
+            chunk = os.read(fd, 65536)
+            if fd == done_read:
+                told += chunk
+            else:
+                output = (output + chunk)[-65536:]
+        pid, waited = os.waitpid(child, os.WNOHANG)
+        if pid:
+            status = waited
+        elif time.monotonic() > deadline:
+            stop_group(child)
+            fail("%s did not end within %d s (--timeout) and was stopped: does work() wait for something "
+                 "(input, a thread, a process) or loop forever?" % (what, limit), 124)
+    while select.select([done_read], [], [], 0)[0]:
+        chunk = os.read(done_read, 16)
+        if not chunk:
+            break
+        told += chunk
+    while select.select([output_read], [], [], 0)[0]:
+        chunk = os.read(output_read, 65536)
+        if not chunk:
+            break
+        output = (output + chunk)[-65536:]
+    stop_group(child)  # what the check started and left in its group
+    said = [line for line in output.decode("utf-8", "replace").splitlines() if line.startswith("gilbench: ")]
+    if said and not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
+        sys.stderr.write(said[-1] + "\n")
+        sys.stderr.flush()
+        os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+    if os.WIFSIGNALED(status):
+        fail("%s was killed by %s" % (what, signal_name(os.WTERMSIG(status))))
+    if os.WEXITSTATUS(status) != 0:
+        fail("%s exited with status %d without a message" % (what, os.WEXITSTATUS(status)))
+    if told != b"done":
+        fail("%s exited with status 0 before it ended: does the file call os._exit()?" % what)
+    return 0
+
+
+def stop_group(leader):
+    """SIGKILL to the process group of leader, and leader reaped if it is
+    not yet."""
+    try:
+        os.killpg(leader, signal.SIGKILL)
+    except OSError:
+        pass
+    try:
+        os.waitpid(leader, 0)
+    except ChildProcessError:
+        pass
+
+
+def check_in_child(options):
+    """The check itself: one line and the exit status on stderr if bad."""
     workload = workload_files.load(options.get("--workload"), UNAVAILABLE)
     params = workload_params(workload, options["params"], UNAVAILABLE)
     shown = workload.shown
     try:
         state = workload.setup(params, False)
-    except Exception as e:
+    except BaseException as e:
         fail("%s: setup() raised %s" % (shown, last_line(e)))
     outcome = ways.do_share(workload, state, 0, 1)
     if outcome[0] == "bad":
@@ -559,9 +701,21 @@ def check_file(argv):
     checked_values(o, state, [(outcome[1], 0, 1)])
     try:
         workload.teardown(state)
-    except Exception as e:
+    except BaseException as e:
         fail("%s: teardown() raised %s" % (shown, last_line(e)))
-    return 0
+    threads_left(workload)
+
+
+def threads_left(workload):
+    """A workload that leaves a thread running that is not a daemon one
+    would keep a program from exiting: one line, exit 1."""
+    import threading
+    left = [t for t in threading.enumerate()
+            if t is not threading.main_thread() and not t.daemon and t.is_alive()]
+    if left:
+        fail("%s: %d thread%s that work() or setup() started %s still running after the run (not daemon "
+             "threads: a program would wait for them at exit); join them, or start them with daemon=True"
+             % (workload.shown, len(left), "" if len(left) == 1 else "s", "is" if len(left) == 1 else "are"))
 
 
 def main(argv):

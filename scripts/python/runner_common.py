@@ -7,6 +7,7 @@ workload file), 3 (--dry-run only) this Python cannot run the point's way
 here, 124 timed out.
 """
 import os
+import signal
 import sys
 import traceback
 
@@ -15,17 +16,49 @@ MAIN_PID = os.getpid()
 UNAVAILABLE = 3
 
 
+# What a failed run still does before it ends (the workload's teardown):
+# callables, each run once, in the main process only.
+AT_FAILURE = []
+
+
 def fail(message, status=1):
     """One line on stderr and the exit status; the worker processes of a
-    failed or timed-out run do not outlive it."""
+    failed or timed-out run do not outlive it, the workload's teardown
+    (AT_FAILURE) runs, for at most 10 s, and multiprocessing's temporary
+    folder (a pymp-* of the fork server's) is removed."""
     sys.stderr.write("gilbench: %s\n" % message)
     sys.stderr.flush()
+    if os.getpid() != MAIN_PID:
+        os._exit(status)
     multiprocessing = sys.modules.get("multiprocessing")
-    if multiprocessing and os.getpid() == MAIN_PID:
+    if multiprocessing:
         for child in multiprocessing.active_children():
             child.kill()
             child.join()
+    if AT_FAILURE:
+        signal.signal(signal.SIGALRM, lambda signum, frame: os._exit(status))
+        signal.alarm(10)
+        while AT_FAILURE:
+            try:
+                AT_FAILURE.pop()()
+            except BaseException:
+                pass  # the run has failed already; its line is said
+        signal.alarm(0)
+    util = sys.modules.get("multiprocessing.util")
+    if util is not None and hasattr(util, "_run_finalizers"):
+        try:
+            util._run_finalizers()  # what multiprocessing does at a normal exit: its temporary folder
+        except BaseException:
+            pass
     os._exit(status)
+
+
+def signal_name(number):
+    """'signal 11 (SIGSEGV)'."""
+    try:
+        return "signal %d (%s)" % (number, signal.Signals(number).name)
+    except ValueError:
+        return "signal %d" % number
 
 
 def usage(message):

@@ -15,7 +15,7 @@ import threading
 import time
 
 from process_memory import measure_memory
-from runner_common import fail, last_line, share, usage
+from runner_common import fail, last_line, share, signal_name, usage
 from workload_files import value_problem
 
 # What a forked worker inherits: the run's workload and state, set before
@@ -28,7 +28,7 @@ def do_share(workload, state, first, count):
     started = time.perf_counter()
     try:
         value = workload.work(state, first, count)
-    except Exception as e:
+    except BaseException as e:  # sys.exit() in work() too
         return ("error", last_line(e))
     finished = time.perf_counter()
     problem = value_problem(workload, value, first, count)
@@ -132,7 +132,7 @@ def run_processes(workload, state, params, workers, units, context, memory, faul
         p.join()
         who = "worker %d (pid %d)" % (failed, p.pid)
         if outcome is None:
-            fail("%s %s" % (who, "killed by signal %d" % -p.exitcode if p.exitcode < 0
+            fail("%s %s" % (who, "killed by " + signal_name(-p.exitcode) if p.exitcode < 0
                             else "exited with status %d" % p.exitcode if p.exitcode
                             else "exited without sending its result"))
         record(who, outcome)
@@ -144,7 +144,7 @@ def run_processes(workload, state, params, workers, units, context, memory, faul
                 if other.is_alive():
                     other.kill()
                     other.join()
-            fail("worker %d (pid %d) %s after its result" % (i, p.pid, "killed by signal %d" % -p.exitcode
+            fail("worker %d (pid %d) %s after its result" % (i, p.pid, "killed by " + signal_name(-p.exitcode)
                  if p.exitcode < 0 else "exited with status %d" % p.exitcode))
         results.append(outcomes[i][1:] + shares[i])
     return results
@@ -181,7 +181,7 @@ def interp_code(call):
 
 def interp_worker(name, params, first, count, fd, fault, release):
     """In a subinterpreter: the workload loaded and its state made here,
-    the share, and 'ok value started finished' (or 'bad why') written to
+    the share, and 'ok value started finished' (the value in hexadecimal) (or 'bad why') written to
     fd; then, if release is a file descriptor, waiting for one byte from it
     (while the run reads its memory).  fault: raise here (a test)."""
     if fault:
@@ -195,7 +195,8 @@ def interp_worker(name, params, first, count, fd, fault, release):
     finished = time.perf_counter()
     workload.teardown(state)
     problem = value_problem(workload, value, first, count)
-    os.write(fd, ("bad %s\n" % problem if problem else "ok %d %r %r\n" % (value, started, finished)).encode())
+    # The value in hexadecimal: decimal text of an int over 4300 digits is refused (sys.set_int_max_str_digits)
+    os.write(fd, ("bad %s\n" % problem if problem else "ok %x %r %r\n" % (value, started, finished)).encode())
     if release >= 0:
         os.read(release, 1)
 
@@ -282,7 +283,7 @@ def run_interpreters(interpreters, workload, params, workers, units, fault, memo
         if errors[index] or len(fields) != 4 or fields[0] != "ok":
             destroy_interpreters(interpreters, ids)
             fail("interpreter %d: %s" % (index, errors[index] or "it sent no result"))
-        results.append((int(fields[1]), float(fields[2]), float(fields[3])) + share(units, workers, index))
+        results.append((int(fields[1], 16), float(fields[2]), float(fields[3])) + share(units, workers, index))
     return results, ids
 
 

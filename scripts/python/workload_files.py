@@ -48,6 +48,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # GILBENCH_WORKLOADS_DIR says (the tests' copies of the tree).
 WORKLOADS_DIR = os.environ.get("GILBENCH_WORKLOADS_DIR") or os.path.join(HERE, "..", "..", "workloads")
 NAME = re.compile(r"[a-z][a-z0-9_]{0,39}\Z")
+NAME_RULE = "a lower-case letter, then at most 39 lower-case letters, digits or _"
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_UNITS = 10**12
 MAX_CHUNKSIZE = 10**9
 FUNCTIONS = {"work": 3, "setup": 1, "check": 4, "teardown": 1, "task_payload": 1, "figures": 1}
@@ -121,13 +123,44 @@ def file_path(name):
     return os.path.join(WORKLOADS_DIR, name + ".py")
 
 
-def file_names():
-    """The names of the workload files, sorted."""
+def is_text(text):
+    """Whether text can be written out (no lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def file_names(valid=True):
+    """The names of the workload files, sorted: those whose names are
+    workload names (valid), or the others (valid=False)."""
     try:
         entries = os.listdir(WORKLOADS_DIR)
     except OSError:
         return []
-    return sorted(e[:-3] for e in entries if e.endswith(".py") and NAME.match(e[:-3]))
+    return sorted(e[:-3] for e in entries if e.endswith(".py") and bool(NAME.match(e[:-3])) == valid)
+
+
+def shown_name(name):
+    """A file name as a listing shows it: what a setting could not carry
+    (anything but letters, digits, _, . and -) as ?."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "?", name) or "?"
+
+
+def name_problem(name):
+    """Why a file workloads/<name>.py is not a workload's, or None."""
+    if not NAME.match(name):
+        import unicodedata
+        ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+        suggestion = re.sub(r"[^a-z0-9_]", "_", ascii_name).lstrip("_0123456789")[:40] or "my_workload"
+        return ("%s: a workload's name is %s; rename the file, e.g. to %s.py"
+                % (shown_path(file_path(name)), NAME_RULE, suggestion))
+    import study_workloads
+    if name in study_workloads.BUILT_IN:
+        return ("%s: %s is the name of a workload built into the runner (a study's); rename the file"
+                % (shown_path(file_path(name)), name))
+    return None
 
 
 def declarations(name):
@@ -143,12 +176,14 @@ def declarations(name):
     try:
         tree = ast.parse(source, shown)
     except SyntaxError as e:
-        raise BadFile("%s: line %s: %s" % (shown, e.lineno, e.msg))
-    except ValueError as e:  # a NUL byte
-        raise BadFile("%s: %s" % (shown, e))
+        raise BadFile("%s: line %s: %s (as Python %s reads it)" % (shown, e.lineno, e.msg, sys.version.split()[0]))
+    except (ValueError, MemoryError, RecursionError) as e:  # a NUL byte, nesting too deep
+        raise BadFile("%s: cannot be parsed: %s" % (shown, last_line(e)))
     doc = ast.get_docstring(tree)
     if not doc or not doc.strip():
         raise BadFile("%s: no docstring: its first line is the workload's description" % shown)
+    if not is_text(doc):
+        raise BadFile("%s: its docstring is not valid text (a lone surrogate such as \\ud800)" % shown)
     values, defined = {}, set()
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -156,17 +191,20 @@ def declarations(name):
             if target in ("UNIT", "UNITS", "SETTINGS", "CHUNKSIZE", "DETERMINISTIC"):
                 try:
                     values[target] = ast.literal_eval(node.value)
-                except ValueError:
-                    raise BadFile("%s: line %d: %s must be a literal (it is read without running the file)"
-                          % (shown, node.lineno, target))
+                except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as e:
+                    # ValueError: not a literal; TypeError: a literal that cannot be
+                    # made, such as a dict with a list for a key.
+                    raise BadFile("%s: line %d: %s must be a literal (it is read without running the file)%s"
+                          % (shown, node.lineno, target, "" if isinstance(e, ValueError) else ": " + last_line(e)))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             defined.add(node.name)
     if "work" not in defined:
         raise BadFile("%s: no work function: define work(state, first, count), which does units "
               "[first, first + count) and returns an int" % shown)
     unit = values.get("UNIT")
-    if not isinstance(unit, str) or not unit.strip() or "\n" in unit:
-        raise BadFile("%s: UNIT must be a one-line string saying what one unit is, e.g. UNIT = \"one record\"" % shown)
+    if not isinstance(unit, str) or not unit.strip() or not is_text(unit) or CONTROL.search(unit):
+        raise BadFile("%s: UNIT must be a one-line string without tabs or control characters saying what one "
+                      "unit is, e.g. UNIT = \"one record\"" % shown)
     units = values.get("UNITS")
     if type(units) is not int or not 1 <= units <= MAX_UNITS:
         raise BadFile("%s: UNITS must be the default unit count, a whole number from 1 to %d" % (shown, MAX_UNITS))
@@ -188,7 +226,8 @@ def declarations(name):
                 and spec[1] <= spec[0] <= spec[2]):
             raise BadFile("%s: SETTINGS['%s'] must be (default, lowest, highest), whole numbers >= 0 with "
                   "lowest <= default <= highest" % (shown, setting))
-    workload = Workload(name, doc.strip().splitlines()[0].strip(), unit, units, settings, path, chunksize,
+    description = CONTROL.sub(" ", doc.strip().splitlines()[0]).strip()
+    workload = Workload(name, description, unit, units, settings, path, chunksize,
                         deterministic)
     workload.functions = defined
     return workload
@@ -214,7 +253,7 @@ def load_file(name, unavailable_status=1):
     except ImportError as e:
         fail("%s: this Python (%s %s) cannot import what it needs: %s"
              % (shown, sys.executable, sys.version.split()[0], last_line(e)), unavailable_status)
-    except Exception as e:
+    except BaseException as e:  # SystemExit, KeyboardInterrupt too: the file's, not the runner's
         usage("%s: running the file raised %s" % (shown, last_line(e)))
     for function, arguments in FUNCTIONS.items():
         fn = module.__dict__.get(function)
@@ -233,10 +272,12 @@ def load(name, unavailable_status=1):
     import study_workloads
     if name in study_workloads.BUILT_IN:
         return study_workloads.BUILT_IN[name]()
+    if name and os.path.isfile(file_path(name)) and name_problem(name):
+        usage(name_problem(name))
     if not NAME.match(name or "") or not os.path.isfile(file_path(name)):
-        usage("unknown --workload '%s'; accepted: %s (the files in %s)"
+        usage("unknown --workload '%s'; accepted: %s (the files in %s; a file's name is %s)"
               % (name, ", ".join(sorted(file_names() + list(study_workloads.BUILT_IN))),
-                 shown_path(WORKLOADS_DIR)))
+                 shown_path(WORKLOADS_DIR), NAME_RULE))
     return load_file(name, unavailable_status)
 
 
