@@ -444,12 +444,43 @@ fi
 params=$(parse_params "${PARAMS:-}" "$plan_workloads") || exit 2
 # QUICK=1 is a first look: half of each workload's default work per run
 # (unless PARAMS sets its units), so that its rounds fit in about 30 s.
+given_params=$params
+declare -A default_units=()
+while read -r workload units; do
+    default_units[$workload]=$units
+done < <("$GILBENCH" run --help | sed -n 's/^  \([a-z_0-9]*\) (default \([0-9]*\) units,.*/\1 \2/p' |
+    awk -v keep=",$plan_workloads," 'index(keep, "," $1 ",")'
+    awk -F'\t' -v keep=",$python_workloads," '$2 ~ /^[0-9]+$/ && index(keep, "," $1 ",") { print $1, $2 }' <<<"$python_listing")
 if [ "$QUICK" = 1 ] && [ -z "$rerun_of" ]; then
-    while read -r workload units; do
-        [[ " $params " == *" $workload.units="* ]] || params+="${params:+ }$workload.units=$(( (units + 1) / 2 ))"
-    done < <("$GILBENCH" run --help | sed -n 's/^  \([a-z_0-9]*\) (default \([0-9]*\) units,.*/\1 \2/p' |
-        awk -v keep=",$plan_workloads," 'index(keep, "," $1 ",")'
-        awk -F'\t' -v keep=",$python_workloads," '$2 ~ /^[0-9]+$/ && index(keep, "," $1 ",") { print $1, $2 }' <<<"$python_listing")
+    for workload in "${!default_units[@]}"; do
+        [[ " $params " == *" $workload.units="* ]] ||
+            params+="${params:+ }$workload.units=$(( (${default_units[$workload]} + 1) / 2 ))"
+    done
+fi
+# Every worker of every point gets work, on any machine: a workload whose
+# units (its default, or QUICK's half) are fewer than the workers of its
+# largest point (times the units of a task, under a pool) runs that many
+# units instead, in every point (one line says so).  Units that PARAMS
+# gives are kept: a point they leave a worker idle in is refused (the
+# dry runs below), as `gilbench run` and pyrun.py refuse it.
+if [ -z "$rerun_of" ]; then
+    while read -r workload need; do
+        [[ " $given_params " != *" $workload.units="* ]] && [ -n "${default_units[$workload]:-}" ] || continue
+        units=${default_units[$workload]}
+        [ "$QUICK" != 1 ] || units=$(( (units + 1) / 2 ))
+        [ "$need" -gt "$units" ] || continue
+        # A workload whose idle workers are what it measures (startup) runs as it is.
+        [[ ",$python_workloads," == *",$workload,"* ]] ||
+            ! "$GILBENCH" run --workload "$workload" --mode gil --workers "$need" --units "$units" --dry-run \
+                >/dev/null 2>&1 || continue
+        params=$(awk -v w="$workload." '{ for (i = 1; i <= NF; i++) if (index($i, w "units=") != 1) printf "%s%s", (n++ ? " " : ""), $i }' <<<"$params")
+        params+="${params:+ }$workload.units=$need"
+        note "$workload: $need units a run instead of $units, so that each worker of its largest point has work"
+    done < <(awk -F'\t' -v c="$chunksize" '
+        { per = 1
+          if ($3 ~ /[+]pool$/) { per = c; if (match($2, /(^|[+])chunksize=[0-9]+/)) { per = substr($2, RSTART, RLENGTH); sub(/.*=/, "", per) } }
+          if ($4 * per > need[$1]) need[$1] = $4 * per }
+        END { for (w in need) print w, need[w] }' "$plan" | sort)
 fi
 # point_engine VARIANT WORKLOAD WAY: sets engine to what runs a point that
 # is not an MPI one: the C engine, or pyrun.py on the interpreter its source
@@ -476,13 +507,14 @@ point_engine() {
 # subinterpreters, a module or a setup that a subinterpreter refuses) is
 # left out with one line.
 unavailable=""
-while IFS=$'\t' read -r workload variant way; do
+while IFS=$'\t' read -r workload variant way most_workers; do
     [ -z "${left[$workload]:-}" ] || continue
     [ "${way%+pool}" != mpi ] || way=gil
     point_engine "$variant" "$workload" "$way"
+    # At its largest worker count: a point that would leave workers idle is refused.
     # shellcheck disable=SC2046
     refusal=$(bounded "$first_limit" "$live/load.$workload" "${engine[@]}" run --workload "$workload" \
-        $(way_options "$way" "$variant" "$point_chunksize") \
+        $(way_options "$way" "$variant" "$point_chunksize") --workers "$most_workers" \
         $(point_options "$params" "$workload" "$variant" "$interval") --dry-run 2>&1)
     status=$?
     if [[ ",$python_workloads," == *",$workload,"* ]] && [ "$status" -ne 0 ]; then
@@ -499,7 +531,8 @@ while IFS=$'\t' read -r workload variant way; do
     elif [ "$status" -ne 0 ]; then
         usage "PARAMS: ${refusal#gilbench: }"
     fi
-done < <(cut -f1,2,3 "$plan" | sort -u)
+done < <(awk -F'\t' -v OFS='\t' '{ k = $1 OFS $2 OFS $3; if (!(k in most) || $4 + 0 > most[k]) most[k] = $4 + 0 }
+                  END { for (k in most) print k, most[k] }' "$plan" | sort)
 if [ -n "$unavailable" ]; then
     awk -F'\t' 'NR == FNR { if (NF) gone[$1 "\t" $2] = 1; next } !(($1 "\t" $3) in gone)' \
         <(printf '%s' "$unavailable") "$plan" > "$plan.ways" && mv "$plan.ways" "$plan" || die "cannot write $plan"

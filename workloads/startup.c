@@ -157,6 +157,7 @@ const struct gb_workload workload_startup = {
     .default_units = 1,
     .extra = true,
     .one_process = true, /* its figure compares clocks of the workers' hosts */
+    .idle_workers_measured = true, /* a worker's starting is the work */
     .params = { { "spawn", "1: every worker also starts a fresh process and waits for it to run", 0,
                   0, 1 } },
     .work = startup_work,

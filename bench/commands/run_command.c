@@ -39,7 +39,9 @@ static void print_run_help(void)
            "                                    its own copy of the workload's state (PEP 684)\n"
            "                           mpi      Open MPI ranks: build/gilbench-mpi under mpirun -n N\n"
            "  --workers N              workers to run, 1 to %d (default 1)\n"
-           "  --units U                total units of work, 1 to %llu (default: the workload's)\n"
+           "  --units U                total units of work, 1 to %llu (default: the workload's);\n"
+           "                           fewer than --workers (than --workers x --chunksize under\n"
+           "                           pool) is refused: idle workers would measure nothing\n"
            "  --weak                   every worker does all U units (weak scaling) instead of\n"
            "                           a share of them (strong scaling, the default)\n"
            "  --switch-interval-us US  the GIL's switch interval in microseconds, 1 to %ld\n"
@@ -125,6 +127,27 @@ static enum gb_dispatch parse_dispatch(const char *text)
 /* The pool's settings, once the workload, mode and params are known: a
  * setting of the pool without it, or a job the pool cannot run, is a usage
  * error.  The payloads: the options, else the workload's own. */
+/* A run in which some workers get no unit (shares) or no task (pool)
+ * measures fewer workers than it names: refused, with the units it needs. */
+static void refuse_idle_workers(const struct gb_job *job)
+{
+    if (job->weak || job->workload->idle_workers_measured)
+        return;
+    bool pool = job->dispatch == GB_DISPATCH_POOL;
+    uint64_t portions = pool ? (job->units + job->chunksize - 1) / job->chunksize : job->units;
+    if (portions >= job->workers)
+        return;
+    unsigned long long idle = job->workers - portions;
+    const char *s = idle == 1 ? "" : "s";
+    if (pool)
+        usage_error("--workers %u with --units %llu in tasks of --chunksize %llu: %llu worker%s would get "
+                    "no task; give --units at least %llu", job->workers, (unsigned long long)job->units,
+                    (unsigned long long)job->chunksize, idle, s,
+                    (unsigned long long)job->workers * job->chunksize);
+    usage_error("--workers %u with --units %llu: %llu worker%s would get no unit; give --units at least %u "
+                "(or --weak)", job->workers, (unsigned long long)job->units, idle, s, job->workers);
+}
+
 static void apply_dispatch(struct gb_job *job, const char *mode_text, const char *chunksize_text,
                            const char *arg_kib_text, const char *result_kib_text)
 {
@@ -333,6 +356,7 @@ int run_command(int argc, char **argv)
     for (int i = 0; i < param_count; i++)
         apply_param(&job, param_texts[i], given);
     apply_dispatch(&job, mode_text, chunksize_text, arg_kib_text, result_kib_text);
+    refuse_idle_workers(&job);
     if (dry_run)
         return 0;
 

@@ -130,6 +130,11 @@ struct gb_workload {
     /* true: what it measures is its tasks' payloads (task_payload), which
      * move only under the pool dispatch: refused under shares (exit 2). */
     bool pool_only;
+    /* true: a worker that gets no unit still does what the workload
+     * measures (starting up), so a run may have more workers than units;
+     * for every other workload such a run is refused: its idle workers
+     * would flatten the curve where the mode has no limit. */
+    bool idle_workers_measured;
     struct gb_param params[GB_MAX_PARAMS]; /* terminated by an entry with name == NULL */
 
     /* Optional: called once in the engine's process before the timed region.

@@ -254,6 +254,7 @@ def parse_run(argv):
         "error_log": options.get("--error-log"),
         "timeout": parse_whole("--timeout", options.get("--timeout", "0"), 0, 86400),
     }
+    refuse_idle_workers(o)
     if dispatch == "pool":
         declared = workload.task_payload(params)
         for i, name in enumerate(("--task-arg-kib", "--task-result-kib")):
@@ -266,6 +267,24 @@ def parse_run(argv):
                     usage("%s: task_payload() must return (argument bytes, result bytes), whole numbers "
                           "from 0 to %d" % (workload.path or workload.name, MAX_PAYLOAD_KIB * 1024))
     return o
+
+
+def refuse_idle_workers(o):
+    """A run in which some workers get no unit (shares) or no task (pool)
+    measures fewer workers than it names: refused (exit 2), as the engine's."""
+    if o["workload"].idle_workers_measured:
+        return
+    pool = o["dispatch"] == "pool"
+    portions = -(-o["units"] // o["chunksize"]) if pool else o["units"]
+    if portions >= o["workers"]:
+        return
+    idle = o["workers"] - portions
+    if pool:
+        usage("--workers %d with --units %d in tasks of --chunksize %d: %d worker%s would get no task; give "
+              "--units at least %d" % (o["workers"], o["units"], o["chunksize"], idle, "" if idle == 1 else "s",
+                                       o["workers"] * o["chunksize"]))
+    usage("--workers %d with --units %d: %d worker%s would get no unit; give --units at least %d"
+          % (o["workers"], o["units"], idle, "" if idle == 1 else "s", o["workers"]))
 
 
 def check_pool(o):

@@ -72,6 +72,7 @@ class Workload:
         self.functions = set()  # a file's top-level functions
         self.measures_memory = False  # its figures include every process's memory
         self.after = None  # a built-in's check of what the run left in the main process
+        self.idle_workers_measured = False  # a worker with no unit still does what it measures (starting)
 
     # The calls below are the runner's; a file's optional ones may be absent.
     def setup(self, params, private):
