@@ -267,7 +267,11 @@ case ",$workers," in
 esac
 
 # ---- the plan: one line per point (workload, variant, mode, workers) ----
+# A sweep killed with SIGKILL as a whole (its keeper with it) left its
+# folder: removed now that its owner is gone.
+remove_orphaned_folders "${TMPDIR:-/tmp}/gilbench-live.*"
 live=$(mktemp -d "${TMPDIR:-/tmp}/gilbench-live.XXXXXX") || die "cannot make a temporary folder"
+echo "$$ $(process_start $$)" > "$live/owner" || die "cannot write in $live"
 # The sweep's keeper, for when it is killed without a chance to clean up
 # (SIGKILL): it waits, without polling, for the end of a pipe that only
 # this script holds (the point's commands are started without it), then

@@ -584,6 +584,34 @@ stop_tagged() {
     return 0
 }
 
+# process_start PID: the process's start time (clock ticks since boot,
+# /proc/PID/stat's 22nd field), which tells it from a later process of the
+# same number; nothing when there is no such process.
+process_start() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+    stat=${stat##*) } # after the command's name, which may hold spaces
+    awk '{ print $20 }' <<<"$stat"
+}
+
+# remove_orphaned_folders PATTERN: removes the folders matching PATTERN
+# (a glob) that are this user's and whose owner (their file owner: "PID
+# START", process_start) is gone; a folder without that file is removed
+# once it is a minute old (its owner was killed before it wrote it).
+# What a sweep or a fuzzing run killed with SIGKILL left behind.
+remove_orphaned_folders() {
+    local folder pid start
+    for folder in $1; do
+        [ -d "$folder" ] && [ -O "$folder" ] || continue
+        if read -r pid start < "$folder/owner" 2>/dev/null; then
+            [ -n "$pid" ] && [ "$(process_start "$pid")" = "$start" ] && continue
+        else
+            [ -n "$(find "$folder" -maxdepth 0 -mmin +1 2>/dev/null)" ] || continue
+        fi
+        rm -rf "$folder"
+    done
+}
+
 # bounded SECONDS TAG COMMAND...: COMMAND with stdin from /dev/null and
 # GILBENCH_POINT=TAG, its process group stopped after SECONDS (TERM, KILL
 # 2 s later), then every process it left with the tag; its exit status

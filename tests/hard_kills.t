@@ -56,8 +56,23 @@ report sweep-temporary "... and no temporary file"
 report sweep-latest "results/latest names a complete run after every kill"
 report sweep-marked "the killed sweep's folder is not marked complete"
 diag "first complete run $complete; latest now $(readlink "$results/latest")"
+# The whole process group at once (a CI job's timeout, kill -9 -PGID): the
+# keeper dies with the sweep, so its temporary folder stays, until the next
+# sweep finds its owner gone and removes it.
+setsid env "$TEST_TAG" TMPDIR="$sweep_tmp" WORKLOADS=io_wait MODES=gil WORKERS=1,2 RUNS=3 \
+    PARAMS="io_wait.sleep_us=30000" RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" scripts/bench.sh \
+    > "$TEST_TMP/group.out" 2>&1 &
+group=$!
+wait_for 30 grep -q '^\[round 1\]' "$TEST_TMP/group.out"
+kill -KILL -- "-$group"
+wait "$group" 2>/dev/null
+wait_for 60 no_tagged_process
+left=$(ls -d "$sweep_tmp"/gilbench-live.* 2>/dev/null)
+check "a sweep killed with its whole process group leaves its temporary folder" test -n "$left"
 (sweep) > "$TEST_TMP/next.out" 2>&1
 check "the next sweep works" test "$?" -eq 0
+check "  and removes the folder the killed one left (its owner is gone)" test ! -e "$left"
+check "  leaving nothing in the temporary folder" test -z "$(ls -A "$sweep_tmp")"
 check "... and becomes latest" test "$(readlink "$results/latest")" = "$(ls "$results" | grep '^2' | sort | tail -n1)"
 
 # ---- the engine and what it starts ----

@@ -17,7 +17,9 @@
 #include "commands.h"
 #include "fuzz_support.h"
 
-static char folder[] = "/tmp/gilbench-fuzz-summarize.XXXXXX";
+/* In the folder the harness runs in (fuzz.sh gives each a scratch folder
+ * of its own under build/), removed at exit: never left in /tmp. */
+static char folder[] = "gilbench-fuzz-summarize.XXXXXX";
 static char runs_path[64], processes_path[64], csv_path[64];
 
 static const char RUNS[] =
@@ -33,12 +35,21 @@ static void write_file(const char *path, const void *data, size_t size)
         abort();
 }
 
+static void remove_folder(void)
+{
+    unlink(runs_path);
+    unlink(processes_path);
+    unlink(csv_path);
+    rmdir(folder);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
     fuzz_quiet();
     if (!mkdtemp(folder))
         abort();
+    atexit(remove_folder);
     snprintf(runs_path, sizeof runs_path, "%s/runs.tsv", folder);
     snprintf(processes_path, sizeof processes_path, "%s/processes.tsv", folder);
     snprintf(csv_path, sizeof csv_path, "%s/summary.csv", folder);
