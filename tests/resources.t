@@ -73,6 +73,19 @@ as_nobody() { # as_nobody LIMITS COMMAND...: COMMAND as nobody under the ulimit 
         env -i PATH="$PATH" HOME="$shared" "$TEST_TAG" OPENBLAS_NUM_THREADS=1 \
         bash -c "ulimit $limits; cd '$shared/tree' && exec \"\$@\"" - "$@"
 }
+# The same in a bare environment: nothing tells OpenBLAS how many threads
+# to start when the engine loads it, as on most machines.
+as_nobody_bare() {
+    local limits=$1
+    shift
+    setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups env -i PATH="$PATH" HOME="$shared" "$TEST_TAG" \
+        bash -c "ulimit $limits; cd '$shared/tree' && exec \"\$@\"" - "$@"
+}
+run_capture as_nobody_bare "-u 1" build/gilbench run --workload blas_dgemm --mode threads --workers 2 --units 4
+check "no OPENBLAS_NUM_THREADS and a process limit OpenBLAS's own threads would exceed: exit 1, one line" \
+    test "$STATUS" -eq 1 && one_line
+check "... the engine's, not OpenBLAS's" grep -q '^gilbench: could not create worker thread' <<<"$ERR"
+[ "$STATUS" -eq 1 ] || diag "$ERR"
 run_capture as_nobody "-u 3" build/gilbench run --workload cpu_loop --mode procs --workers 8 --units 80
 check "fork refused by RLIMIT_NPROC: exit 1, one line" test "$STATUS" -eq 1 && one_line
 check "... naming the worker that could not be forked" grep -q 'could not fork worker [0-9]* of 8' <<<"$ERR"

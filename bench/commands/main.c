@@ -56,6 +56,41 @@ int list_command(int argc, char **argv)
  * OPENBLAS_NUM_THREADS=1 when it finds a larger pool.  `make bench` sets the
  * variable itself, so timed runs are never re-executed.
  */
+/*
+ * The same, before OpenBLAS is loaded: a function of the program's
+ * .preinit_array runs before every shared library's constructor (glibc
+ * passes it argc, argv and the environment).  For `run`, when nothing says
+ * how many threads OpenBLAS should start, the program executes itself again
+ * at once with OPENBLAS_NUM_THREADS=1, so that OpenBLAS never starts a pool
+ * of the CPU count: a low process limit (ulimit -u) would refuse it inside
+ * OpenBLAS's constructor, which ends the program before main() with lines
+ * of its own.  (setenv() here would not do: libc's own initialisation,
+ * which comes after, takes the environment from the kernel's again.)  Other
+ * commands (info reports OpenBLAS's default) load it as it is.
+ */
+static void blas_one_thread_unless_told(int argc, char **argv, char **envp)
+{
+    if (argc < 2 || strcmp(argv[1], "run") != 0 || getenv("GILBENCH_REEXECUTED"))
+        return;
+    size_t count = 0;
+    for (; envp[count]; count++)
+        if (strncmp(envp[count], "OPENBLAS_NUM_THREADS=", 21) == 0 ||
+            strncmp(envp[count], "GOTO_NUM_THREADS=", 17) == 0 ||
+            strncmp(envp[count], "OMP_NUM_THREADS=", 16) == 0)
+            return;
+    static char *with_one_thread[8192]; /* no allocation before libc is set up */
+    if (count + 3 > sizeof with_one_thread / sizeof *with_one_thread)
+        return;
+    memcpy(with_one_thread, envp, count * sizeof *envp);
+    with_one_thread[count] = "OPENBLAS_NUM_THREADS=1";
+    with_one_thread[count + 1] = "GILBENCH_REEXECUTED=1";
+    with_one_thread[count + 2] = NULL;
+    execve("/proc/self/exe", argv, with_one_thread);
+    /* Not fatal: OpenBLAS starts its pool, as without this. */
+}
+__attribute__((section(".preinit_array"), used))
+static void (*const set_blas_threads_first)(int, char **, char **) = blas_one_thread_unless_told;
+
 static void ensure_single_threaded_blas(char **argv)
 {
     if (openblas_get_num_threads() <= 1 || getenv("GILBENCH_REEXECUTED"))
