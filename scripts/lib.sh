@@ -612,6 +612,15 @@ remove_orphaned_folders() {
     done
 }
 
+# printable TEXT: TEXT as a message may echo it: control characters (an
+# escape sequence, a carriage return) as ?, at most 200 characters.
+printable() {
+    local text
+    text=$(printf '%s' "$1" | LC_ALL=C tr '\000-\037\177' '?')
+    [ ${#text} -le 200 ] || text="${text:0:200}..."
+    printf '%s\n' "$text"
+}
+
 # bounded SECONDS TAG COMMAND...: COMMAND with stdin from /dev/null and
 # GILBENCH_POINT=TAG, its process group stopped after SECONDS (TERM, KILL
 # 2 s later), then every process it left with the tag; its exit status

@@ -43,7 +43,8 @@ trap 'rm -f "$data" ${json:+"$json"}' EXIT
 draw_trace() {
     local trace=$1 base=$2 header summary
     header=$(head -n1 "$trace")
-    [[ $header == "# gilbench trace: "* ]] || usage "'$trace' is not a gilbench trace (see gilbench run --trace)"
+    [[ $header == "# gilbench trace: "* ]] ||
+        usage "'$(printable "$trace")' is not a gilbench trace (see gilbench run --trace)"
     # "workload W, mode gil, N workers, U units, switch interval I us, run S s"
     local workload n interval run_s window
     workload=$(sed -n 's/^# gilbench trace: workload \([^,]*\),.*/\1/p' <<<"$header")
@@ -51,7 +52,7 @@ draw_trace() {
     interval=$(sed -n 's/.*switch interval \([0-9]*\) us.*/\1/p' <<<"$header")
     run_s=$(sed -n 's/.*, run \([0-9.]*\) s$/\1/p' <<<"$header")
     [ -n "$workload" ] && [ -n "$n" ] && [ -n "$interval" ] && [ -n "$run_s" ] ||
-        usage "'$trace' has a malformed header line: $header"
+        usage "'$(printable "$trace")' has a malformed header line: $(printable "$header")"
     # The window ends with the run if the run is shorter.
     window=$(awk -v w="$window_ms" -v r="$run_s" 'BEGIN { r *= 1000; printf "%d", (r < w ? r + 0.999 : w) }')
     awk -v window="$window" -f scripts/gnuplot/timeline.awk "$trace" > "$data"
@@ -68,7 +69,7 @@ draw_trace() {
 
 if [ "${1-}" = --draw ]; then
     [ $# -eq 2 ] || usage "timeline.sh --draw takes one trace file"
-    [ -f "$2" ] || usage "no trace file '$2'"
+    [ -f "$2" ] || usage "no trace file '$(printable "$2")'"
     draw_trace "$2" "${2%.tsv}"
     echo "gilbench: timeline in ${2%.tsv}.png and ${2%.tsv}.svg"
     exit 0

@@ -116,6 +116,12 @@ run_capture scripts/timeline.sh --draw "$TEST_TMP/bad.tsv"
 check "timeline.sh --draw refuses a file that is not a trace with exit 2" \
     test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
 check "... and draws nothing" test ! -e "$TEST_TMP/bad.png"
+printf '# gilbench trace: workload \033[2J\033[31mred\r, x\n' > "$TEST_TMP/escapes.tsv"
+run_capture scripts/timeline.sh --draw "$TEST_TMP/escapes.tsv"
+check "a malformed header is refused in one line, exit 2" test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
+check "... its control characters (an escape sequence, a carriage return) not echoed" \
+    test -z "$(LC_ALL=C tr -d '\n' <<<"$ERR" | LC_ALL=C tr -d '[:print:]')"
+check "... shown as ?" grep -qF 'workload ?[2J?[31mred?, x' <<<"$ERR"
 run_capture scripts/timeline.sh --draw "$TEST_TMP/missing.tsv"
 check "timeline.sh --draw on a missing file: exit 2" test "$STATUS" -eq 2
 
