@@ -844,6 +844,11 @@ while [ ${#active[@]} -gt 0 ]; do
         if [ -n "$reason" ]; then
             failures=$((failures + 1))
             failed_point[$id]=1
+            # Its earlier runs stay in raw/ (and runs.csv, marked), but the
+            # answer and the rounds no longer count them.
+            awk -F'\t' -v OFS='\t' -v w="$workload" -v v="$variant" -v m="$mode" -v n="$n" \
+                '!($1 == w && $2 == v && $3 == m && $4 == n)' "$live/runs.tsv" > "$live/runs.tsv.kept" &&
+                mv "$live/runs.tsv.kept" "$live/runs.tsv"
             printf '%s\t%s\t%s\t%s\t%s\n' "$workload" "$variant" "$mode" "$n" "$reason" >&"$failures_fd"
             printf '[round %d] %s %s %d workers FAILED: %s\n' "$round" "$label" "$mode" "$n" "$reason"
             round_failed+=" $id"
@@ -992,7 +997,7 @@ if [ ${#left_out[@]} -gt 0 ]; then
     note "${#left_out[@]} of the workloads asked for $([ ${#left_out[@]} -eq 1 ] && echo was || echo were) left out (why: above, and in meta.json's warnings): $(printf '%s\n' "${!left[@]}" | sort | paste -sd' ' -)"
 fi
 if [ "$failures" -gt 0 ]; then
-    note "$failures of $total points FAILED (no summary row or plot point comes from them):"
+    note "$failures of $total points FAILED (no summary row or plot point comes from them; runs they made before are kept in runs.csv, marked point_failed):"
     while IFS=$'\t' read -r f_workload f_variant f_mode f_workers f_reason; do
         echo "  $(point_label "$f_workload" "$f_variant") $f_mode $f_workers workers: $f_reason" >&2
     done < "$run_dir/failures.tsv"

@@ -11,8 +11,11 @@
 # runs.tsv also carries, per run, the noise bench.sh measured around its
 # call (noise.tsv: CPU ticks of other processes and of the hypervisor, all
 # ticks of all CPUs, the clock): the k-th measured run of a point is its k-th call's only run.
-# Points listed in failures.tsv are left out entirely.  The points and their
-# order come from plan.tsv.
+# A point listed in failures.tsv keeps the runs it measured before the one
+# that failed (a point gets no call after a failed one): they stay in
+# runs.csv, marked point_failed=true, and nothing else comes from them (no
+# summary row, figure or plot point).  The points and their order come from
+# plan.tsv.
 # Usage: tidy.sh RUN_DIR WARMUP
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,10 +28,11 @@ failed=$(awk -F'\t' '{print $1 "\t" $2 "\t" $3 "\t" $4}' "$run_dir/failures.tsv"
 # for no variant, as in plan.tsv: gnuplot misreads an empty last CSV field).
 good=()
 while IFS=$'\t' read -r workload variant mode n; do
-    grep -qxF "$workload"$'\t'"$variant"$'\t'"$mode"$'\t'"$n" <<<"$failed" && continue
+    point_failed=false
+    ! grep -qxF "$workload"$'\t'"$variant"$'\t'"$mode"$'\t'"$n" <<<"$failed" || point_failed=true
     id="$(point_label "$workload" "$variant").$mode.$n"
     [ -s "$run_dir/raw/$id.jsonl" ] && compgen -G "$run_dir/hyperfine/$id.[0-9]*.json" >/dev/null &&
-        good+=("$id"$'\t'"$variant")
+        good+=("$id"$'\t'"$variant"$'\t'"$point_failed")
 done < "$run_dir/plan.tsv"
 
 measured=$run_dir/measured.jsonl.tmp
@@ -47,8 +51,8 @@ else
     done
     # Each point's variant, by id, in one pass.
     printf '%s\n' "${good[@]}" |
-        jq -R -n '[inputs | split("\t") | {key: .[0], value: .[1]}] | from_entries' > "$tables.variants" ||
-        die "cannot write $tables.variants"
+        jq -R -n '[inputs | split("\t") | {key: .[0], value: {variant: .[1], failed: (.[2] == "true")}}]
+            | from_entries' > "$tables.variants" || die "cannot write $tables.variants"
     # hyperfine's whole-process median per point over all its calls, by id.
     jq -n 'def median: sort | if length % 2 == 1 then .[length / 2 | floor]
                                         else (.[length / 2 - 1] + .[length / 2]) / 2 end;
@@ -73,7 +77,8 @@ else
             | (.index - $warmup) as $k
             # The mode as the plan names the way (threads+pool), from the id
             # label.mode.workers: the engine says only "threads".
-            | $line + {variant: $variants[$id], mode: ($id | split(".") | .[-2]), run: ($k + 1),
+            | $line + {variant: $variants[$id].variant, point_failed: $variants[$id].failed,
+                       mode: ($id | split(".") | .[-2]), run: ($k + 1),
                        process_median_s: $process[$id],
                        other_cpu_ticks: ($noise[$id][$k].other // "-"), steal_ticks: ($noise[$id][$k].steal // "-"),
                        all_cpu_ticks: ($noise[$id][$k].all // "-"), cpu_mhz: ($noise[$id][$k].mhz // "-")})' \
@@ -83,7 +88,7 @@ fi
 common='workload variant mode workers seconds startup_seconds worker_seconds_min worker_seconds_max
 worker_seconds_total cpu_user_seconds cpu_sys_seconds involuntary_switches max_rss_kib checksum
 switch_interval_us gil_switches gil_wait_seconds gil_hold_seconds gil_drop_requests run
-process_median_s other_cpu_ticks steal_ticks all_cpu_ticks cpu_mhz setup_seconds check_seconds'
+process_median_s other_cpu_ticks steal_ticks all_cpu_ticks cpu_mhz setup_seconds check_seconds point_failed'
 csv_fields=$(for c in $common; do printf '.%s, ' "$c"; done)
 {
     echo $common | tr ' ' ','
@@ -105,7 +110,7 @@ common_json=$(printf '%s\n' $common units weak params ranks hosts dispatch chunk
         | map(.value) as $values
         | .[0].point + [.[0].figure, ($values | length), ($values | median),
                         ($values | min), ($values | max)]
-        | map(tostring) | join(",")' "$measured"
+        | map(tostring) | join(",")' <(jq -c 'select(.point_failed | not)' "$measured")
 } | write_atomically "$run_dir/figures.csv"
 
 # A figure a run could not measure (null: CPython keeps no GIL counters) is "-".
@@ -113,7 +118,7 @@ jq -r '[.workload, .variant, .mode, .workers, .seconds, .max_rss_kib, (.gil_swit
         (.gil_wait_seconds // "-"), .startup_seconds, (.worker_seconds_total // "-"),
         (if .cpu_user_seconds and .cpu_sys_seconds then .cpu_user_seconds + .cpu_sys_seconds else "-" end),
         .other_cpu_ticks, .steal_ticks, .all_cpu_ticks, (.involuntary_switches // "-"), .cpu_mhz] | @tsv' \
-    "$measured" | write_atomically "$run_dir/runs.tsv"
+    <(jq -c 'select(.point_failed | not)' "$measured") | write_atomically "$run_dir/runs.tsv"
 
-jq -r 'select(.run == 1) | [.workload, .variant, .mode, .workers, .process_median_s] | @tsv' \
+jq -r 'select(.run == 1 and (.point_failed | not)) | [.workload, .variant, .mode, .workers, .process_median_s] | @tsv' \
     "$measured" | write_atomically "$run_dir/processes.tsv"

@@ -93,9 +93,10 @@ fi
 # ---- one sweep of every file: the good ones measured, each bad one a line ----
 hostile=loop,stdin_reader,thread_left,child_wait,malformed,surrogate,no_return,leaves_sleep,sigkill,segv
 hostile+=,exit0,raising_check,missing_import,my-work,tab_unit,bigint,newer_syntax,temp_left,exit_later,segv_later
+hostile+=,flaky_check
 results="$TEST_TMP/results"
 started=$(date +%s)
-run_capture timeout 900 env "$TEST_TAG" RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" \
+run_capture timeout 900 env "$TEST_TAG" FLAKY_CHECKS="$TEST_TMP/flaky.count" RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" \
     WORKLOADS="good,cpu_loop,zlib_crc,$hostile" MODES=gil,procs WORKERS=1,2 QUICK=1 RUNS=2 MAX_RUNS=2 TIMEOUT=3 \
     "$tree/scripts/bench.sh" <&"$open_stdin"
 diag "the sweep took $(( $(date +%s) - started )) s"
@@ -129,6 +130,14 @@ failure exit_later gil "ended with status 0 but wrote 0 of its 1 result line: di
 failure exit_later procs "worker 1 (pid [0-9]*) exited without sending its result"
 failure segv_later gil "crashed: Segmentation fault (Fatal Python error)"
 failure segv_later procs "worker 1 (pid [0-9]*) killed by signal 11 (SIGSEGV)"
+check "a point whose check fails in its second round fails" \
+    test "$(grep -c "^flaky_check	-	[a-z]*	1	wrong result: flaky_check's units \[0, 2) gave 2" "$run/failures.tsv")" -eq 2
+check "  its first run kept in runs.csv, marked point_failed" \
+    test "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        $c["workload"] == "\"flaky_check\"" && $c["workers"] == 1 { print $c["point_failed"] }' "$run/runs.csv" |
+        sort | uniq -c | awk '{ print $1, $2 }')" = "2 true"
+check "  and no summary row comes from it" test -z "$(awk -F, '$1 == "flaky_check" && $3 == 1' "$run/summary.csv")"
+check "  the points that passed are measured" test "$(measured flaky_check)" = "gil.2 procs.2"
 check "no shell error on the way" test -z "$(grep -E '[.]sh: line [0-9]+:|No such file' <<<"$ERR")"
 diag "$(grep -E '[.]sh: line [0-9]+:|No such file' <<<"$ERR")"
 check "schedule.tsv's status column says ok or failed, nothing else" \
