@@ -26,7 +26,22 @@ check "the convoy's echo peer without descriptors: exit 1, one line" test "$STAT
 check "... naming the socket pair" grep -q 'convoy: cannot create a socket pair: Too many open files' <<<"$ERR"
 check "... and no echo peer is left" wait_for 5 no_tagged_process
 
+run_capture bash -c 'ulimit -S -n 200; exec "$@"' - env "$TEST_TAG" "$GILBENCH" run --workload cpu_loop --mode procs \
+    --workers 256 --units 256 --dispatch pool
+check "a process pool of 256 workers under a soft descriptor limit of 200 (hard: more) raises it and runs" \
+    jq -e '.workers == 256' <<<"$OUT"
+[ "$STATUS" -eq 0 ] || diag "$ERR"
+
 # ---- memory ----
+available_mib=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
+if [ -n "$available_mib" ]; then
+    workers=$((available_mib / 1024 + 2)) # at most size_mib units: below 1 TiB available
+    run_capture env "$TEST_TAG" "$GILBENCH" run --workload shared_input --mode interp --workers "$workers" \
+        --units "$workers" --param size_mib=1024
+    check "interpreters whose copies of the input cannot fit in MemAvailable: refused at once, exit 1, one line" \
+        test "$STATUS" -eq 1 && one_line
+    check "... saying what they need" grep -q "shared_input: $workers interpreters' copies of the 1024 MiB input" <<<"$ERR"
+fi
 run_capture bash -c 'ulimit -v 300000; exec "$@"' - env "$TEST_TAG" "$GILBENCH" run --workload shared_input \
     --mode gil --workers 2 --param size_mib=512 --units 4
 check "an input larger than the address space allowed: exit 1, one line" test "$STATUS" -eq 1 && one_line

@@ -166,6 +166,21 @@ static int make_rendezvous(struct shared_input *in, unsigned workers)
     return 0;
 }
 
+/* MemAvailable of /proc/meminfo in MiB; 0 where it cannot be read. */
+static uint64_t mem_available_mib(void)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (!f)
+        return 0;
+    char line[256];
+    unsigned long long kib = 0;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1)
+            break;
+    fclose(f);
+    return kib / 1024;
+}
+
 static int shared_input_setup(struct gb_job *job)
 {
     uint64_t size_mib = gb_param(job, PARAM_SIZE_MIB);
@@ -192,6 +207,20 @@ static int shared_input_setup(struct gb_job *job)
         return -1;
     }
     in->workers = job->workers;
+    /* N interpreters hold N copies beside this one: refused at once when
+     * they cannot fit, rather than met by the OOM killer mid-run. */
+    uint64_t available_mib = mem_available_mib();
+    if (job->mode == GB_MODE_INTERP && available_mib > 0 &&
+        (uint64_t)(job->workers + 1) * size_mib > available_mib) {
+        fprintf(stderr,
+                "gilbench: shared_input: %u interpreters' copies of the %llu MiB input and the "
+                "engine's need %llu MiB, more than the %llu MiB available; give fewer --workers "
+                "or a smaller size_mib\n",
+                job->workers, (unsigned long long)size_mib,
+                (unsigned long long)(job->workers + 1) * size_mib, (unsigned long long)available_mib);
+        free_input(in);
+        return -1;
+    }
     if (job->mode == GB_MODE_INTERP && !(in->copies = calloc(job->workers, sizeof *in->copies))) {
         fprintf(stderr, "gilbench: shared_input: out of memory\n");
         free_input(in);

@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -81,9 +82,25 @@ static void free_pool(struct process_pool *pp)
 
 /* Pipes (close-on-exec: a workload's exec must not keep them) and the
  * shared readers' lock.  0, or -1 after a message. */
+/* The engine holds both ends of every worker's result pipe until it has
+ * forked them all (2 descriptors a worker, and a few more): past ~500
+ * workers that is more than the usual soft limit of 1024.  The soft limit
+ * is raised as far as the hard one allows, as a program that needs them
+ * does; what is still missing fails the run in one line (make_pool). */
+static void raise_descriptor_limit(unsigned workers)
+{
+    struct rlimit limit;
+    rlim_t needed = 2 * (rlim_t)workers + 64;
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= needed)
+        return;
+    limit.rlim_cur = limit.rlim_max == RLIM_INFINITY || limit.rlim_max > needed ? needed : limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+}
+
 static int make_pool(struct process_pool *pp)
 {
     unsigned n = pp->job->workers;
+    raise_descriptor_limit(n);
     pp->task_read = pp->task_write = -1;
     pthread_mutex_init(&pp->gate_lock, NULL);
     pthread_cond_init(&pp->gate_cond, NULL);

@@ -1,15 +1,24 @@
 /*
  * fail.c - gb_fail(), the workloads' way to fail a run (see workload.h):
- * one line on stderr, a mark in the worker's context that gb_run() (and the
- * mpi mode, across ranks) reads after the workers have ended.
+ * one line on stderr (the first failure's, in a process), a mark in the
+ * worker's context that gb_run() (and the mpi mode, across ranks) reads
+ * after the workers have ended.
  */
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 
 #include "workload.h"
 
+/* The first failure of a run is its line: when many workers meet the same
+ * wall (64 interpreters that each cannot map a copy), one says so. */
+static atomic_flag failure_told = ATOMIC_FLAG_INIT;
+
 void gb_fail(struct gb_worker *w, const char *format, ...)
 {
+    w->failed = true;
+    if (atomic_flag_test_and_set(&failure_told))
+        return;
     char message[1024];
     va_list ap;
     va_start(ap, format);
@@ -19,5 +28,4 @@ void gb_fail(struct gb_worker *w, const char *format, ...)
     snprintf(line, sizeof line, "gilbench: %s: worker %u: %s\n", w->job->workload->name, w->index,
              message);
     fputs(line, stderr); /* one write: stderr is unbuffered, and the line is whole */
-    w->failed = true;
 }

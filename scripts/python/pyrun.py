@@ -298,18 +298,38 @@ def check_pool(o):
         usage("--units %d in tasks of --chunksize %d make %d tasks, more than %d: give a larger "
               "--chunksize" % (o["units"], o["chunksize"], tasks, MAX_TASKS))
     need = tasks * (o["task_arg_bytes"] + o["task_result_bytes"])
-    try:
-        with open("/proc/meminfo") as f:
-            available = next(int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable:"))
-    except (OSError, StopIteration, ValueError, IndexError):
-        return
-    if need > available:
+    available = mem_available()
+    if available is not None and need > available:
         fail("the pool's payloads need %d MiB at once (%d tasks; executor.map submits them all "
              "before the first result), more than the %d MiB available"
              % (need >> 20, tasks, available >> 20))
 
 
 RUN_LIMIT = {"seconds": 0}  # the run's --timeout, for its message
+
+
+def mem_available():
+    """MemAvailable of /proc/meminfo in bytes; None where it cannot be read."""
+    try:
+        with open("/proc/meminfo") as f:
+            return next(int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return None
+
+
+def check_input_copies(o):
+    """shared_input under spawn, forkserver or interp: every worker builds a
+    whole input of its own (size_mib), beside the main process's; refused
+    at once (exit 1) when they cannot fit, rather than met by the OOM
+    killer mid-run."""
+    if o["workload"].name != "shared_input" or o["mode"] not in ("spawn", "forkserver", "interp"):
+        return
+    need = (o["workers"] + 1) * (o["params"]["size_mib"] << 20)
+    available = mem_available()
+    if available is not None and need > available:
+        fail("shared_input: %d workers' copies of the %d MiB input and the main process's need %d MiB, more "
+             "than the %d MiB available; give fewer --workers or a smaller size_mib"
+             % (o["workers"], o["params"]["size_mib"], need >> 20, available >> 20))
 
 
 def on_timeout(signum, frame):
@@ -487,6 +507,7 @@ def run(argv):
              if o["dispatch"] == "pool" or o["mode"] in ("interp",) + tuple(START_METHODS) else None)
     if o["dispatch"] == "pool":
         check_pool(o)
+    check_input_copies(o)
     if o["timeout"]:
         RUN_LIMIT["seconds"] = o["timeout"]
         signal.signal(signal.SIGALRM, on_timeout)
