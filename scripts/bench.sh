@@ -75,10 +75,18 @@ GILBENCH=${GILBENCH:-build/gilbench}
 RESULTS_DIR=${RESULTS_DIR:-results}
 [ -x "$GILBENCH" ] || die "no engine at $GILBENCH; run make first"
 usable_cpus=$(usable_cpus)
+# DRY_RUN=1: the plan, its expected time and the limits it meets, nothing
+# run (scripts/plan_estimate.sh); PLAN_CPUS=N plans it for N usable CPUs.
+DRY_RUN=${DRY_RUN:-0}
+case $DRY_RUN in 0|1) ;; *) usage "DRY_RUN='$DRY_RUN' is not accepted; accepted: 0 or 1" ;; esac
+if [ -n "${PLAN_CPUS:-}" ]; then
+    [ "$DRY_RUN" = 1 ] || usage "PLAN_CPUS plans a sweep for another machine, so it needs DRY_RUN=1; a sweep runs on the CPUs it has"
+    usable_cpus=$(parse_number PLAN_CPUS "$PLAN_CPUS" 1 4096) || exit 2
+fi
 
 # ---- settings, all checked before anything runs ----
 for name in WORKLOADS MODES DISPATCH CHUNKSIZE WORKERS RUNS MAX_RUNS PRECISION RESOLUTION BUDGET SEED WARMUP \
-    SWITCH_INTERVAL_US PARAMS TIMEOUT QUICK STUDIES RERUN RESULTS_DIR; do
+    SWITCH_INTERVAL_US PARAMS TIMEOUT QUICK STUDIES RERUN RESULTS_DIR DRY_RUN PLAN_CPUS ESTIMATE_FROM; do
     if [ "${!name+set}" = set ] && [ -z "${!name}" ]; then
         usage "$name is empty; leave it out for the default"
     fi
@@ -568,6 +576,18 @@ done < <(awk -F'\t' '$3 == "mpi" { print $1 }' "$plan" | sort -u)
 total=$(wc -l < "$plan")
 
 budget=${BUDGET:-$(awk -v n="$total" -v q="$QUICK" 'BEGIN { print int(n * (q == 1 ? 0.7 : 2) + 0.5) }')}
+
+if [ "$DRY_RUN" = 1 ]; then
+    for workload in $(cut -f1 "$plan" | awk '!seen[$0]++'); do
+        units=${default_units[$workload]:-}
+        for setting in $params; do [ "${setting%%=*}" != "$workload.units" ] || units=${setting#*=}; done
+        echo "$workload ${units:-?}"
+    done > "$live/units"
+    reference=${ESTIMATE_FROM:-$RESULTS_DIR/latest}
+    [ -d "$reference" ] || { [ -z "${ESTIMATE_FROM:-}" ] || usage "ESTIMATE_FROM='$ESTIMATE_FROM' is not a results folder"; reference=""; }
+    scripts/plan_estimate.sh "$plan" "$live/units" "$usable_cpus" "$runs" "$warmup" "$max_runs" "$reference"
+    exit
+fi
 
 # Points of RERUN's folder that are kept as they were: those of every series
 # (workload, variant, mode) with no failed point and no point wider than the
