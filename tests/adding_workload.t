@@ -6,9 +6,7 @@ cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 skip_unless_plain_build "the documented steps"
 
-tree="$TEST_TMP/tree"
-mkdir -p "$tree"
-cp -r Makefile bench workloads scripts "$tree"/
+copy_tree
 # The example: the fenced block after its marker comment.
 awk '/^<!-- example: workloads\/loop_and_sleep.c -->$/ { found = 1; next }
      found && /^```c$/ { inside = 1; next }

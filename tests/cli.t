@@ -155,9 +155,7 @@ done
 
 # ---- adding a workload is adding a file ----
 if [ -z "${GILBENCH_SKIP_ADD_WORKLOAD:-}" ]; then
-    tree="$TEST_TMP/tree"
-    mkdir -p "$tree"
-    cp -r Makefile bench workloads scripts "$tree"/
+    copy_tree
     cat > "$tree/workloads/added_by_test.c" <<'EOC'
 /* added_by_test - a workload that a test adds to a copy of the tree. */
 #include "workload.h"

@@ -74,12 +74,17 @@ static const struct gb_workload tally_workload = {
     .expected_value = tally_expected,
 };
 
-/* Runs the tally and checks every unit ran `expected_runs` times; no teardown,
- * so the counts can be read afterwards. */
-static void check_exactly_once(enum gb_mode mode, unsigned workers, uint64_t units, bool weak)
+/* Runs the tally and checks every unit ran as often as it must: once, or
+ * once per worker (weak); chunksize > 0: through the pool, in tasks of that
+ * many units, their results combined into the right checksum.  No
+ * teardown, so the counts can be read afterwards. */
+static void check_exactly_once(enum gb_mode mode, unsigned workers, uint64_t units, bool weak,
+                               uint64_t chunksize)
 {
     struct gb_job job = { .workload = &tally_workload, .mode = mode, .workers = workers,
-                          .units = units, .weak = weak };
+                          .units = units, .weak = weak,
+                          .dispatch = chunksize ? GB_DISPATCH_POOL : GB_DISPATCH_SHARES,
+                          .chunksize = chunksize };
     struct gb_result result;
     int status = gb_run(&job, 200, NULL, &result);
     struct tally *t = job.state;
@@ -87,30 +92,13 @@ static void check_exactly_once(enum gb_mode mode, unsigned workers, uint64_t uni
     uint64_t wrong = 0;
     for (uint64_t u = 0; u < units; u++)
         wrong += atomic_load(&t->runs[u]) != expected_runs;
+    char how[64] = "";
+    if (chunksize)
+        snprintf(how, sizeof how, " in tasks of %llu (pool)", (unsigned long long)chunksize);
     ok(status == 0 && wrong == 0 && result.checksum == result.expected_checksum,
-       "%s, %u workers, %llu units%s: every unit ran %s (%llu did not)", gb_mode_name(mode),
-       workers, (unsigned long long)units, weak ? ", weak" : "",
+       "%s, %u workers, %llu units%s%s: every unit ran %s (%llu did not)", gb_mode_name(mode),
+       workers, (unsigned long long)units, how, weak ? ", weak" : "",
        weak ? "once per worker" : "exactly once", (unsigned long long)wrong);
-    munmap(t, sizeof *t);
-}
-
-/* The same through the pool: every unit once, the tasks' results combined
- * into the right checksum. */
-static void check_pool_exactly_once(enum gb_mode mode, unsigned workers, uint64_t units,
-                                    uint64_t chunksize)
-{
-    struct gb_job job = { .workload = &tally_workload, .mode = mode, .workers = workers,
-                          .units = units, .dispatch = GB_DISPATCH_POOL, .chunksize = chunksize };
-    struct gb_result result;
-    int status = gb_run(&job, 200, NULL, &result);
-    struct tally *t = job.state;
-    uint64_t wrong = 0;
-    for (uint64_t u = 0; u < units; u++)
-        wrong += atomic_load(&t->runs[u]) != 1;
-    ok(status == 0 && wrong == 0 && result.checksum == result.expected_checksum,
-       "pool, %s, %u workers, %llu units in tasks of %llu: every unit ran exactly once "
-       "(%llu did not)", gb_mode_name(mode), workers, (unsigned long long)units,
-       (unsigned long long)chunksize, (unsigned long long)wrong);
     munmap(t, sizeof *t);
 }
 
@@ -531,17 +519,17 @@ int main(void)
     test_share();
     for (int mode = GB_MODE_GIL; mode <= GB_MODE_PROCS; mode++)
         for (unsigned workers = 1; workers <= 9; workers++)
-            check_exactly_once((enum gb_mode)mode, workers, 97, false);
+            check_exactly_once((enum gb_mode)mode, workers, 97, false, 0);
     for (int mode = GB_MODE_GIL; mode <= GB_MODE_PROCS; mode++)
-        check_exactly_once((enum gb_mode)mode, 3, 50, true);
-    check_exactly_once(GB_MODE_THREADS, 9, 5, false);
+        check_exactly_once((enum gb_mode)mode, 3, 50, true, 0);
+    check_exactly_once(GB_MODE_THREADS, 9, 5, false, 0);
     static const uint64_t chunksizes[] = { 1, 3, 64 };
     for (int mode = GB_MODE_GIL; mode <= GB_MODE_PROCS; mode++)
         for (unsigned workers = 1; workers <= 9; workers++)
             for (size_t c = 0; c < sizeof chunksizes / sizeof chunksizes[0]; c++)
-                check_pool_exactly_once((enum gb_mode)mode, workers, 97, chunksizes[c]);
+                check_exactly_once((enum gb_mode)mode, workers, 97, false, chunksizes[c]);
     for (int mode = GB_MODE_GIL; mode <= GB_MODE_PROCS; mode++)
-        check_pool_exactly_once((enum gb_mode)mode, 9, 5, 1); /* idle workers */
+        check_exactly_once((enum gb_mode)mode, 9, 5, false, 1); /* idle workers */
     for (int mode = GB_MODE_GIL; mode <= GB_MODE_PROCS; mode++)
         test_worker_times((enum gb_mode)mode);
     test_failures();

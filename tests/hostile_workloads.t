@@ -12,9 +12,7 @@ cd "$(dirname "$0")/.." || exit 1
 skip_unless_plain_build "the hostile files' sweep"
 python=/usr/bin/python3
 
-tree="$TEST_TMP/tree"
-mkdir -p "$tree"
-cp -r Makefile bench workloads scripts "$tree"/
+copy_tree
 cp tests/fixtures/hostile/*.py "$tree/workloads/"
 for name in my-work "my work" café; do cp tests/fixtures/hostile/good.py "$tree/workloads/$name.py"; done
 run_capture make -s -C "$tree"

@@ -49,6 +49,15 @@ skip_unless_plain_build() {
     fi
 }
 
+# copy_tree: a copy of the project (its Makefile, sources, workloads and
+# scripts) in $TEST_TMP/tree, for a test that adds or changes workloads;
+# sets tree.
+copy_tree() {
+    tree="$TEST_TMP/tree"
+    mkdir -p "$tree"
+    cp -r Makefile bench workloads scripts "$tree"/
+}
+
 # A tag for the environment of a test's runs, inherited by every worker,
 # batch and helper process: how a test finds its own processes and no one
 # else's.

@@ -12,9 +12,7 @@ cd "$(dirname "$0")/.." || exit 1
 skip_unless_plain_build "the documented steps"
 python=/usr/bin/python3
 
-tree="$TEST_TMP/tree"
-mkdir -p "$tree"
-cp -r Makefile bench workloads scripts "$tree"/
+copy_tree
 awk '/^<!-- example: workloads\/log_lines.py -->$/ { found = 1; next }
      found && /^```python$/ { inside = 1; next }
      inside && /^```$/ { exit }

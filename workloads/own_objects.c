@@ -15,17 +15,8 @@ static int own_objects_setup(struct gb_job *job)
     return appends_setup(job, false);
 }
 
-const struct gb_workload workload_own_objects = {
-    .name = "own_objects",
-    .description = "loop iterations that each append to a list of the worker's own "
-                   "(free-threaded: an owner's reference count, an uncontended lock)",
-    .unit = "1000 iterations, each an append to the worker's own list",
-    .default_units = 3000,
-    .extra = true,
-    .params = APPENDS_PARAMS,
-    .setup = own_objects_setup,
-    .teardown = appends_teardown,
-    .work = appends_work,
-    .expected_value = appends_expected,
-    .report = appends_report,
-};
+const struct gb_workload workload_own_objects =
+    APPENDS_WORKLOAD("own_objects",
+                     "loop iterations that each append to a list of the worker's own "
+                     "(free-threaded: an owner's reference count, an uncontended lock)",
+                     "1000 iterations, each an append to the worker's own list", own_objects_setup);

@@ -20,17 +20,8 @@ static int shared_objects_setup(struct gb_job *job)
     return appends_setup(job, true);
 }
 
-const struct gb_workload workload_shared_objects = {
-    .name = "shared_objects",
-    .description = "loop iterations that each append to one list all workers share "
-                   "(free-threaded: an atomic reference count and a lock per append)",
-    .unit = "1000 iterations, each an append to the shared list",
-    .default_units = 3000,
-    .extra = true,
-    .params = APPENDS_PARAMS,
-    .setup = shared_objects_setup,
-    .teardown = appends_teardown,
-    .work = appends_work,
-    .expected_value = appends_expected,
-    .report = appends_report,
-};
+const struct gb_workload workload_shared_objects =
+    APPENDS_WORKLOAD("shared_objects",
+                     "loop iterations that each append to one list all workers share "
+                     "(free-threaded: an atomic reference count and a lock per append)",
+                     "1000 iterations, each an append to the shared list", shared_objects_setup);

@@ -8,11 +8,18 @@
 #include <stdatomic.h>
 #include <stdio.h>
 
+#include "run.h"
 #include "workload.h"
 
 /* The first failure of a run is its line: when many workers meet the same
- * wall (64 interpreters that each cannot map a copy), one says so. */
+ * wall (64 interpreters that each cannot map a copy), one says so.  gb_run()
+ * clears it for each run (a test runs many in one process). */
 static atomic_flag failure_told = ATOMIC_FLAG_INIT;
+
+void gb_fail_reset(void)
+{
+    atomic_flag_clear(&failure_told);
+}
 
 void gb_fail(struct gb_worker *w, const char *format, ...)
 {

@@ -178,6 +178,7 @@ int gb_run(struct gb_job *job, long switch_interval_us, const char *trace_path,
            struct gb_result *r)
 {
     memset(r, 0, sizeof *r);
+    gb_fail_reset();
     const struct gb_workload *wl = job->workload;
     char why[512];
     if ((job->dispatch == GB_DISPATCH_POOL ? gb_pool_problem(job, why, sizeof why)

@@ -68,6 +68,8 @@ void gb_add_workload_figures(const struct gb_job *job, const struct gb_worker *c
 
 /* "gil", "threads", "procs" or "mpi". */
 const char *gb_mode_name(enum gb_mode mode);
+/* A new run's first gb_fail() prints its line again (fail.c). */
+void gb_fail_reset(void);
 
 /* The units a worker does: strong scaling splits job->units as evenly as
  * possible (the first units % workers workers get one more); weak scaling

@@ -123,8 +123,7 @@ uint64_t appends_work(struct gb_worker *w, uint64_t first, uint64_t count)
     uint64_t *mine = &s->tallies[w->index].appended;
     *mine += count * APPENDS_PER_UNIT;
     /* A process's or an interpreter's own copy, or a list of the worker's own. */
-    bool private = !s->shared || w->job->mode == GB_MODE_PROCS || w->job->mode == GB_MODE_MPI ||
-                   w->job->mode == GB_MODE_INTERP;
+    bool private = !s->shared || gb_mode_has_own_copy(w->job->mode);
     if (private) {
         if (items->length != *mine)
             gb_fail(w, "lost appends: its list holds %llu items, it appended %llu",

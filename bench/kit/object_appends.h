@@ -35,6 +35,15 @@ enum { APPENDS_PER_UNIT = 1000 };
 #define APPENDS_PARAMS                                                                       \
     { { "work_per_append", "loop iterations before each append", 1, 1, 1000 } }
 
+/* The workload of the appends, one list for all (shared_objects.c) or one
+ * per worker (own_objects.c): its name, description, unit and setup. */
+#define APPENDS_WORKLOAD(NAME, DESCRIPTION, UNIT, SETUP)                                        \
+    {                                                                                         \
+        .name = NAME, .description = DESCRIPTION, .unit = UNIT, .default_units = 3000,         \
+        .extra = true, .params = APPENDS_PARAMS, .setup = SETUP, .teardown = appends_teardown, \
+        .work = appends_work, .expected_value = appends_expected, .report = appends_report,    \
+    }
+
 /* shared: one list for all workers; else one per worker.  0, or -1 after a line. */
 int appends_setup(struct gb_job *job, bool shared);
 void appends_teardown(struct gb_job *job);

@@ -54,6 +54,14 @@
  * setup()'s state (bench/modes/interpreters.h). */
 enum gb_mode { GB_MODE_GIL, GB_MODE_THREADS, GB_MODE_PROCS, GB_MODE_MPI, GB_MODE_INTERP };
 
+/* Whether a worker of this mode touches its own copy of what setup() made: a
+ * forked process's or an MPI rank's copy-on-write pages, an interpreter's
+ * own state; threads of one process (gil, threads) share one. */
+static inline bool gb_mode_has_own_copy(enum gb_mode mode)
+{
+    return mode == GB_MODE_PROCS || mode == GB_MODE_MPI || mode == GB_MODE_INTERP;
+}
+
 /* How the units reach the workers: one share each (the default, 0), or
  * tasks of `chunksize` units through a persistent pool (bench/dispatch/). */
 enum gb_dispatch { GB_DISPATCH_SHARES, GB_DISPATCH_POOL };
