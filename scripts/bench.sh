@@ -42,6 +42,12 @@
 #   TIMELINE_WORKERS, TIMELINE_MS   the traced gil-mode runs drawn at the end
 #                        when MODES has gil (scripts/timeline.sh; default 3, 200)
 #   HOSTFILE             the mpi mode's machines: passed to mpirun --hostfile
+#   MPI_HOSTS_DOWN       refuse (default) or leave: a host of HOSTFILE that does
+#                        not answer ssh before the first point ends the sweep,
+#                        or is left out of the hosts the mpi points use
+#   DRY_RUN=1            print the plan, its expected time and the limits it
+#                        meets; run nothing (PLAN_CPUS=N: for N usable CPUs;
+#                        ESTIMATE_FROM=DIR: the run whose unit times it uses)
 #   GILBENCH             the engine binary (default build/gilbench)
 #   RESULTS_DIR          where run folders go (default results)
 #   PLOTS_DIR            where the latest plots are copied (default plots)
@@ -64,7 +70,7 @@ if [ -z "${GILBENCH_COMMAND:-}" ]; then
     GILBENCH_COMMAND=${GILBENCH_GOAL:+make $GILBENCH_GOAL}
     GILBENCH_COMMAND=${GILBENCH_COMMAND:-scripts/bench.sh}
     for name in WORKLOADS MODES DISPATCH CHUNKSIZE WORKERS RUNS MAX_RUNS PRECISION RESOLUTION BUDGET SEED WARMUP \
-        SWITCH_INTERVAL_US PARAMS TIMEOUT QUICK STUDIES RERUN RESULTS_DIR PLOTS_DIR TIMELINE_WORKERS TIMELINE_MS PYTHON FREE_THREADED_PYTHON HOSTFILE; do
+        SWITCH_INTERVAL_US PARAMS TIMEOUT QUICK STUDIES RERUN RESULTS_DIR PLOTS_DIR TIMELINE_WORKERS TIMELINE_MS PYTHON FREE_THREADED_PYTHON HOSTFILE MPI_HOSTS_DOWN; do
         [ "${!name+set}" != set ] || { [ "$name" = STUDIES ] && [ "${GILBENCH_GOAL:-}" = calibrate ]; } ||
             GILBENCH_COMMAND+=" $name=$(printf %q "${!name}")"
     done
@@ -242,6 +248,10 @@ if [[ ",$modes," == *,mpi,* ]]; then
 elif [ -n "${HOSTFILE:-}" ]; then
     usage "HOSTFILE is for the mpi mode, and MODES has no mpi"
 fi
+case ${MPI_HOSTS_DOWN:-refuse} in
+    refuse|leave) ;;
+    *) usage "MPI_HOSTS_DOWN='$MPI_HOSTS_DOWN' is not accepted; accepted: refuse (the default: a host of HOSTFILE that does not answer ends the sweep before its first point) or leave (the mpi points run on the other hosts)" ;;
+esac
 workers=$(parse_number_list WORKERS "${WORKERS:-$(default_workers)}" 1 4096) || exit 2
 quick_runs=5 quick_max_runs=20 quick_warmup=1
 [ "$QUICK" = 1 ] && quick_runs=4 quick_max_runs=8 quick_warmup=0
@@ -573,6 +583,41 @@ while read -r workload; do
     refusal=$("$GILBENCH_MPI" run --workload "$workload" --mode mpi --dry-run 2>&1) ||
         usage "MODES: ${refusal#gilbench: }"
 done < <(awk -F'\t' '$3 == "mpi" { print $1 }' "$plan" | sort -u)
+# The hosts of HOSTFILE, asked once before the first point: one that does
+# not answer would fail every mpi point one by one.  Refused in one line
+# naming it, or (MPI_HOSTS_DOWN=leave) left out of the hostfile the points
+# use, in one line.  The MPI daemons an earlier sweep from here left on a
+# host (cut off mid-run, it kept its orted) are removed, and this sweep's
+# daemons carry its mark (GILBENCH_ORTED, through Open MPI's launch agent).
+hosts_left_out="" hostfile_given=${HOSTFILE:-}
+if [ -n "${HOSTFILE:-}" ] && grep -qP '\tmpi$|\tmpi\t' "$plan"; then
+    ask_hosts "$HOSTFILE" "$live/hosts" "$LIST_MARKED_DAEMONS"
+    silent=()
+    for file in "$live/hosts"/*.silent; do [ -e "$file" ] && silent+=("$(basename "$file" .silent)"); done
+    if [ ${#silent[@]} -gt 0 ]; then
+        words=$(hosts_words "${silent[@]}")
+        [ "${MPI_HOSTS_DOWN:-refuse}" = leave ] ||
+            usage "HOSTFILE: $words of $HOSTFILE do$([ ${#silent[@]} -gt 1 ] || echo es) not answer ssh within 5 s: every mpi point would fail there; bring $([ ${#silent[@]} -gt 1 ] && echo them || echo it) back, or give MPI_HOSTS_DOWN=leave to run the mpi points on the other hosts"
+        sed 's/#.*//' "$HOSTFILE" | awk -v gone=" ${silent[*]} " 'NF && index(gone, " " $1 " ") == 0' > "$live/hostfile"
+        [ -s "$live/hostfile" ] || usage "HOSTFILE: $words of $HOSTFILE do not answer ssh within 5 s, and no other host is left"
+        note "HOSTFILE: $words of $HOSTFILE do$([ ${#silent[@]} -gt 1 ] || echo es) not answer ssh within 5 s: the mpi points run on the other hosts (MPI_HOSTS_DOWN=leave)"
+        hosts_left_out=$(printf '%s\n' "${silent[@]}")
+        HOSTFILE=$live/hostfile
+    fi
+    for listing in "$live/hosts"/*; do
+        [ -f "$listing" ] && [[ $listing != *.silent ]] || continue
+        mapfile -t stale < <(stale_daemons "$listing")
+        [ ${#stale[@]} -gt 0 ] || continue
+        host=$(basename "$listing")
+        agent=${OMPI_MCA_plm_rsh_agent:-ssh}
+        # shellcheck disable=SC2086
+        timeout 15 ${agent%%:*} -o BatchMode=yes -o ConnectTimeout=5 "$host" kill -KILL "${stale[@]}" </dev/null >/dev/null 2>&1
+        note "host $host: removed ${#stale[@]} MPI daemon$([ ${#stale[@]} -eq 1 ] || echo s) (orted) that an earlier sweep from here left there"
+    done
+fi
+if [[ ",$modes," == *,mpi,* ]]; then
+    export OMPI_MCA_orte_launch_agent="env GILBENCH_ORTED=$(hostname 2>/dev/null):$$:$(process_start $$) ${OMPI_MCA_orte_launch_agent:-orted}"
+fi
 total=$(wc -l < "$plan")
 
 budget=${BUDGET:-$(awk -v n="$total" -v q="$QUICK" 'BEGIN { print int(n * (q == 1 ? 0.7 : 2) + 0.5) }')}
@@ -629,11 +674,13 @@ jq --argjson max_runs "$max_runs" --argjson precision "$precision" --argjson bud
 # The hostfile's lines too (it may be gone by the time the run is read),
 # and the OMPI_MCA_* variables mpirun takes its settings from.
 if [[ ",$modes," == *,mpi,* ]]; then
-    jq --arg version "$(mpirun --version 2>/dev/null | head -n1)" --arg hostfile "${HOSTFILE:-}" \
+    jq --arg version "$(mpirun --version 2>/dev/null | head -n1)" --arg hostfile "$hostfile_given" \
         --arg hosts "$([ -z "${HOSTFILE:-}" ] || sed 's/#.*//; s/[[:space:]]*$//' "$HOSTFILE" | grep .)" \
+        --arg left "$hosts_left_out" \
         --arg options "$(mpirun_options "${HOSTFILE:-}" | paste -sd' ' -)" \
         '.mpi = {version: $version, hostfile: (if $hostfile == "" then null else $hostfile end),
                  hostfile_lines: (if $hostfile == "" then null else ($hosts | split("\n") | map(select(. != ""))) end),
+                 hosts_left_out: ($left | split("\n") | map(select(. != ""))),
                  mpirun_options: $options,
                  environment: (env | with_entries(select(.key | startswith("OMPI_MCA_"))))}' \
         "$run_dir/meta.json" |

@@ -367,27 +367,70 @@ point_failure() {
     echo "${engine:-${hyperfine:-failed with status $status; see $log}}"
 }
 
-# silent_hosts HOSTFILE: "host A" or "hosts A, B": the hosts of HOSTFILE
-# that do not answer ssh within 5 s, reached as mpirun reaches them (the
-# first command of OMPI_MCA_plm_rsh_agent, else ssh); this machine's own
-# names and addresses are left out (mpirun starts no ssh to them).  Empty
-# when every host answers.
-silent_hosts() {
-    local agent host own pids=() silent
+# other_hosts HOSTFILE: its hosts, once each, in its order, without this
+# machine's own names and addresses (mpirun starts no ssh to them).
+other_hosts() {
+    local own host
+    own=" localhost 127.0.0.1 ::1 $(hostname 2>/dev/null) $(hostname -f 2>/dev/null) $(hostname -I 2>/dev/null) "
+    for host in $(sed 's/#.*//' "$1" 2>/dev/null | awk 'NF { print $1 }' | awk '!seen[$0]++'); do
+        [[ $own == *" $host "* ]] || echo "$host"
+    done
+}
+
+# ask_hosts HOSTFILE DIR [SCRIPT]: runs the sh SCRIPT (default: nothing)
+# on every other host of HOSTFILE at once, reached as mpirun reaches them
+# (the first command of OMPI_MCA_plm_rsh_agent, else ssh; 5 s to connect,
+# 15 in all): its output in DIR/HOST, and DIR/HOST.silent for a host that
+# did not answer.
+ask_hosts() {
+    local agent host pids=()
     agent=${OMPI_MCA_plm_rsh_agent:-ssh}
     agent=${agent%%:*}
-    own=" localhost 127.0.0.1 ::1 $(hostname 2>/dev/null) $(hostname -f 2>/dev/null) $(hostname -I 2>/dev/null) "
-    silent=$(mktemp -d "${TMPDIR:-/tmp}/gilbench-silent.XXXXXX") || return 0
-    for host in $(sed 's/#.*//' "$1" 2>/dev/null | awk 'NF { print $1 }' | awk '!seen[$0]++'); do
-        [[ $own == *" $host "* ]] && continue
+    mkdir -p "$2" || return 0
+    for host in $(other_hosts "$1"); do
         # shellcheck disable=SC2086
-        { timeout 15 $agent -o BatchMode=yes -o ConnectTimeout=5 "$host" true </dev/null >/dev/null 2>&1 ||
-              echo "$host" > "$silent/${#pids[@]}"; } &
+        { printf '%s\n' "${3:-true}" | timeout 15 $agent -o BatchMode=yes -o ConnectTimeout=5 "$host" sh -s \
+              >"$2/$host" 2>/dev/null || : > "$2/$host.silent"; } &
         pids+=($!)
     done
     [ ${#pids[@]} -eq 0 ] || wait "${pids[@]}"
-    cat "$silent"/* 2>/dev/null | sort -V | paste -sd, - | sed 's/,/, /g; s/^\(.*, .*\)$/hosts \1/; t; s/^./host &/'
-    rm -rf "$silent"
+}
+
+# hosts_words HOST...: "host A" or "hosts A, B"; nothing for none.
+hosts_words() {
+    [ $# -gt 0 ] || return 0
+    printf '%s\n' "$@" | sort -V | paste -sd, - | sed 's/,/, /g; s/^\(.*, .*\)$/hosts \1/; t; s/^./host &/'
+}
+
+# silent_hosts HOSTFILE: "host A" or "hosts A, B": the other hosts of
+# HOSTFILE that do not answer ssh within 5 s; empty when every host answers.
+silent_hosts() {
+    local dir silent=()
+    dir=$(mktemp -d "${TMPDIR:-/tmp}/gilbench-silent.XXXXXX") || return 0
+    ask_hosts "$1" "$dir"
+    for file in "$dir"/*.silent; do [ -e "$file" ] && silent+=("$(basename "$file" .silent)"); done
+    hosts_words "${silent[@]}"
+    rm -rf "$dir"
+}
+
+# The MPI daemons (orted) of a sweep carry its mark in their environment
+# (GILBENCH_ORTED=ORIGIN:PID:START, set through Open MPI's launch agent):
+# what lists them on a host, one "pid mark" line each.
+LIST_MARKED_DAEMONS='for p in $(pgrep -x orted 2>/dev/null); do
+    m=$(tr "\0" "\n" < /proc/$p/environ 2>/dev/null | sed -n "s/^GILBENCH_ORTED=//p")
+    [ -z "$m" ] || echo "$p $m"
+done'
+
+# stale_daemons LISTING: the pids of LISTING ("pid ORIGIN:PID:START" lines)
+# whose sweep ran on this machine and is gone (that PID no longer started
+# at START): what a sweep cut off from the host left there.
+stale_daemons() {
+    local pid mark origin sweep_origin sweep start
+    origin=$(hostname 2>/dev/null)
+    while read -r pid mark; do
+        IFS=: read -r sweep_origin sweep start <<<"$mark"
+        [ "$sweep_origin" = "$origin" ] && [ "$(process_start "$sweep")" != "$start" ] && echo "$pid"
+    done < "$1"
 }
 
 # mpirun_failure LOG [ENGINE_REASON]: what Open MPI's mpirun said in LOG

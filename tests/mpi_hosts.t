@@ -4,9 +4,12 @@
 # name and sshd, reached by mpirun over ssh.  `make mpi-hosts-check` must
 # run its sweeps with ranks on both hosts and remove all it made; then, on
 # hosts of this test's own, a host's ranks killed mid-run, its MPI daemon
-# (orted) killed mid-run, and a host unreachable before the run must each
+# (orted) killed mid-run must each
 # fail their points alone with a line naming the host, leave no rank or
-# daemon on any host, and the next sweep over the same hosts must work.
+# daemon on any host, and the next sweep over the same hosts must work; a
+# host unreachable before the sweep is refused in one line (or left out,
+# MPI_HOSTS_DOWN=leave), and a daemon a host cut off mid-run kept is
+# removed by the next sweep.
 # Needs root (namespaces): elsewhere it skips with one line; under CI=true
 # it does not skip.
 cd "$(dirname "$0")/.." || exit 1
@@ -90,11 +93,12 @@ host2_orted() {
     done
 }
 
-# sweep NAME [MODES [TIMEOUT]]: a sweep over the hosts in the background,
+# sweep NAME [MODES [TIMEOUT]]: a sweep over the hosts in the background
+# (with the settings of sweep_env too),
 # io_wait long enough (4 s of waits in all) to be killed mid-run, cpu_loop
 # beside it.
 sweep() {
-    env "$TEST_TAG" WORKLOADS=io_wait,cpu_loop MODES="${2:-mpi}" WORKERS=1,2 RUNS=1 WARMUP=0 TIMEOUT="${3:-30}" \
+    env "$TEST_TAG" "${sweep_env[@]}" WORKLOADS=io_wait,cpu_loop MODES="${2:-mpi}" WORKERS=1,2 RUNS=1 WARMUP=0 TIMEOUT="${3:-30}" \
         PARAMS="io_wait.units=16 io_wait.sleep_us=250000 cpu_loop.units=400" HOSTFILE="$hosts/hostfile" \
         RESULTS_DIR="$TEST_TMP/$1" PLOTS_DIR="$TEST_TMP/plots" scripts/bench.sh >"$TEST_TMP/$1.out" 2>&1 &
     sweep_pid=$!
@@ -127,9 +131,11 @@ a_next_sweep_works() {
     finished next
     check "  and the next sweep over the same hosts works" test "$STATUS" -eq 0 -a -z "$FAILURES"
     [ "$STATUS" -eq 0 ] || diag "$(tail -n 15 "$TEST_TMP/next.out")"
+    mv "$TEST_TMP/next.out" "$TEST_TMP/next.out.kept"
     rm -rf "$TEST_TMP/next"
 }
 
+sweep_env=()
 # killed_on_host2 NAME FINDER WHAT PATTERN: a sweep in which, once the
 # 2-rank point runs, the processes FINDER names on host 2 are killed; its
 # point must fail with a line matching PATTERN, alone, leaving nothing.
@@ -158,21 +164,31 @@ killed_on_host2 ranks host2_ranks "rank" \
 killed_on_host2 daemon host2_orted "orted" \
     "^io_wait\t-\tmpi\t2\t([^\t]*; )?host $address2 was lost: mpirun lost its MPI daemon there"
 
-# 3. A host that cannot be reached before the run (its wire cut).  mpirun
-# starts a daemon on every host of the hostfile, so every mpi point fails.
+# 3. A host that cannot be reached before the run (its wire cut): asked
+# once before the first point, it is refused in one line naming it, or
+# (MPI_HOSTS_DOWN=leave) left out of the hosts the mpi points use.
 nsenter --net="/run/netns/$namespace2" ip link set "$wire2" down
 sweep unreachable procs,mpi
 finished unreachable
+check "an unreachable host before the sweep: refused, exit 2" test "$STATUS" -eq 2
+check "  in one line naming it" \
+    test "$(grep -c "^gilbench: HOSTFILE: host $address2 of .* does not answer ssh within 5 s: every mpi point would fail there;" "$TEST_TMP/unreachable.out")" -eq 1
+[ "$STATUS" -eq 2 ] || diag "$(tail -n 15 "$TEST_TMP/unreachable.out")"
+check "  before any point ran" test ! -e "$TEST_TMP/unreachable/latest"
+sweep_env=(MPI_HOSTS_DOWN=leave)
+sweep left-out procs,mpi
+finished left-out
+sweep_env=()
 nsenter --net="/run/netns/$namespace2" ip link set "$wire2" up
-check "an unreachable host: the sweep exits 1" test "$STATUS" -eq 1
-check "  every mpi point fails naming the host and what ssh said" \
-    test "$(grep -cP "^[a-z_]+\t-\tmpi\t[12]\tmpirun could not reach host $address2 over ssh: ssh: connect to host $address2 port 2222: " <<<"$FAILURES")" -eq 4
-[ -n "$FAILURES" ] || diag "$(tail -n 15 "$TEST_TMP/unreachable.out")"
-check "  the sweep went on: the procs points are measured" \
-    test "$(grep -c '^[a-z_]*,procs,' "$RUN/summary.csv")" -eq 4
+check "MPI_HOSTS_DOWN=leave: the sweep runs, exit 0" test "$STATUS" -eq 0
+[ "$STATUS" -eq 0 ] || diag "$(tail -n 15 "$TEST_TMP/left-out.out")"
+check "  saying in one line that the mpi points run on the other host" \
+    test "$(grep -c "host $address2 of .* does not answer ssh within 5 s: the mpi points run on the other hosts" "$TEST_TMP/left-out.out")" -eq 1
+check "  every point measured, the mpi ones on host 1" \
+    test "$(grep -c '^[a-z_]*,\(procs\|mpi\),' "$RUN/summary.csv")" -eq 8
+check "  meta.json names the host left out" jq -e --arg h "$address2" '.mpi.hosts_left_out == [$h]' "$RUN/meta.json"
 check "  no rank or daemon is left on any host" wait_for 10 hosts_idle
 nothing_here
-a_next_sweep_works
 
 # 4. A host cut off mid-run (a network partition, a power cut): no one
 # tells mpirun; the engine's watchdog ends rank 0 and the outer watchdog
@@ -191,7 +207,12 @@ failure_named "  the point fails as timed out, naming the host that no longer an
 check "  it alone: the sweep went on" the_rest_measured
 check "  no rank or daemon is left on the host still reachable" wait_for 10 host1_idle
 nothing_here
+left_daemons=$(host2_orted)
+diag "MPI daemons left on the host cut off: ${left_daemons:-none}"
 a_next_sweep_works
+check "  the next sweep removes the MPI daemon the cut one left there, saying so" \
+    test -z "$left_daemons" -o -n "$(grep "^gilbench: host $address2: removed [0-9]* MPI daemons\? (orted) that an earlier sweep from here left there" "$TEST_TMP/next.out.kept")"
+check "  and leaves no rank or daemon on any host" wait_for 10 hosts_idle
 
 scripts/netns-hosts.sh down "$hosts"
 check "the hosts are gone after down" test "$(leftovers)" = "$before"
