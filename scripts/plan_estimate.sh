@@ -71,15 +71,21 @@ awk -F'\t' -v units_file="$units" -v per_unit="$per_unit" -v per_call="${per_cal
     END {
         printf "  %-30s %-14s %s\n", "workload", "way", "workers"
         for (i = 1; i <= keys; i++) { split(order[i], f, "\t"); printf "  %-30s %-14s %s\n", f[1], f[2], workers[order[i]] }
-        printf "gilbench: units a run, and the slowest way'"'"'s 1-worker run time from %s:\n", reference
+        if (reference == "none")
+            printf "gilbench: units a run (no results folder to take times from: ESTIMATE_FROM=DIR, or a make bench first):\n"
+        else
+            printf "gilbench: units a run, and the slowest way'"'"'s 1-worker run time from %s:\n", reference
         for (i = 1; i <= workloads; i++) {
             w = workload[i]
-            printf "  %-20s %12s units  %s\n", w, units[w], (w in one_worker ? sprintf("%.3f s", one_worker[w]) : "not measured there")
+            line = sprintf("  %-20s %12s units  %s", w, units[w],
+                (reference == "none" ? "" : (w in one_worker ? sprintf("%.3f s", one_worker[w]) : "not measured there")))
+            sub(/ +$/, "", line)
+            print line
         }
         if (low > 0)
             printf "gilbench: expected time of the measured points: %s to %s (warm-up + %d runs a point, every way scaling perfectly to min(N, %d) workers, or none at all; %.3f s a call to start and end its processes); up to %s if every point took %d runs\n",
                 clock(low), clock(high), runs, cpus, per_call, clock(most_high), max_runs
-        if (unmeasured != "")
+        if (unmeasured != "" && reference != "none")
             printf "gilbench: not in the estimate (no 1-worker run of theirs in %s): %s\n", reference, unmeasured
     }' "$plan"
 
