@@ -6,7 +6,8 @@
 # shared-memory segment (/dev/shm, SysV), and the engine's peak RSS per
 # point (summary.csv's max_rss_kib) not growing from the first iteration
 # to the last.  Prints a line per iteration and a summary; writes
-# SOAK_DIR/soak.json (default build/soak).
+# SOAK_DIR/soak.json (default build/soak) and SOAK_DIR/iterations.tsv (per
+# sweep: its rounds, the largest peak RSS of its points, what was left).
 # Exit status: 0 nothing leaked, 1 something did (each named), 2 bad settings.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -34,6 +35,8 @@ shm_segments() { { ls -A /dev/shm 2>/dev/null; ipcs -m 2>/dev/null | awk '$1 ~ /
 started=$(date +%s) deadline=$(( $(date +%s) + minutes * 60 ))
 zombies_before=$(zombies) shm_before=$(shm_segments)
 iteration=0 leaks=() rss_first="" rss_last=""
+printf 'sweep\tkind\telapsed_s\trounds\tpeak_rss_max_kib\tprocesses_left\tdescriptors_held\ttemporary_files\tzombies\tshm_segments\n' \
+    > "$soak_dir/iterations.tsv"
 echo "gilbench: soak for $minutes min: ${#plans[@]} kinds of sweep in turn; checks after each in $soak_dir"
 while [ "$(date +%s)" -lt "$deadline" ]; do
     iteration=$((iteration + 1))
@@ -59,6 +62,12 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
         $c["variant"] !~ /source=/ { printf "%s.%s.%s.%s=%s\n", $1, $c["variant"], $2, $3, $c["max_rss_kib"] }' \
         "$run/summary.csv" 2>/dev/null)
     if [ "$iteration" -le "${#plans[@]}" ]; then rss_first+="$rss"$'\n'; else rss_last+="$rss"$'\n'; fi
+    # What the machine holds after it, one line per sweep (iterations.tsv).
+    printf '%d\t%s\t%d\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n' "$iteration" "${plan%% *}" $(( $(date +%s) - started )) \
+        "$(jq -r '.rounds // "-"' "$run/meta.json" 2>/dev/null || echo -)" \
+        "$(awk -F= '$2 > m { m = $2 } END { print m + 0 }' <<<"$rss")" \
+        "$(wc -w <<<"$left")" "$fds" "$(ls -A "$soak_dir/tmp" | wc -l)" "$(zombies)" "$(shm_segments)" \
+        >> "$soak_dir/iterations.tsv"
     printf '[%d] %s: %s  [%s elapsed]\n' "$iteration" "${plan%% *}" \
         "$([ ${#problems[@]} -eq 0 ] && echo "nothing leaked" || printf '%s; ' "${problems[@]}")" \
         "$(clock $(( $(date +%s) - started )))"
