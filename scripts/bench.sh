@@ -288,6 +288,7 @@ esac
 # A sweep killed with SIGKILL as a whole (its keeper with it) left its
 # folder: removed now that its owner is gone.
 remove_orphaned_folders "${TMPDIR:-/tmp}/gilbench-live.*"
+remove_orphaned_folders "/dev/shm/gilbench-mpi.*" # MPI ranks' shared memory, below
 live=$(mktemp -d "${TMPDIR:-/tmp}/gilbench-live.XXXXXX") || die "cannot make a temporary folder"
 echo "$$ $(process_start $$)" > "$live/owner" || die "cannot write in $live"
 # The sweep's keeper, for when it is killed without a chance to clean up
@@ -303,12 +304,13 @@ exec {keeper_fd}> >(
     group=$(cat "$live/point")
     [ -z "$group" ] || kill -KILL -- "-$group"
     stop_tagged "$(cat "$live/point_tag" 2>/dev/null)"
+    [ ! -s "$live/mpi_shm" ] || rm -rf "$(cat "$live/mpi_shm")"
     rm -rf "$live"
 )
 keeper_pid=$!
 # A normal end: the keeper's pipe closed and the keeper waited for, so that
 # it is this script's to reap, not init's.
-trap 'exec {keeper_fd}>&-; wait "$keeper_pid" 2>/dev/null; rm -rf "$live"' EXIT
+trap 'exec {keeper_fd}>&-; wait "$keeper_pid" 2>/dev/null; rm -rf "$live" ${mpi_shm:+"$mpi_shm"}' EXIT
 plan=$live/plan.tsv
 if [ -n "$rerun_of" ]; then
     cp "$rerun_of/plan.tsv" "$plan" || die "cannot read $rerun_of/plan.tsv"
@@ -617,6 +619,23 @@ if [ -n "${HOSTFILE:-}" ] && grep -qP '\tmpi$|\tmpi\t' "$plan"; then
 fi
 if [[ ",$modes," == *,mpi,* ]]; then
     export OMPI_MCA_orte_launch_agent="env GILBENCH_ORTED=$(hostname 2>/dev/null):$$:$(process_start $$) ${OMPI_MCA_orte_launch_agent:-orted}"
+fi
+# On one machine, the ranks' shared-memory files (Open MPI's vader, 4 MiB a
+# rank) go to a folder of this sweep's in /dev/shm, removed with it: a rank
+# killed mid-run (a failed point, an interrupted sweep) leaves its files,
+# which would otherwise stay in /dev/shm, in memory, until a reboot.  A
+# folder of a sweep that is gone is removed too.  (Across hosts the folder
+# would have to exist on each: there Open MPI keeps its default.)
+mpi_shm=""
+if [[ ",$modes," == *,mpi,* ]] && [ -z "${HOSTFILE:-}" ] && [ -z "${OMPI_MCA_btl_vader_backing_directory:-}" ] &&
+    [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    if mpi_shm=$(mktemp -d /dev/shm/gilbench-mpi.XXXXXX 2>/dev/null); then
+        echo "$$ $(process_start $$)" > "$mpi_shm/owner"
+        echo "$mpi_shm" > "$live/mpi_shm"
+        export OMPI_MCA_btl_vader_backing_directory=$mpi_shm
+    else
+        mpi_shm=""
+    fi
 fi
 total=$(wc -l < "$plan")
 

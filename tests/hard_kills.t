@@ -59,7 +59,10 @@ diag "first complete run $complete; latest now $(readlink "$results/latest")"
 # The whole process group at once (a CI job's timeout, kill -9 -PGID): the
 # keeper dies with the sweep, so its temporary folder stays, until the next
 # sweep finds its owner gone and removes it.
-setsid env "$TEST_TAG" TMPDIR="$sweep_tmp" WORKLOADS=io_wait MODES=gil WORKERS=1,2 RUNS=3 \
+mpi_modes=""
+[ ! -x "$(dirname "$GILBENCH")/gilbench-mpi" ] || ! command -v mpirun >/dev/null || mpi_modes=,mpi
+shm_before=$(ls -d /dev/shm/gilbench-mpi.* 2>/dev/null | paste -sd' ' -)
+setsid env "$TEST_TAG" TMPDIR="$sweep_tmp" WORKLOADS=io_wait MODES=gil$mpi_modes WORKERS=1,2 RUNS=3 \
     PARAMS="io_wait.sleep_us=30000" RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" scripts/bench.sh \
     > "$TEST_TMP/group.out" 2>&1 &
 group=$!
@@ -73,6 +76,11 @@ check "a sweep killed with its whole process group leaves its temporary folder" 
 check "the next sweep works" test "$?" -eq 0
 check "  and removes the folder the killed one left (its owner is gone)" test ! -e "$left"
 check "  leaving nothing in the temporary folder" test -z "$(ls -A "$sweep_tmp")"
+if [ -n "$mpi_modes" ]; then
+    check "  nor the MPI ranks' shared-memory folder in /dev/shm" \
+        test "$(ls -d /dev/shm/gilbench-mpi.* 2>/dev/null | paste -sd' ' -)" = "$shm_before"
+    check "  and no Open MPI shared-memory file of its own in /dev/shm" test -z "$(ls /dev/shm | grep '^vader_segment')"
+fi
 check "... and becomes latest" test "$(readlink "$results/latest")" = "$(ls "$results" | grep '^2' | sort | tail -n1)"
 
 # ---- the engine and what it starts ----
@@ -152,7 +160,9 @@ mpi=$(dirname "$GILBENCH")/gilbench-mpi
 if command -v mpirun >/dev/null && [ -x "$mpi" ]; then
     for round in $(seq "$rounds"); do
         mapfile -t options < <(. scripts/lib.sh && mpirun_options "")
-        env "$TEST_TAG" mpirun -n 2 "${options[@]}" "$mpi" run --workload io_wait --mode mpi --workers 2 \
+        # The killed ranks' shared-memory files in a folder of the test's own.
+        mkdir -p "$TEST_TMP/shm"
+        env "$TEST_TAG" OMPI_MCA_btl_vader_backing_directory="$TEST_TMP/shm" mpirun -n 2 "${options[@]}" "$mpi" run --workload io_wait --mode mpi --workers 2 \
             --units 40 --param sleep_us=50000 --timeout 60 > /dev/null 2>&1 &
         launcher=$!
         sleep "$(random_delay 200 1200)"
