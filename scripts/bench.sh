@@ -605,6 +605,18 @@ if [ -n "${HOSTFILE:-}" ] && grep -qP '\tmpi$|\tmpi\t' "$plan"; then
         note "HOSTFILE: $words of $HOSTFILE do$([ ${#silent[@]} -gt 1 ] || echo es) not answer ssh within 5 s: the mpi points run on the other hosts (MPI_HOSTS_DOWN=leave)"
         hosts_left_out=$(printf '%s\n' "${silent[@]}")
         HOSTFILE=$live/hostfile
+        # The mpi points of more ranks than the hosts left have slots
+        # (when every line says its slots) would fail: left out, in one line.
+        slots=$(awk '{ if (match($0, /slots=[0-9]+/)) n += substr($0, RSTART + 6, RLENGTH - 6); else unknown = 1 }
+            END { if (!unknown) print n + 0 }' "$HOSTFILE")
+        if [ -n "$slots" ]; then
+            too_many=$(awk -F'\t' -v s="$slots" '$3 ~ /^mpi([+]|$)/ && $4 > s { print $1 " " $4 }' "$plan" | sort -u | paste -sd, - | sed 's/,/, /g')
+            if [ -n "$too_many" ]; then
+                awk -F'\t' -v s="$slots" '!($3 ~ /^mpi([+]|$)/ && $4 > s)' "$plan" > "$plan.slots" && mv "$plan.slots" "$plan" ||
+                    die "cannot write $plan"
+                note "HOSTFILE: the hosts left have $slots slot$([ "$slots" = 1 ] || echo s): the mpi points of more ranks are left out ($too_many)"
+            fi
+        fi
     fi
     for listing in "$live/hosts"/*; do
         [ -f "$listing" ] && [[ $listing != *.silent ]] || continue
@@ -637,6 +649,7 @@ if [[ ",$modes," == *,mpi,* ]] && [ -z "${HOSTFILE:-}" ] && [ -z "${OMPI_MCA_btl
         mpi_shm=""
     fi
 fi
+[ -s "$plan" ] || usage "no point is left to run (see the lines above)"
 total=$(wc -l < "$plan")
 
 budget=${BUDGET:-$(awk -v n="$total" -v q="$QUICK" 'BEGIN { print int(n * (q == 1 ? 0.7 : 2) + 0.5) }')}

@@ -56,7 +56,10 @@ for workload in shared_input ipc; do
         test "$(jq -r "select(.workload == \"$workload\") | .checksum" "$log" | sort -u | wc -l)" -eq 1
 done
 gilbench_run --workload ipc --mode procs --workers 4 --units 3 --param payload_kib=3 --dispatch pool
-check "ipc procs: more workers than tasks, a payload of 3 KiB" test "$STATUS" -eq 0
+check "ipc procs: more workers than tasks is refused (a worker would get no task), exit 2" \
+    test "$STATUS" -eq 2 -a "$(grep -c . <<<"$ERR")" -eq 1 && grep -q '1 worker would get no task' <<<"$ERR"
+gilbench_run --workload ipc --mode procs --workers 4 --units 4 --param payload_kib=3 --dispatch pool
+check "ipc procs: a task a worker, a payload of 3 KiB" test "$STATUS" -eq 0
 for mode in threads procs; do
     gilbench_run --workload ipc --mode $mode --workers 2 --units 10 --param payload_kib=4096 \
         --dispatch pool --chunksize 3 --task-result-kib 5

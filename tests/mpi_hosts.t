@@ -184,8 +184,10 @@ check "MPI_HOSTS_DOWN=leave: the sweep runs, exit 0" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$(tail -n 15 "$TEST_TMP/left-out.out")"
 check "  saying in one line that the mpi points run on the other host" \
     test "$(grep -c "host $address2 of .* does not answer ssh within 5 s: the mpi points run on the other hosts" "$TEST_TMP/left-out.out")" -eq 1
-check "  every point measured, the mpi ones on host 1" \
-    test "$(grep -c '^[a-z_]*,\(procs\|mpi\),' "$RUN/summary.csv")" -eq 8
+check "  the 2-rank mpi points, more ranks than host 1's one slot, left out in one line" \
+    test "$(grep -c "the hosts left have 1 slot: the mpi points of more ranks are left out (cpu_loop 2, io_wait 2)" "$TEST_TMP/left-out.out")" -eq 1
+check "  every other point measured, the mpi ones on host 1" \
+    test "$(grep -c '^[a-z_]*,\(procs,[12]\|mpi,1\),' "$RUN/summary.csv")" -eq 6
 check "  meta.json names the host left out" jq -e --arg h "$address2" '.mpi.hosts_left_out == [$h]' "$RUN/meta.json"
 check "  no rank or daemon is left on any host" wait_for 10 hosts_idle
 nothing_here

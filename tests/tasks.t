@@ -76,7 +76,8 @@ done
 
 for mode in gil threads procs; do
     tasks_run --mode "$mode" --workers 4 --units 2 --param task_us=1 --dispatch pool
-    check "$mode: more pool workers than tasks" test "$STATUS" -eq 0
+    check "$mode: more pool workers than tasks is refused, exit 2 (two workers would get no task)" \
+        test "$STATUS" -eq 2 && grep -q '2 workers would get no task' <<<"$ERR"
 done
 for dispatch in shares pool; do
     tasks_run --mode gil --workers 2 --units 40 --dispatch $dispatch
