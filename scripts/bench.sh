@@ -415,7 +415,7 @@ fi
 # such a Python are left out with one line, as is each way the chosen Python
 # cannot run (pyrun.py --dry-run's exit 3, below).
 declare -A python_for=()
-python_choices=()
+notes_after_checks=() # lines said once every workload is checked (a refusal is then the only line)
 if [ -n "$python_workloads" ]; then
     if [ -n "$rerun_of" ]; then
         candidates=$(jq -r '.python.interpreters // [] | .[] | [.source, .kind, .executable] | @tsv' \
@@ -454,13 +454,13 @@ if [ -n "$python_workloads" ]; then
         fi
         if [ -z "${python_for[$workload.free]:-}" ] && awk -F'\t' -v w="$workload" '$1 == w && $3 ~ /^threads/ { f = 1 } END { exit !f }' "$plan"; then
             python_notes+=("$workload: the threading (free-threaded) ways are left out: ${load_reason[free]:-no free-threaded Python here (make pythons builds one; or FREE_THREADED_PYTHON)}")
-            python_choices+=("${python_notes[-1]}")
+            notes_after_checks+=("${python_notes[-1]}")
             awk -F'\t' -v w="$workload" '!($1 == w && $3 ~ /^threads/)' "$plan" > "$plan.ways" && mv "$plan.ways" "$plan" ||
                 die "cannot write $plan"
         fi
         # Said (as what is left out) once every setting is checked, so that
         # a refusal is the only line.
-        python_choices+=("$workload (workloads/$workload.py) on ${interpreter_python[${python_for[$workload.gil]}]} (${python_for[$workload.gil]})${python_for[$workload.free]:+ and, free-threaded, ${interpreter_python[${python_for[$workload.free]}]} (${python_for[$workload.free]})}")
+        notes_after_checks+=("$workload (workloads/$workload.py) on ${interpreter_python[${python_for[$workload.gil]}]} (${python_for[$workload.gil]})${python_for[$workload.free]:+ and, free-threaded, ${interpreter_python[${python_for[$workload.free]}]} (${python_for[$workload.free]})}")
     done
     # meta.json's interpreters: those of the CPython points and these.
     interpreters=$(printf '%s\n%s\n' "$interpreters" "$candidates" | awk -F'\t' 'NF == 3 && !seen[$1]++')
@@ -499,7 +499,8 @@ if [ -z "$rerun_of" ]; then
                 >/dev/null 2>&1 || continue
         params=$(awk -v w="$workload." '{ for (i = 1; i <= NF; i++) if (index($i, w "units=") != 1) printf "%s%s", (n++ ? " " : ""), $i }' <<<"$params")
         params+="${params:+ }$workload.units=$need"
-        note "$workload: $need units a run instead of $units, so that each worker of its largest point has work"
+        # Said once every workload is checked, so that a refusal is the only line.
+        notes_after_checks+=("$workload: $need units a run instead of $units, so that each worker of its largest point has work")
     done < <(awk -F'\t' -v c="$chunksize" '
         { per = 1
           if ($3 ~ /[+]pool$/) { per = c; if (match($2, /(^|[+])chunksize=[0-9]+/)) { per = substr($2, RSTART, RLENGTH); sub(/.*=/, "", per) } }
@@ -545,7 +546,7 @@ while IFS=$'\t' read -r workload variant way most_workers; do
         case $status in
             3)
                 python_notes+=("$workload: $(python_way_name "$way") is left out: ${refusal#gilbench: }")
-                python_choices+=("${python_notes[-1]}")
+                notes_after_checks+=("${python_notes[-1]}")
                 unavailable+="$workload"$'\t'"$way"$'\n' ;;
             2) [[ $refusal == *"gilbench: workloads/$workload.py"* ]] || usage "PARAMS: ${refusal#gilbench: }"
                 leave_out "$workload" "${refusal#gilbench: }" ;;
@@ -577,7 +578,7 @@ for workload in ${python_workloads//,/ }; do
     [ -n "$refusal" ] || refusal="workloads/$workload.py: its check (setup(), work() on unit 0, check()) $(status_words "$status")"
     leave_out "$workload" "${refusal#gilbench: }"
 done
-for message in "${python_choices[@]}"; do
+for message in "${notes_after_checks[@]}"; do
     [ -z "${left[${message%%[ :]*}]:-}" ] && note "$message"
 done
 # A workload whose workers share one process cannot run as MPI ranks.

@@ -27,8 +27,9 @@ for workload in cpu_loop io_wait; do
         failed=""
         for workers in 1 2 3 4 5 6 7 8 9; do
             for chunksize in 1 3 64; do
+                # More workers than tasks too: what the dispatch does with idle workers.
                 engine --workload $workload --mode $mode --workers $workers "${settings[@]}" \
-                    --dispatch pool --chunksize $chunksize
+                    --dispatch pool --chunksize $chunksize --allow-idle-workers
                 tasks=$(( (97 + chunksize - 1) / chunksize ))
                 if [ "$STATUS" -ne 0 ] || ! jq -e --arg sum "$reference" --argjson tasks $tasks \
                     '.checksum == $sum and .tasks == $tasks and .dispatch == "pool"' <<<"$OUT" >/dev/null; then

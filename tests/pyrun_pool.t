@@ -47,8 +47,9 @@ pool_runs() {
                    (has("task_arg_bytes") or has("task_result_bytes") | not)' <<<"$OUT"
         for chunksize in 1 3 1000; do
             tasks=$(( (units + chunksize - 1) / chunksize ))
+            # chunksize 1000: one task for 3 workers, on purpose
             run_capture "$@" --workload "$workload" --mode "$mode" --workers 3 "${small[@]}" \
-                --dispatch pool --chunksize "$chunksize"
+                --dispatch pool --chunksize "$chunksize" --allow-idle-workers
             check "pyrun $workload $mode pool chunksize $chunksize succeeds" test "$STATUS" -eq 0
             [ "$STATUS" -eq 0 ] || diag "$ERR"
             check "... with the shares' checksum" test "$(jq -r .checksum <<<"$OUT")" = "$shares_sum"

@@ -11,7 +11,7 @@ C twins' model beside them (cpu_loop.py, io_wait.py, blas_dgemm.py).
                          [--task-arg-kib K] [--task-result-kib K]
                          [--switch-interval-us US] [--param NAME=VALUE]
                          [--append-json FILE] [--error-log FILE] [--timeout S] [--dry-run]
-                         [--accepted FILE]
+                         [--accepted FILE] [--allow-idle-workers]
     python3 pyrun.py list           one line per workload file: name, units, unit, description
     python3 pyrun.py check --workload NAME [--param NAME=VALUE] [--timeout S]
                                     loads the file and runs setup(), work() on unit 0
@@ -35,6 +35,10 @@ the engine; --dry-run checks the options, loads the workload (in a
 subinterpreter too, for interp, with its setup) and runs nothing: exit 3
 when this Python cannot run the point's way (no free threading, no
 subinterpreters, an import it lacks, a setup a subinterpreter refuses).
+A run with fewer units than workers (fewer tasks, under a pool) is refused
+(exit 2): its idle workers would measure nothing, unless the workload's
+workers' starting is its work (startup) or --allow-idle-workers says so
+(the dispatch's own tests).
 --accepted FILE (the runner's own, for a workload that declares
 DETERMINISTIC = True): the values check() accepted, kept from run to run;
 a value found there is accepted by that equality, without calling check().
@@ -177,7 +181,8 @@ def parse_whole(option, text, low, high):
 
 RUN_OPTIONS = {"--workload", "--mode", "--workers", "--units", "--switch-interval-us",
                "--param", "--append-json", "--error-log", "--timeout", "--accepted",
-               "--dispatch", "--chunksize", "--task-arg-kib", "--task-result-kib", "--dry-run"}
+               "--dispatch", "--chunksize", "--task-arg-kib", "--task-result-kib", "--dry-run",
+               "--allow-idle-workers"}
 
 
 def read_options(command, argv, names):
@@ -189,9 +194,9 @@ def read_options(command, argv, names):
         name, equals, value = arg.partition("=")
         if name not in names:
             usage("unknown option '%s' for %s" % (arg, command))
-        if name == "--dry-run":
+        if name in ("--dry-run", "--allow-idle-workers"):
             if equals:
-                usage("--dry-run takes no value")
+                usage("%s takes no value" % name)
             options[name] = True
             i += 1
             continue
@@ -254,7 +259,8 @@ def parse_run(argv):
         "error_log": options.get("--error-log"),
         "timeout": parse_whole("--timeout", options.get("--timeout", "0"), 0, 86400),
     }
-    refuse_idle_workers(o)
+    if not options.get("--allow-idle-workers"):
+        refuse_idle_workers(o)
     if dispatch == "pool":
         declared = workload.task_payload(params)
         for i, name in enumerate(("--task-arg-kib", "--task-result-kib")):
