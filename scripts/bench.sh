@@ -290,7 +290,6 @@ esac
 remove_orphaned_folders "${TMPDIR:-/tmp}/gilbench-live.*"
 remove_orphaned_folders "/dev/shm/gilbench-mpi.*" # MPI ranks' shared memory, below
 live=$(mktemp -d "${TMPDIR:-/tmp}/gilbench-live.XXXXXX") || die "cannot make a temporary folder"
-echo "$$ $(process_start $$)" > "$live/owner" || die "cannot write in $live"
 # The sweep's keeper, for when it is killed without a chance to clean up
 # (SIGKILL): it waits, without polling, for the end of a pipe that only
 # this script holds (the point's commands are started without it), then
@@ -308,6 +307,8 @@ exec {keeper_fd}> >(
     rm -rf "$live"
 )
 keeper_pid=$!
+# Written once the keeper watches the folder: what tells a later sweep whether its owner is gone.
+echo "$$ $(process_start $$)" > "$live/owner" || die "cannot write in $live"
 # A normal end: the keeper's pipe closed and the keeper waited for, so that
 # it is this script's to reap, not init's.
 trap 'exec {keeper_fd}>&-; wait "$keeper_pid" 2>/dev/null; rm -rf "$live" ${mpi_shm:+"$mpi_shm"}' EXIT

@@ -631,10 +631,11 @@ stop_tagged() {
 # /proc/PID/stat's 22nd field), which tells it from a later process of the
 # same number; nothing when there is no such process.
 process_start() {
-    local stat
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+    local stat fields
+    { read -r stat < "/proc/$1/stat"; } 2>/dev/null || return 0
     stat=${stat##*) } # after the command's name, which may hold spaces
-    awk '{ print $20 }' <<<"$stat"
+    read -ra fields <<<"$stat"
+    echo "${fields[19]}"
 }
 
 # remove_orphaned_folders PATTERN: removes the folders matching PATTERN
