@@ -183,7 +183,7 @@ workloads=$(split "$workloads" | awk -v p=",$python_all," '!index(p, "," $0 ",")
 # file: it is left out and the other workloads run (the sweep then exits 1,
 # as with a failed point), or, when nothing else was asked for, the line is
 # the sweep's usage error.
-left_out=() python_asked=$python_workloads
+left_out=()
 declare -A left=()
 leave_out() { # leave_out WORKLOAD LINE
     local remaining
@@ -308,7 +308,7 @@ exec {keeper_fd}> >(
 )
 keeper_pid=$!
 # Written once the keeper watches the folder: what tells a later sweep whether its owner is gone.
-echo "$$ $(process_start $$)" > "$live/owner" || die "cannot write in $live"
+mark_owner "$live" || die "cannot write in $live"
 # A normal end: the keeper's pipe closed and the keeper waited for, so that
 # it is this script's to reap, not init's.
 trap 'exec {keeper_fd}>&-; wait "$keeper_pid" 2>/dev/null; rm -rf "$live" ${mpi_shm:+"$mpi_shm"}' EXIT
@@ -596,8 +596,7 @@ done < <(awk -F'\t' '$3 == "mpi" { print $1 }' "$plan" | sort -u)
 hosts_left_out="" hostfile_given=${HOSTFILE:-}
 if [ -n "${HOSTFILE:-}" ] && grep -qP '\tmpi$|\tmpi\t' "$plan"; then
     ask_hosts "$HOSTFILE" "$live/hosts" "$LIST_MARKED_DAEMONS"
-    silent=()
-    for file in "$live/hosts"/*.silent; do [ -e "$file" ] && silent+=("$(basename "$file" .silent)"); done
+    mapfile -t silent < <(silent_in "$live/hosts")
     if [ ${#silent[@]} -gt 0 ]; then
         words=$(hosts_words "${silent[@]}")
         [ "${MPI_HOSTS_DOWN:-refuse}" = leave ] ||
@@ -625,9 +624,7 @@ if [ -n "${HOSTFILE:-}" ] && grep -qP '\tmpi$|\tmpi\t' "$plan"; then
         mapfile -t stale < <(stale_daemons "$listing")
         [ ${#stale[@]} -gt 0 ] || continue
         host=$(basename "$listing")
-        agent=${OMPI_MCA_plm_rsh_agent:-ssh}
-        # shellcheck disable=SC2086
-        timeout 15 ${agent%%:*} -o BatchMode=yes -o ConnectTimeout=5 "$host" kill -KILL "${stale[@]}" </dev/null >/dev/null 2>&1
+        reach_host "$host" kill -KILL "${stale[@]}" </dev/null >/dev/null 2>&1
         note "host $host: removed ${#stale[@]} MPI daemon$([ ${#stale[@]} -eq 1 ] || echo s) (orted) that an earlier sweep from here left there"
     done
 fi
@@ -644,7 +641,7 @@ mpi_shm=""
 if [[ ",$modes," == *,mpi,* ]] && [ -z "${HOSTFILE:-}" ] && [ -z "${OMPI_MCA_btl_vader_backing_directory:-}" ] &&
     [ -d /dev/shm ] && [ -w /dev/shm ]; then
     if mpi_shm=$(mktemp -d /dev/shm/gilbench-mpi.XXXXXX 2>/dev/null); then
-        echo "$$ $(process_start $$)" > "$mpi_shm/owner"
+        mark_owner "$mpi_shm"
         echo "$mpi_shm" > "$live/mpi_shm"
         export OMPI_MCA_btl_vader_backing_directory=$mpi_shm
     else

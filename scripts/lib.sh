@@ -383,17 +383,29 @@ other_hosts() {
 # 15 in all): its output in DIR/HOST, and DIR/HOST.silent for a host that
 # did not answer.
 ask_hosts() {
-    local agent host pids=()
-    agent=${OMPI_MCA_plm_rsh_agent:-ssh}
-    agent=${agent%%:*}
+    local host pids=()
     mkdir -p "$2" || return 0
     for host in $(other_hosts "$1"); do
-        # shellcheck disable=SC2086
-        { printf '%s\n' "${3:-true}" | timeout 15 $agent -o BatchMode=yes -o ConnectTimeout=5 "$host" sh -s \
-              >"$2/$host" 2>/dev/null || : > "$2/$host.silent"; } &
+        { printf '%s\n' "${3:-true}" | reach_host "$host" sh -s >"$2/$host" 2>/dev/null ||
+              : > "$2/$host.silent"; } &
         pids+=($!)
     done
     [ ${#pids[@]} -eq 0 ] || wait "${pids[@]}"
+}
+
+# reach_host HOST COMMAND...: COMMAND on HOST as mpirun reaches it (the first
+# command of OMPI_MCA_plm_rsh_agent, else ssh; 5 s to connect, 15 in all).
+reach_host() {
+    local agent=${OMPI_MCA_plm_rsh_agent:-ssh} host=$1
+    shift
+    # shellcheck disable=SC2086
+    timeout 15 ${agent%%:*} -o BatchMode=yes -o ConnectTimeout=5 "$host" "$@"
+}
+
+# silent_in DIR: the hosts ask_hosts found silent in DIR, one a line.
+silent_in() {
+    local file
+    for file in "$1"/*.silent; do [ -e "$file" ] && basename "$file" .silent; done
 }
 
 # hosts_words HOST...: "host A" or "hosts A, B"; nothing for none.
@@ -405,10 +417,10 @@ hosts_words() {
 # silent_hosts HOSTFILE: "host A" or "hosts A, B": the other hosts of
 # HOSTFILE that do not answer ssh within 5 s; empty when every host answers.
 silent_hosts() {
-    local dir silent=()
+    local dir silent
     dir=$(mktemp -d "${TMPDIR:-/tmp}/gilbench-silent.XXXXXX") || return 0
     ask_hosts "$1" "$dir"
-    for file in "$dir"/*.silent; do [ -e "$file" ] && silent+=("$(basename "$file" .silent)"); done
+    mapfile -t silent < <(silent_in "$dir")
     hosts_words "${silent[@]}"
     rm -rf "$dir"
 }
@@ -638,9 +650,15 @@ process_start() {
     echo "${fields[19]}"
 }
 
+# mark_owner FOLDER: writes FOLDER/owner, "PID START" of this shell's
+# process, which remove_orphaned_folders reads.
+mark_owner() {
+    echo "$$ $(process_start $$)" > "$1/owner"
+}
+
 # remove_orphaned_folders PATTERN: removes the folders matching PATTERN
-# (a glob) that are this user's and whose owner (their file owner: "PID
-# START", process_start) is gone; a folder without that file is removed
+# (a glob) that are this user's and whose owner (their file owner, from
+# mark_owner) is gone; a folder without that file is removed
 # once it is a minute old (its owner was killed before it wrote it).
 # What a sweep or a fuzzing run killed with SIGKILL left behind.
 remove_orphaned_folders() {

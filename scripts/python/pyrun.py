@@ -675,15 +675,26 @@ def check_file(argv):
     except OSError:
         pass  # the child did it first, or is gone already
     deadline = time.monotonic() + limit
-    output, told, status = b"", b"", None
-    while status is None:
-        ready = select.select([done_read, output_read], [], [], 0.05)[0]
+    received = {done_read: b"", output_read: b""}  # the last 64 KiB of each
+    unread = [done_read, output_read]
+
+    def take(timeout):
+        """Reads what the child wrote by now; False when nothing was ready."""
+        if not unread:  # both ends closed: only the wait remains
+            time.sleep(timeout)
+            return False
+        ready = select.select(unread, [], [], timeout)[0]
         for fd in ready:
             chunk = os.read(fd, 65536)
-            if fd == done_read:
-                told += chunk
+            if chunk:
+                received[fd] = (received[fd] + chunk)[-65536:]
             else:
-                output = (output + chunk)[-65536:]
+                unread.remove(fd)
+        return bool(ready)
+
+    status = None
+    while status is None:
+        take(0.05)
         pid, waited = os.waitpid(child, os.WNOHANG)
         if pid:
             status = waited
@@ -691,16 +702,9 @@ def check_file(argv):
             stop_group(child)
             fail("%s did not end within %d s (--timeout) and was stopped: does work() wait for something "
                  "(input, a thread, a process) or loop forever?" % (what, limit), 124)
-    while select.select([done_read], [], [], 0)[0]:
-        chunk = os.read(done_read, 16)
-        if not chunk:
-            break
-        told += chunk
-    while select.select([output_read], [], [], 0)[0]:
-        chunk = os.read(output_read, 65536)
-        if not chunk:
-            break
-        output = (output + chunk)[-65536:]
+    while take(0):
+        pass
+    told, output = received[done_read], received[output_read]
     stop_group(child)  # what the check started and left in its group
     said = [line for line in output.decode("utf-8", "replace").splitlines() if line.startswith("gilbench: ")]
     if said and not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
