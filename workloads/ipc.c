@@ -9,6 +9,15 @@
  * The work itself is next to nothing, so the time is the payload's.  Under
  * --dispatch shares nothing would move: the engine refuses it (pool_only).
  *
+ * Every mode's figure holds the same building (by the submitting thread, in
+ * the timed region, as a program makes each task's argument) and the same
+ * check (by the worker, as a function reads its argument); what differs
+ * between the modes' figures is what moving the payload costs.  A thread
+ * pool given an argument that already exists pays only the hand-off: its
+ * figure here is an upper bound of that.  At the default 16 units, small
+ * payloads are mostly the run's one-off costs (1 KiB: about 4x the per-task
+ * cost at 1024 units, and 8x the spread); give more units to measure them.
+ *
  * Check: a unit's value is the payload size in bytes, mixed with its index
  * (gb_unit_checksum), and expected_value is the same: a task lost or run
  * twice fails the run; a payload damaged on the way fails it in the pool.
