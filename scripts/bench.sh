@@ -161,10 +161,10 @@ all_workloads=$("$GILBENCH" list | awk '{print $1}' | paste -sd, -)
 c_workloads=$all_workloads
 default_workloads=$("$GILBENCH" list --default | awk '{print $1}' | paste -sd, -)
 # Python workloads: the files workloads/<name>.py without a C twin, run by
-# scripts/python/pyrun.py under the ways Python offers.
+# scripts/pyrun under the ways Python offers.
 lister=$(listing_python)
 python_listing=$(python_workload_list "$c_workloads" "$lister") ||
-    die "cannot list the Python workload files (scripts/python/pyrun.py list)"
+    die "cannot list the Python workload files (scripts/pyrun list)"
 # Files that cannot be named in WORKLOADS (a name with ?: a space, a
 # character that is not ASCII) and files that a C workload's name shadows
 # are not Python workloads; make list says why.
@@ -366,7 +366,7 @@ if grep -qP '\tsource=cpython(-[^\t+]*)?(\+[^\t]*)?\t' "$plan"; then
     if [ -z "$rerun_of" ]; then
         # interp <-> subinterpreters with a GIL each, on a GIL build that has
         # them (3.13's _interpreters); under a pool only with 3.14's
-        # InterpreterPoolExecutor, which pyrun.py does not drive.
+        # InterpreterPoolExecutor, which pyrun does not drive.
         subinterpreters=" "
         if grep -qP '\tsource=cpython(-newest)?(\+[^\t]*)?\tinterp\t' "$plan"; then
             while IFS=$'\t' read -r cpython_source kind python; do
@@ -414,7 +414,7 @@ fi
 # imports: NumPy may be on one Python only): one with its GIL for every way
 # but threads, a free-threaded one for threads.  The threads ways without
 # such a Python are left out with one line, as is each way the chosen Python
-# cannot run (pyrun.py --dry-run's exit 3, below).
+# cannot run (pyrun --dry-run's exit 3, below).
 declare -A python_for=()
 notes_after_checks=() # lines said once every workload is checked (a refusal is then the only line)
 if [ -n "$python_workloads" ]; then
@@ -438,7 +438,7 @@ if [ -n "$python_workloads" ]; then
                 # Loading the file runs it: bounded, as a run is.
                 # shellcheck disable=SC2046
                 why=$(bounded "$first_limit" "$live/load.$workload" env $(python_env "$kind") "$python" \
-                    scripts/python/pyrun.py run --workload "$workload" \
+                    scripts/pyrun run --workload "$workload" \
                     --mode "$([ "$kind" = gil ] && echo gil || echo threads)" --dry-run 2>&1)
                 case $? in
                     0) python_for[$workload.$kind]=$cpython_source; break ;;
@@ -487,7 +487,7 @@ fi
 # largest point (times the units of a task, under a pool) runs that many
 # units instead, in every point (one line says so).  Units that PARAMS
 # gives are kept: a point they leave a worker idle in is refused (the
-# dry runs below), as `gilbench run` and pyrun.py refuse it.
+# dry runs below), as `gilbench run` and pyrun refuse it.
 if [ -z "$rerun_of" ]; then
     while read -r workload need; do
         [[ " $given_params " != *" $workload.units="* ]] && [ -n "${default_units[$workload]:-}" ] || continue
@@ -509,7 +509,7 @@ if [ -z "$rerun_of" ]; then
         END { for (w in need) print w, need[w] }' "$plan" | sort)
 fi
 # point_engine VARIANT WORKLOAD WAY: sets engine to what runs a point that
-# is not an MPI one: the C engine, or pyrun.py on the interpreter its source
+# is not an MPI one: the C engine, or pyrun on the interpreter its source
 # names (make calibrate) or its Python workload's of the way's kind; and
 # point_chunksize to the units per task to ask for.
 point_engine() {
@@ -525,7 +525,7 @@ point_engine() {
     fi
     if [ -n "$source" ] && [ -n "${interpreter_kind[$source]:-}" ]; then
         # shellcheck disable=SC2207
-        engine=(env $(python_env "${interpreter_kind[$source]}") "${interpreter_python[$source]}" scripts/python/pyrun.py)
+        engine=(env $(python_env "${interpreter_kind[$source]}") "${interpreter_python[$source]}" scripts/pyrun)
     fi
 }
 # Every workload, variant and dispatch's settings, checked by what runs

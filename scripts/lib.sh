@@ -870,13 +870,13 @@ way_options() {
     fi
 }
 
-# ---- Python workloads: workloads/<name>.py (scripts/python/pyrun.py) ----
+# ---- Python workloads: workloads/<name>.py (scripts/pyrun) ----
 # The modes a Python workload can run under, and the default ways of one.
 PYTHON_MODES=gil,threads,procs,forkserver,spawn,interp
 PYTHON_DEFAULT_WAYS=gil,threads,procs,forkserver,spawn,interp,gil+pool,procs+pool
 
 # listing_python: a Python 3.8 or newer that can read the workload files'
-# declarations (pyrun.py list reads them without running them): PYTHON,
+# declarations (pyrun list reads them without running them): PYTHON,
 # else the newest that make pythons built (a file may use syntax Debian's
 # python3 is too old for, which the sweep's interpreter runs), else
 # Debian's python3, else python3 on PATH; nothing where there is none.
@@ -892,7 +892,7 @@ listing_python() {
     done
 }
 
-# python_workload_list C_WORKLOADS PYTHON: pyrun.py list's lines (name,
+# python_workload_list C_WORKLOADS PYTHON: pyrun list's lines (name,
 # units, unit, checked|unchecked|bad, description), read by PYTHON (from
 # listing_python), of the workload files; nothing without a Python.  A
 # file named after a C workload is that workload's twin (make calibrate's
@@ -903,7 +903,7 @@ python_workload_list() {
     [ -n "$2" ] || return 0
     local twins
     twins=$(awk '!/^#/ && NF >= 4 && $4 ~ /cpython/ { print $1 }' scripts/studies/calibrate.plan 2>/dev/null | paste -sd, -)
-    "$2" scripts/python/pyrun.py list | awk -F'\t' -v OFS='\t' -v c=",$1," -v twins=",$twins," '
+    "$2" scripts/pyrun list | awk -F'\t' -v OFS='\t' -v c=",$1," -v twins=",$twins," '
         index(c, "," $1 ",") == 0 { print; next }
         $4 == "bad" { print $1, "-", "-", "shadowed", $5; next }
         index(twins, "," $1 ",") == 0 {

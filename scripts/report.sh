@@ -184,7 +184,7 @@ EOF
     if [ -n "$python_workloads" ]; then
         cat <<EOF
 <h2>Python workloads</h2>
-<p>Files under workloads/, run by scripts/python/pyrun.py under Python's own ways: threading (gil; threads on a free-threaded build), multiprocessing with fork (procs), forkserver and spawn, ThreadPoolExecutor (gil+pool), ProcessPoolExecutor (procs+pool) and subinterpreters (interp). What a Python could not run is listed under the warnings.</p>
+<p>Files under workloads/, run by scripts/pyrun under Python's own ways: threading (gil; threads on a free-threaded build), multiprocessing with fork (procs), forkserver and spawn, ThreadPoolExecutor (gil+pool), ProcessPoolExecutor (procs+pool) and subinterpreters (interp). What a Python could not run is listed under the warnings.</p>
 <table id="python-workloads"><tr><th>workload</th><th>file</th><th>what it does</th><th>default units</th><th>Python</th><th>results</th></tr>
 $python_workloads
 </table>

@@ -1,6 +1,6 @@
 #!/bin/bash
 # calibrate.t - make calibrate's parts: the Python workloads
-# (scripts/python/pyrun.py) against the engine's interface, a shrunk
+# (scripts/pyrun) against the engine's interface, a shrunk
 # calibrate sweep with its rows, table and page, and the messages when
 # Python is missing.  Needs Debian's python3 and python3-numpy (the CI
 # installs them); runs with the plain build only.
@@ -37,7 +37,7 @@ check "a speedup ratio of 1 (one worker) does not differ" \
     test -z "$(awk -F, '$3 == 1 && $11 != "no"' "$hand/calibration.csv")"
 check "each row names its interpreter" test "$(awk -F, 'NR > 1 { print $4 }' "$hand/calibration.csv" | sort -u)" = cpython-3.11.2
 
-pyrun() { OPENBLAS_NUM_THREADS=1 "$python" scripts/python/pyrun.py run "$@"; }
+pyrun() { OPENBLAS_NUM_THREADS=1 "$python" scripts/pyrun run "$@"; }
 
 # The JSON line has every field of the engine's, with the GIL counters null.
 engine_keys=$("$GILBENCH" run --workload io_wait --mode gil --units 2 --param sleep_us=100 | jq -c 'keys')
@@ -82,12 +82,12 @@ check "pyrun shared_objects through a thread pool succeeds" test "$STATUS" -eq 0
 # blas_dgemm through ctypes (what interpreters without NumPy use): the same
 # exact checksum as NumPy's path, and the GIL released around the multiply.
 for mode in gil procs; do
-    run_capture env PYRUN_BLAS=ctypes OPENBLAS_NUM_THREADS=1 "$python" scripts/python/pyrun.py run \
+    run_capture env PYRUN_BLAS=ctypes OPENBLAS_NUM_THREADS=1 "$python" scripts/pyrun run \
         --workload blas_dgemm --mode $mode --workers 2 --units 4 --param n=64
     check "pyrun blas_dgemm $mode through ctypes succeeds and says so" \
         jq -e '.blas == "ctypes cblas_dgemm"' <<<"$OUT"
     ctypes_sum=$(jq -r .checksum <<<"$OUT")
-    run_capture env PYRUN_BLAS=numpy OPENBLAS_NUM_THREADS=1 "$python" scripts/python/pyrun.py run \
+    run_capture env PYRUN_BLAS=numpy OPENBLAS_NUM_THREADS=1 "$python" scripts/pyrun run \
         --workload blas_dgemm --mode $mode --workers 2 --units 4 --param n=64
     check "... with the checksum of NumPy's path" test -n "$ctypes_sum" -a "$ctypes_sum" = "$(jq -r .checksum <<<"$OUT")"
 done
@@ -97,8 +97,8 @@ done
 # released the GIL.
 run_capture env PYRUN_BLAS=ctypes "$python" - <<'EOF'
 import sys, threading, time
-sys.path.insert(0, "scripts/python")
-import workload_files
+sys.path.insert(0, "scripts")
+from pyrun import workload_files
 blas = workload_files.load("blas_dgemm").module
 sys.setswitchinterval(1000)
 state = blas.setup({"n": 700})
@@ -142,7 +142,7 @@ bad "the threads mode on a Python with a GIL" --workload cpu_loop --mode threads
 run_capture pyrun --workload io_wait --mode gil --param sleep_us=5000000 --units 2 --timeout 1
 check "pyrun --timeout ends a long run with exit 124 and one line" \
     test "$STATUS" -eq 124 -a "$(wc -l <<<"$ERR")" -eq 1
-run_capture env "$TEST_TAG" OPENBLAS_NUM_THREADS=1 "$python" scripts/python/pyrun.py run \
+run_capture env "$TEST_TAG" OPENBLAS_NUM_THREADS=1 "$python" scripts/pyrun run \
     --workload io_wait --mode procs --workers 2 --param sleep_us=5000000 --units 4 --timeout 1
 check "pyrun --timeout in the procs mode exits 124" test "$STATUS" -eq 124
 check "... and leaves no worker process behind" wait_for 5 no_tagged_process
@@ -156,7 +156,7 @@ check "pyrun --mode interp on a Python without subinterpreters: exit 2, one line
 check "... naming what it needs" grep -q "needs subinterpreters" <<<"$ERR"
 python313="$(. scripts/lib.sh && pythons_dir)/gil/bin/python3.13"
 if [ -x "$python313" ]; then
-    py313() { env -u PYTHON_GIL OPENBLAS_NUM_THREADS=1 "$python313" scripts/python/pyrun.py run "$@"; }
+    py313() { env -u PYTHON_GIL OPENBLAS_NUM_THREADS=1 "$python313" scripts/pyrun run "$@"; }
     for workload in cpu_loop blas_dgemm shared_objects; do
         case $workload in blas_dgemm) small=(--units 4 --param n=64) ;; *) small=(--units 30) ;; esac
         want=$(py313 --workload $workload --mode gil --workers 2 "${small[@]}" | jq -r .checksum)
@@ -168,7 +168,7 @@ if [ -x "$python313" ]; then
     run_capture py313 --workload blas_dgemm --mode interp --workers 2 --units 2 --param n=64
     check "pyrun blas_dgemm in subinterpreters calls cblas_dgemm through ctypes" \
         jq -e '.blas == "ctypes cblas_dgemm" and .mode == "interp"' <<<"$OUT"
-    run_capture env PYRUN_TEST_FAULT=raise:1 "$python313" scripts/python/pyrun.py run \
+    run_capture env PYRUN_TEST_FAULT=raise:1 "$python313" scripts/pyrun run \
         --workload cpu_loop --mode interp --workers 2 --units 10
     check "an exception in a subinterpreter fails the run with its last line, naming the interpreter" \
         test "$STATUS" -eq 1 -a "$ERR" = "gilbench: interpreter 1: RuntimeError: test fault: interpreter 1 raised"
@@ -203,13 +203,13 @@ check "reading float objects copies their pages into forked workers: 16 MiB more
 check "each spawned worker builds its own 32 MiB input" test "$spawned" -gt $((threads + 2 * 30000))
 for fault in raise crash; do
     for mode in procs spawn; do
-        run_capture env PYRUN_TEST_FAULT=$fault:1 OPENBLAS_NUM_THREADS=1 "$python" scripts/python/pyrun.py run \
+        run_capture env PYRUN_TEST_FAULT=$fault:1 OPENBLAS_NUM_THREADS=1 "$python" scripts/pyrun run \
             --workload shared_input --mode $mode --workers 3 --units 8 --param size_mib=8 --timeout 60
         check "a $mode worker that dies ($fault) fails the run, naming itself, the others stopped" \
             test "$STATUS" -eq 1 -a "$(tail -n 1 <<<"$ERR" | grep -c '^gilbench: worker 1 (pid [0-9]*) ')" -eq 1
     done
 done
-check "... and no worker is left" test -z "$(pgrep -f 'pyrun.py run --workload shared_input' || true)"
+check "... and no worker is left" test -z "$(pgrep -f 'scripts/pyrun run --workload shared_input' || true)"
 run_capture pyrun --workload shared_input --mode gil --units 9 --param size_mib=8
 check "shared_input: more units than MiB of input is refused, exit 2, one line" \
     test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1

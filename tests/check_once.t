@@ -1,6 +1,6 @@
 #!/bin/bash
 # check_once.t - a Python workload that declares DETERMINISTIC = True has
-# its check() called once per value: pyrun.py run --accepted FILE keeps the
+# its check() called once per value: pyrun run --accepted FILE keeps the
 # values check() accepted, and a later run's value found there is accepted
 # by that equality; any other value still goes to check(), and a wrong one
 # still fails the run.  The sweep passes the file, so a point's runs after
@@ -40,7 +40,7 @@ write_workload squares "DETERMINISTIC = True"
 write_workload squares_any ""
 calls="$TEST_TMP/calls"
 accepted="$TEST_TMP/accepted.tsv"
-pyrun() { (cd "$tree" && env CHECK_CALLS="$calls" "$TEST_TAG" "$python" scripts/python/pyrun.py "$@"); }
+pyrun() { (cd "$tree" && env CHECK_CALLS="$calls" "$TEST_TAG" "$python" scripts/pyrun "$@"); }
 check_calls() { [ -f "$calls" ] && wc -l < "$calls" || echo 0; }
 
 : > "$calls"
@@ -55,7 +55,7 @@ check "a later run with the same shares is checked by equality, check() not call
 run_capture pyrun run --workload squares --mode gil --workers 4 --accepted "$accepted"
 check "other shares go to check() (4 new values)" test "$STATUS" -eq 0 -a "$(check_calls)" -eq 4
 : > "$calls"
-run_capture env WRONG=1 CHECK_CALLS="$calls" bash -c "cd '$tree' && '$python' scripts/python/pyrun.py run --workload squares --mode gil --workers 2 --accepted '$accepted'"
+run_capture env WRONG=1 CHECK_CALLS="$calls" bash -c "cd '$tree' && '$python' scripts/pyrun run --workload squares --mode gil --workers 2 --accepted '$accepted'"
 check "a wrong value is not among the accepted: check() rejects it, the run fails in one line" \
     test "$STATUS" -eq 1 -a "$(check_calls)" -ge 1 -a "$(grep -c 'wrong result' <<<"$ERR")" -eq 1
 check "  and it is not kept" test "$(wc -l < "$accepted")" -eq 6

@@ -142,7 +142,7 @@ report peer-processes "... and leaves no process"
 # ---- the Python runner's process pool ----
 if [ -x /usr/bin/python3 ]; then
     for round in $(seq "$rounds"); do
-        env "$TEST_TAG" /usr/bin/python3 scripts/python/pyrun.py run --workload io_wait --mode procs --workers 3 \
+        env "$TEST_TAG" /usr/bin/python3 scripts/pyrun run --workload io_wait --mode procs --workers 3 \
             --units 60 --param sleep_us=20000 --dispatch pool --timeout 60 > /dev/null 2>&1 &
         runner=$!
         sleep "$(random_delay 100 800)"

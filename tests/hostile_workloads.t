@@ -47,13 +47,13 @@ check "a shadowing file is not called the C workload's twin" \
     grep -q '^zlib_crc .*\[extra: not in the default sweep\]$' <<<"$OUT"
 check "the real twins still are" grep -q '^cpu_loop .*\[Python twin: workloads/cpu_loop.py\]' <<<"$OUT"
 check "a tab in UNIT does not shift the listing's columns" \
-    test "$(cd "$tree" && "$python" scripts/python/pyrun.py list | awk -F'\t' 'NF != 5' | wc -l)" -eq 0
+    test "$(cd "$tree" && "$python" scripts/pyrun list | awk -F'\t' 'NF != 5' | wc -l)" -eq 0
 
-# ---- pyrun.py check: one line each, in bounded time, stdin closed ----
-pyrun() { (cd "$tree" && OPENBLAS_NUM_THREADS=1 env "$TEST_TAG" "$python" scripts/python/pyrun.py "$@"); }
-checked() { # checked NAME STATUS PATTERN: pyrun.py check of NAME exits STATUS with one line saying PATTERN
-    run_capture timeout 60 bash -c "cd '$tree' && env '$TEST_TAG' '$python' scripts/python/pyrun.py check --workload '$1' --timeout 3" <&"$open_stdin"
-    check "pyrun.py check $1: exit $2, one line: $3" \
+# ---- pyrun check: one line each, in bounded time, stdin closed ----
+pyrun() { (cd "$tree" && OPENBLAS_NUM_THREADS=1 env "$TEST_TAG" "$python" scripts/pyrun "$@"); }
+checked() { # checked NAME STATUS PATTERN: pyrun check of NAME exits STATUS with one line saying PATTERN
+    run_capture timeout 60 bash -c "cd '$tree' && env '$TEST_TAG' '$python' scripts/pyrun check --workload '$1' --timeout 3" <&"$open_stdin"
+    check "pyrun check $1: exit $2, one line: $3" \
         test "$STATUS" -eq "$2" -a "$(grep -c . <<<"$ERR")" -eq 1 -a -z "$OUT"
     check "  saying it" grep -q "$3" <<<"$ERR"
     [ "$STATUS" -eq "$2" ] && grep -q "$3" <<<"$ERR" || diag "status $STATUS: $ERR"
@@ -67,21 +67,21 @@ checked segv 1 "was killed by signal 11 (SIGSEGV)"
 checked exit0 1 "exited with status 0 before it ended: does the file call os._exit()?"
 checked raising_check 1 "check(state, 0, 1, value) raised ValueError: no good"
 checked my-work 2 "a workload's name is a lower-case letter"
-run_capture timeout 60 bash -c "cd '$tree' && '$python' scripts/python/pyrun.py check --workload stdin_reader --timeout 10" <&"$open_stdin"
+run_capture timeout 60 bash -c "cd '$tree' && '$python' scripts/pyrun check --workload stdin_reader --timeout 10" <&"$open_stdin"
 check "a file that reads stdin reads nothing: its check ends at once" test "$STATUS" -eq 0
 check "nothing the checks started is left" wait_for 5 no_tagged_process
 
-# ---- pyrun.py run: what a failed run leaves, values past 4300 digits ----
+# ---- pyrun run: what a failed run leaves, values past 4300 digits ----
 run_capture pyrun run --workload temp_left --mode gil --workers 2
 check "a run that fails says why in one line" test "$STATUS" -eq 1 -a "$(grep -c . <<<"$ERR")" -eq 1
 check "  and still runs the workload's teardown (no file of its setup is left)" \
     test -z "$(find "$tmp" -name 'hostile-setup-*')"
 gil_python=$(. scripts/lib.sh && dir=$(pythons_dir) && [ -f "$dir/gil/.gilbench-verified" ] && echo "$dir/gil/bin/python3.13")
 if [ -n "$gil_python" ]; then
-    run_capture bash -c "cd '$tree' && '$gil_python' scripts/python/pyrun.py run --workload temp_left --mode forkserver --workers 2"
+    run_capture bash -c "cd '$tree' && '$gil_python' scripts/pyrun run --workload temp_left --mode forkserver --workers 2"
     check "a failed forkserver run fails in one line" test "$STATUS" -eq 1 -a "$(grep -c . <<<"$ERR")" -eq 1
     check "  and leaves no pymp-* folder in TMPDIR" test -z "$(find "$tmp" -maxdepth 1 -name 'pymp-*')"
-    run_capture bash -c "cd '$tree' && '$gil_python' scripts/python/pyrun.py run --workload bigint --mode interp --workers 2"
+    run_capture bash -c "cd '$tree' && '$gil_python' scripts/pyrun run --workload bigint --mode interp --workers 2"
     check "an int result of 5000 digits passes under subinterpreters too" jq -e '.checked == true' <<<"$OUT"
     [ "$STATUS" -eq 0 ] || diag "$ERR"
 else

@@ -33,11 +33,11 @@ check "startup, whose workers' starting is the work, runs 8 workers on 1 unit" \
 
 if [ -x "$python" ]; then
     refused "the Python runner: io_wait.py at 64 workers" "--workers 64 with --units 32: 32 workers would get no unit" \
-        "$python" scripts/python/pyrun.py run --workload io_wait --mode gil --workers 64 --dry-run
+        "$python" scripts/pyrun run --workload io_wait --mode gil --workers 64 --dry-run
     refused "  and through a pool" "1 worker would get no task" \
-        "$python" scripts/python/pyrun.py run --workload io_wait --mode gil --workers 4 --units 6 \
+        "$python" scripts/pyrun run --workload io_wait --mode gil --workers 4 --units 6 \
         --dispatch pool --chunksize 2 --dry-run
-    run_capture "$python" scripts/python/pyrun.py run --workload startup --mode gil --workers 8
+    run_capture "$python" scripts/pyrun run --workload startup --mode gil --workers 8
     check "  its built-in startup runs 8 workers on 1 unit" jq -e '.workers == 8 and .units == 1' <<<"$OUT"
 else
     echo "ok $((TEST_COUNT += 1)) # skip the Python runner: no /usr/bin/python3"

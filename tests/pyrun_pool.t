@@ -1,5 +1,5 @@
 #!/bin/bash
-# pyrun_pool.t - the Python workloads (scripts/python/pyrun.py) under
+# pyrun_pool.t - the Python workloads (scripts/pyrun) under
 # --dispatch pool: concurrent.futures executors created and warmed before
 # the timed region, a task of --chunksize units per submitted item, payloads
 # carried and checked, failures in one line with no process left behind.
@@ -9,11 +9,11 @@ cd "$(dirname "$0")/.." || exit 1
 skip_unless_plain_build "the Python pool tests"
 python=/usr/bin/python3
 
-pyrun() { OPENBLAS_NUM_THREADS=1 "$python" scripts/python/pyrun.py run "$@"; }
+pyrun() { OPENBLAS_NUM_THREADS=1 "$python" scripts/pyrun run "$@"; }
 # tagged: a run whose processes carry TEST_TAG, with a PYRUN_TEST_FAULT.
 tagged() { # tagged FAULT ARGS...
     local fault=$1; shift
-    env "$TEST_TAG" PYRUN_TEST_FAULT="$fault" OPENBLAS_NUM_THREADS=1 "$python" scripts/python/pyrun.py run "$@"
+    env "$TEST_TAG" PYRUN_TEST_FAULT="$fault" OPENBLAS_NUM_THREADS=1 "$python" scripts/pyrun run "$@"
 }
 one_line() { [ -n "$ERR" ] && [ "$(wc -l <<<"$ERR")" -eq 1 ]; }
 
@@ -78,7 +78,7 @@ for candidate in ${FREE_THREADED_PYTHON:-} python3.14t python3.13t; do
     fi
 done
 if [ -n "$free_threaded" ]; then
-    pyrun_ft() { PYTHON_GIL=0 OPENBLAS_NUM_THREADS=1 "$free_threaded" scripts/python/pyrun.py run "$@"; }
+    pyrun_ft() { PYTHON_GIL=0 OPENBLAS_NUM_THREADS=1 "$free_threaded" scripts/pyrun run "$@"; }
     if PYTHON_GIL=0 "$free_threaded" -c 'import numpy' 2>/dev/null; then
         pool_runs threads pyrun_ft
     else

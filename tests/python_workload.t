@@ -25,9 +25,9 @@ run_capture make --no-print-directory -s -C "$tree" list
 check "make list shows it, marked Python" grep -q '^log_lines .*\[Python: workloads/log_lines.py, 1500 units of 200 log lines\]' <<<"$OUT"
 check "make list marks the C workloads' twins" grep -q '^cpu_loop .*\[Python twin: workloads/cpu_loop.py\]' <<<"$OUT"
 
-pyrun() { (cd "$tree" && OPENBLAS_NUM_THREADS=1 env "$TEST_TAG" "$python" scripts/python/pyrun.py "$@"); }
+pyrun() { (cd "$tree" && OPENBLAS_NUM_THREADS=1 env "$TEST_TAG" "$python" scripts/pyrun "$@"); }
 run_capture pyrun check --workload log_lines
-check "pyrun.py check passes it, silently" test "$STATUS" -eq 0 -a -z "$OUT$ERR"
+check "pyrun check passes it, silently" test "$STATUS" -eq 0 -a -z "$OUT$ERR"
 sums=""
 for mode in gil procs forkserver spawn; do
     run_capture pyrun run --workload log_lines --mode "$mode" --workers 3 --units 30

@@ -35,7 +35,7 @@ for figure in round_trips_per_s latency_p50_us latency_p99_us spawn_startup_seco
     check "figures.csv has $figure" grep -q ",$figure," "$run/figures.csv"
 done
 # The startup and memory studies' CPython points, where a Python is: the
-# newest with a GIL only, its spawn points, and memory figures from pyrun.py.
+# newest with a GIL only, its spawn points, and memory figures from pyrun.
 if /usr/bin/python3 -c pass 2>/dev/null; then
     check "startup: CPython's spawn points are measured" \
         grep -q '^startup,spawn,2,.*,source=cpython-[0-9.]*$' "$run/summary.csv"

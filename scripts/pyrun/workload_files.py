@@ -1,7 +1,7 @@
-"""workload_files.py - a Python workload: a file workloads/<name>.py (see
-docs/adding-a-python-workload.md), read and checked here, or one of the
-studies' built-in workloads (study_workloads.py).  The runner sees both as
-a Workload.
+"""workload_files.py - the workload called NAME: a file workloads/<name>.py
+(see docs/adding-a-python-workload.md), read and checked here, or one of
+the studies' built-in workloads (study_workloads.py); both are a Workload
+(workload.py).
 
 A file declares, as literals (read without running the file):
     the module docstring  its first line is the workload's description
@@ -14,7 +14,7 @@ A file declares, as literals (read without running the file):
                           the same units and settings on every run (no
                           randomness, no clock, nothing fetched): a value
                           check() accepted once is then accepted again by
-                          equality (pyrun.py run --accepted FILE)
+                          equality (pyrun run --accepted FILE)
 and defines:
     work(state, first, count)  required: does units [first, first + count)
                           and returns an int (a count, a checksum, ...)
@@ -41,7 +41,9 @@ import re
 import sys
 import types
 
-from runner_common import fail, last_line, usage
+from . import study_workloads
+from .runner_common import fail, last_line, usage
+from .workload import Workload, shown_path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # The workload files: workloads/ of the tree this runner is in, unless
@@ -57,67 +59,6 @@ FUNCTIONS = {"work": 3, "setup": 1, "check": 4, "teardown": 1, "task_payload": 1
 
 class BadFile(Exception):
     """A workload file that is not what it must be: its one line."""
-
-
-class Workload:
-    """What the runner needs of a workload.  A file's functions are its
-    own; a built-in one's come from study_workloads.py and also take the
-    'private' flag (whether the worker's objects are its own copies)."""
-
-    def __init__(self, name, description, unit, units, settings, path=None, chunksize=1, deterministic=False):
-        self.name, self.description, self.unit, self.units = name, description, unit, units
-        self.settings, self.path, self.chunksize = settings, path, chunksize
-        self.deterministic = deterministic
-        self.module = None
-        self.functions = set()  # a file's top-level functions
-        self.measures_memory = False  # its figures include every process's memory
-        self.after = None  # a built-in's check of what the run left in the main process
-        self.idle_workers_measured = False  # a worker with no unit still does what it measures (starting)
-
-    # The calls below are the runner's; a file's optional ones may be absent.
-    def setup(self, params, private):
-        fn = self._function("setup")
-        return dict(params) if fn is None else fn(dict(params))
-
-    def work(self, state, first, count):
-        return self.module.work(state, first, count)
-
-    def check(self, state, first, count, value):
-        """None if the workload has no check, else True or False."""
-        fn = self._function("check")
-        return None if fn is None else fn(state, first, count, value)
-
-    def teardown(self, state):
-        fn = self._function("teardown")
-        if fn is not None:
-            fn(state)
-
-    def task_payload(self, params):
-        fn = self._function("task_payload")
-        return (0, 0) if fn is None else fn(dict(params))
-
-    def figures(self, state):
-        fn = self._function("figures")
-        return {} if fn is None else fn(state)
-
-    @property
-    def checked(self):
-        return self._function("check") is not None
-
-    @property
-    def shown(self):
-        """How messages name it: its file, else its name."""
-        return shown_path(self.path) if self.path else self.name
-
-    def _function(self, name):
-        return getattr(self.module, name, None) if self.module is not None else None
-
-
-def shown_path(path):
-    """A file's path as messages give it: from the current folder when it
-    is below it, else whole."""
-    relative = os.path.relpath(path)
-    return path if relative.startswith("..") else relative
 
 
 def file_path(name):
@@ -157,7 +98,6 @@ def name_problem(name):
         suggestion = re.sub(r"[^a-z0-9_]", "_", ascii_name).lstrip("_0123456789")[:40] or "my_workload"
         return ("%s: a workload's name is %s; rename the file, e.g. to %s.py"
                 % (shown_path(file_path(name)), NAME_RULE, suggestion))
-    import study_workloads
     if name in study_workloads.BUILT_IN:
         return ("%s: %s is the name of a workload built into the runner (a study's); rename the file"
                 % (shown_path(file_path(name)), name))
@@ -244,8 +184,8 @@ def load_file(name, unavailable_status=1):
         usage(str(e))
     module = types.ModuleType("gilbench_workload_" + name)
     module.__file__ = workload.path
-    if HERE not in sys.path:  # gilbench_kit
-        sys.path.insert(0, HERE)
+    if HERE not in sys.path:  # gilbench_kit, after everything a file could import
+        sys.path.append(HERE)
     shown = shown_path(workload.path)
     try:
         with open(workload.path, "rb") as f:
@@ -270,7 +210,6 @@ def load_file(name, unavailable_status=1):
 
 def load(name, unavailable_status=1):
     """The workload called name: a built-in study workload, else a file."""
-    import study_workloads
     if name in study_workloads.BUILT_IN:
         return study_workloads.BUILT_IN[name]()
     if name and os.path.isfile(file_path(name)) and name_problem(name):
@@ -280,12 +219,3 @@ def load(name, unavailable_status=1):
               % (name, ", ".join(sorted(file_names() + list(study_workloads.BUILT_IN))),
                  shown_path(WORKLOADS_DIR), NAME_RULE))
     return load_file(name, unavailable_status)
-
-
-def value_problem(workload, value, first, count):
-    """None if value is what work() must return (an int), else why not."""
-    if type(value) is int:
-        return None
-    return ("%s: work(state, %d, %d) returned %s, not an int: return a count or a checksum of what it did"
-            % (workload.shown, first, count,
-               "None" if value is None else "a " + type(value).__name__))

@@ -15,8 +15,8 @@ run, and the memory of every process read while all are alive.
                   (write=0) or float objects (write=1); pss_total_kib and
                   rss_peak_total_kib are read while every worker is alive
 """
-from gilbench_kit import LCG_A, LCG_C, MASK, lcg_jump, lcg_seed, units_checksum
-from workload_files import Workload
+from .gilbench_kit import LCG_A, LCG_C, MASK, lcg_jump, lcg_seed, units_checksum
+from .workload import Workload
 
 ITERATIONS_PER_UNIT = 1000
 

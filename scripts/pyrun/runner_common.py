@@ -1,4 +1,4 @@
-"""runner_common.py - what every part of the Python runner (pyrun.py) shares:
+"""runner_common.py - what every part of the Python runner (pyrun) shares:
 its one-line failures and their exit statuses, the last line of an
 exception, and how U units are cut into one share per worker.
 

@@ -2,7 +2,7 @@
 chunksize units, run by a persistent concurrent.futures executor of N
 workers (ThreadPoolExecutor, or ProcessPoolExecutor with the fork start
 method), warmed before the clock; each task's argument and result payloads
-really built, moved and compared byte for byte.  See pyrun.py's header for
+really built, moved and compared byte for byte.  See cli.py's header for
 what is timed and how chunksize maps onto executor.map.
 """
 import os
@@ -12,9 +12,9 @@ import struct
 import threading
 import time
 
-from gilbench_kit import MASK, unit_checksum
-from runner_common import MAIN_PID, fail, last_line, usage
-from workload_files import value_problem
+from .gilbench_kit import MASK, unit_checksum
+from .runner_common import MAIN_PID, fail, last_line, usage
+from .workload import value_problem
 
 WARM_UP_TIMEOUT_S = 60
 ARG_SALT, RESULT_SALT = 0x61726700, 0x72657300  # which payload: argument, result

@@ -14,9 +14,10 @@ import signal
 import threading
 import time
 
-from process_memory import measure_memory
-from runner_common import fail, last_line, share, signal_name, usage
-from workload_files import value_problem
+from . import workload_files
+from .process_memory import measure_memory
+from .runner_common import fail, last_line, share, signal_name, usage
+from .workload import value_problem
 
 # What a forked worker inherits: the run's workload and state, set before
 # its processes start.
@@ -72,7 +73,6 @@ def process_worker(name, params, index, first, count, conn, rebuild, hold, fault
     if fault == ("crash", index):
         os.kill(os.getpid(), signal.SIGKILL)
     if rebuild:
-        import workload_files
         workload = workload_files.load(name)
         state = workload.setup(params, True)
     else:
@@ -161,7 +161,7 @@ def run_processes(workload, state, params, workers, units, context, memory, faul
 INTERP_CODE = """
 import sys
 sys.path.insert(0, %(dir)r)
-import ways
+from pyrun import ways
 ways.%(call)s
 """
 
@@ -176,7 +176,8 @@ def interpreters_module():
 
 
 def interp_code(call):
-    return INTERP_CODE % {"dir": os.path.dirname(os.path.abspath(__file__)), "call": call}
+    # The folder that holds the package, as __main__.py puts it on sys.path.
+    return INTERP_CODE % {"dir": os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "call": call}
 
 
 def interp_worker(name, params, first, count, fd, fault, release):
@@ -186,7 +187,6 @@ def interp_worker(name, params, first, count, fd, fault, release):
     (while the run reads its memory).  fault: raise here (a test)."""
     if fault:
         raise RuntimeError("test fault: interpreter %d raised" % fault[1])
-    import workload_files
     workload = workload_files.load(name)
     state = workload.setup(params, True)
     # An exception propagates: exec() returns it, its type and message kept.
@@ -204,7 +204,6 @@ def interp_worker(name, params, first, count, fd, fault, release):
 def interp_probe(name, params):
     """In a subinterpreter: the workload loaded and, for a file, its state
     made and torn down: what --dry-run asks of a subinterpreter."""
-    import workload_files
     workload = workload_files.load(name)
     if workload.path:
         workload.teardown(workload.setup(params, True))
