@@ -58,7 +58,7 @@
 # measured and summarised; no row comes from a failed point) or the run
 # itself could not be written; 2 a bad setting; 128+N interrupted by signal
 # N (the partial folder is kept, marked incomplete).
-# What a run folder holds is described in README.md ("Results").
+# What a run folder holds is described in docs/results.md.
 set -uo pipefail
 sweep_started=$(date +%s.%N)
 cd "$(dirname "$0")/.." || exit 1
