@@ -120,12 +120,24 @@ run_modes_phrase() {
         echo "its modes"
 }
 
+# convoy_caption RESULT_LINE: the convoy's timeline told from its own traced
+# run: the server's time, the round trips' median and p99, the interval.
+convoy_caption() {
+    jq -r 'select(.latency_p50_us != null and .params.server_us != null)
+        | "Worker 0 makes round trips to a server that answers after \(.params.server_us) µs; " + (if .workers == 2 then "the other is" else "the other \(.workers - 1) are" end) + " CPU-bound. "
+          + "In this traced run its round trips took \(.latency_p50_us / 1000 * 10 | round / 10) ms at the median "
+          + "(p99 \(.latency_p99_us / 1000 * 10 | round / 10) ms) against \(.params.server_us / 1000 * 10 | round / 10) ms for the server alone, "
+          + "with a switch interval of \(.switch_interval_us / 1000 * 10 | round / 10) ms: "
+          + "coming back from the server, it waits for the holder to yield (the convoy effect)."' "$1" 2>/dev/null | head -n 1 | grep . ||
+        echo "Worker 0 makes round trips to an echo server; the others are CPU-bound; each time worker 0 comes back it waits for the holder to yield the GIL: the convoy effect."
+}
+
 # The timelines of `make timeline` / make bench, with what each one shows.
 timeline_caption() {
     case $1 in
         cpu_loop) echo "CPU-bound threads take turns: a waiter asks for the GIL after one switch interval (a drop request), the holder yields at its next check point, and the operating system, not a queue, picks who runs next. One thread runs at a time." ;;
         io_wait) echo "Each worker holds the GIL only for the instant between two waits (the mean hold above), so the waits of all workers overlap and threads scale like processes." ;;
-        convoy) echo "Worker 0 makes 1 ms socket round trips; the others are CPU-bound. Each time worker 0 comes back from the socket it waits about a whole interval before the holder yields: the convoy effect." ;;
+        convoy) convoy_caption "$run_dir/timeline/convoy.json" ;;
         *) echo "Holding, waiting and released time of each worker." ;;
     esac
 }

@@ -15,6 +15,11 @@ printf 'io_wait\t-\tgil\t8\tworker 1 (pid 7) was killed by signal 11 <Segmentati
 "$GILBENCH" summarize --runs tests/fixtures/run/runs.tsv --answer --cpus 2 > "$run/answer.txt"
 "$GILBENCH" summarize --runs tests/fixtures/run/runs.tsv --decision --cpus 2 > "$run/decision.txt"
 make --no-print-directory plots RUN="$run" PLOTS_DIR="$TEST_TMP/plots" >/dev/null
+# A convoy timeline: its picture and the result line of its traced run.
+mkdir -p "$run/timeline"
+echo '<svg xmlns="http://www.w3.org/2000/svg"/>' > "$run/timeline/convoy.svg"
+echo '{"workload":"convoy","workers":3,"switch_interval_us":2000,"params":{"server_us":250},"latency_p50_us":2312.5,"latency_p99_us":4125}' \
+    > "$run/timeline/convoy.json"
 
 run_capture make --no-print-directory report RUN="$run"
 page="$run/index.html"
@@ -37,6 +42,8 @@ check "  the decision in words, from decision.txt" \
     grep -q '<li>cpu_loop on this machine at 2 workers: threads leads so far, 1.7× the speed of one worker of threads; not yet decided: ' "$page"
 check "  one line per workload of answer.txt" \
     grep -q '<li>cpu_loop at 2 workers (2 usable CPUs): threads 1.7× (1.6–2.0); gil 0.95× (0.91–1.00) \[undecided: ' "$page"
+check "the convoy's caption tells its own traced run: server, median and p99, interval" \
+    grep -q 'answers after 250 µs; the other 2 are CPU-bound. In this traced run its round trips took 2.3 ms at the median (p99 4.1 ms) against 0.3 ms for the server alone, with a switch interval of 2 ms' "$page"
 check "its opening names the run's modes in words" \
     grep -qF "every workload under a model of CPython's GIL (gil), free threads (threads) and forked processes (procs)." "$page"
 mpi_run="$TEST_TMP/results/mpi-example"
