@@ -2,7 +2,7 @@
 """include_graph.py - the include graph of bench/ (and of the workloads and
 tests built on it), between folders and between files, and its circles.
 
-    scripts/include_graph.py            the folder graph, then any circle
+    scripts/include_graph.py            the folder graph, its layers, then any circle
     scripts/include_graph.py --files    the file graph as well
     scripts/include_graph.py --check    only the circles; exit 1 if there is one
 
@@ -186,6 +186,22 @@ def one_circle(component, edges):
     return component
 
 
+def layers(folders, edges):
+    """Folders by level, bottom up: a folder is one above the highest it includes."""
+    level = {}
+
+    def of(folder, seen=()):
+        if folder not in level:
+            below = [of(b, seen + (folder,)) for b in edges.get(folder, ()) if b not in seen]
+            level[folder] = 1 + max(below) if below else 0
+        return level[folder]
+
+    by_level = defaultdict(list)
+    for f in folders:
+        by_level[of(f)].append(f)
+    return [sorted(by_level[n]) for n in sorted(by_level)]
+
+
 def main(argv):
     check = "--check" in argv
     show_files = "--files" in argv
@@ -216,6 +232,10 @@ def main(argv):
         for a in folders:
             for b in sorted(folder_edges.get(a, ())):
                 print(f"  {a} -> {b}    ({', '.join(sorted(why[(a, b)]))})")
+        if not folder_circles:
+            print("Layers, bottom up (each folder includes only folders of the layers below it):")
+            for n, layer in enumerate(layers(folders, folder_edges)):
+                print(f"  {n}: {' '.join(layer)}")
         if show_files:
             print("File graph (x: x.c and x.h; h => the sources that define what header h declares):")
             for u in units:
