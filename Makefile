@@ -7,8 +7,8 @@ SANITIZE ?=
 WARNINGS  = -std=c11 -Wall -Wextra -Werror -Wshadow -Wvla
 # bench/ is in layers: each folder includes only folders below it.  The
 # layers are not listed here but derived from the #include lines: `make
-# layers` prints them (scripts/include_graph.py) and any circle; README.md's
-# Layout says what each folder holds.  Every
+# layers` prints them (scripts/include_graph.py), tests/include_layers.t
+# fails on a circle; README.md's Layout says what each folder holds.  Every
 # folder bench/*/ is built and on the include path (headers by plain name);
 # bench/modes/mpi/ is built apart, with mpicc (below).
 BENCH_DIRS := $(patsubst %/,%,$(sort $(dir $(wildcard bench/*/*.c bench/*/*.h))))
