@@ -6,7 +6,7 @@
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
-run_capture python3 scripts/include_graph.py --check
+run_capture /usr/bin/python3 scripts/include_graph.py --check
 ok "$STATUS" "no include circle between folders or files"
 [ "$STATUS" -eq 0 ] || diag "$OUT"
 
@@ -14,7 +14,7 @@ ok "$STATUS" "no include circle between folders or files"
 # includes the run's header.
 copy_tree
 sed -i 's|#include "run_vocabulary.h"|#include "run.h"|' "$tree/bench/modes/workers.h"
-run_capture python3 "$tree/scripts/include_graph.py" --check
+run_capture /usr/bin/python3 "$tree/scripts/include_graph.py" --check
 [ "$STATUS" -eq 1 ] && [[ $OUT == *"folder circle among"*bench/modes*bench/run* ]]
 ok $? "a mode that includes run.h is a circle"
 [[ $OUT == *"file circle among"*bench/modes/workers*bench/run/run* ]]
