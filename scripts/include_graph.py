@@ -73,7 +73,8 @@ def function_name(statement):
 
 
 def variable_name(statement):
-    m = re.search(r"([A-Za-z_]\w*)\s*(\[[^\]]*\]\s*)*(=|$)", statement.split("=")[0].rstrip() + " =")
+    """The name declared before any initialiser: the last identifier, past its [size]."""
+    m = re.search(r"([A-Za-z_]\w*)\s*(\[[^\]]*\]\s*)*$", statement.split("=")[0].rstrip())
     return m.group(1) if m else None
 
 
@@ -99,11 +100,12 @@ def defined(text):
         words = statement.split()
         if not words or words[0] in ("static", "typedef", "extern"):
             continue
-        if end == "{" and "(" in statement and ")" in statement.split("=")[0]:
-            names.add(function_name(statement))
-        elif "(" not in statement.split("=")[0] and words[0] not in ("struct", "enum", "union") \
-                or (end == ";" and words[0] in ("struct", "enum", "union") and len(words) > 2):
-            names.add(variable_name(statement))
+        if "(" in statement.split("=")[0]:
+            if end == "{":  # a function's body follows; else a prototype
+                names.add(function_name(statement))
+        elif "=" in statement or end == ";" and \
+                len(words) > (2 if words[0] in ("struct", "enum", "union") else 1):
+            names.add(variable_name(statement))  # not a type's definition
     names.discard(None)
     return names
 
