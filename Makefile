@@ -5,10 +5,13 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 SANITIZE ?=
 WARNINGS  = -std=c11 -Wall -Wextra -Werror -Wshadow -Wvla
-# bench/ in layers: engine (the GIL model, one run, its watchdog), modes (the
-# ways to run workers), commands (the command line), output (JSON, traces),
-# stats, kit (what workload files are built with).  Headers by plain name.
-BENCH_DIRS := bench/engine bench/modes bench/dispatch bench/commands bench/output bench/stats bench/kit
+# bench/ is in layers: each folder includes only folders below it.  The
+# layers are not listed here but derived from the #include lines: `make
+# layers` prints them (scripts/include_graph.py), tests/include_layers.t
+# fails on a circle; docs/layout.md says what each folder holds.  Every
+# folder bench/*/ is built and on the include path (headers by plain name);
+# bench/modes/mpi/ is built apart, with mpicc (below).
+BENCH_DIRS := $(patsubst %/,%,$(sort $(dir $(wildcard bench/*/*.c bench/*/*.h))))
 CPPFLAGS += -D_GNU_SOURCE $(addprefix -I,$(BENCH_DIRS))
 
 # The libraries the workloads call: OpenBLAS (dgemm) and zlib (crc32).
@@ -16,8 +19,9 @@ LIBRARIES       := openblas zlib
 LIBRARY_CFLAGS := $(shell pkg-config --cflags $(LIBRARIES) 2>/dev/null)
 LIBRARY_LIBS   := $(shell pkg-config --libs $(LIBRARIES) 2>/dev/null)
 # These targets install what they lack first (scripts/check-deps.sh) and then
-# build in a sub-make, which finds the libraries just installed.
-SELF_INSTALLING := bench bench-all calibrate pythons reproduce test fuzz soak mpi-hosts-check plots report compare timeline fresh-check help clean
+# build in a sub-make, which finds the libraries just installed (help, clean
+# and layers need none).
+SELF_INSTALLING := bench bench-all calibrate pythons reproduce test fuzz soak mpi-hosts-check plots report compare timeline fresh-check help clean layers
 ifeq ($(LIBRARY_LIBS),)
   ifneq ($(filter-out $(SELF_INSTALLING),$(or $(MAKECMDGOALS),all)),)
     $(error $(shell scripts/check-deps.sh --no-install bench 2>&1 </dev/null))
@@ -38,15 +42,10 @@ WORKLOAD_OBJS := $(WORKLOAD_SRCS:%.c=$(BUILD)/%.o)
 # Test-only workloads (fault injection) go into build/gilbench-test alone.
 TEST_WORKLOAD_SRCS := $(sort $(wildcard tests/workloads/*.c))
 TEST_WORKLOAD_OBJS := $(TEST_WORKLOAD_SRCS:%.c=$(BUILD)/%.o)
-# The engine without its command line: what the C tests link against.
-CORE_SRCS     := bench/commands/args.c bench/engine/gil.c bench/engine/gil_trace.c bench/output/json_out.c \
-                 bench/modes/process_workers.c bench/engine/run.c bench/stats/speedup_interval.c \
-                 bench/stats/stats.c bench/stats/race.c bench/modes/thread_workers.c bench/output/trace_file.c \
-                 bench/engine/watchdog.c bench/engine/dispatch.c bench/engine/fail.c \
-                 bench/dispatch/pool_threads.c bench/dispatch/pool_processes.c \
-                 bench/dispatch/pool_feeder.c bench/dispatch/pool_process_worker.c \
-                 bench/dispatch/task_frame.c bench/kit/fd_io.c \
-                 bench/kit/object_appends.c bench/kit/py_object.c bench/modes/interpreters.c
+# The engine without its command line (but for its option parsing, args.c)
+# and without what calls OpenBLAS (dgemm_units.c): what the C tests link.
+CORE_SRCS     := $(filter-out $(filter-out bench/commands/args.c,$(wildcard bench/commands/*.c)) \
+                              bench/kit/dgemm_units.c,$(ENGINE_SRCS))
 CORE_OBJS     := $(CORE_SRCS:%.c=$(BUILD)/%.o)
 
 C_TESTS       := $(patsubst tests/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/*_test.c)))
@@ -54,13 +53,14 @@ SHELL_TESTS   := $(patsubst tests/%,$(BUILD)/tests/%,$(sort $(wildcard tests/*.t
 # The tests of the GIL and the pools, which also run under ThreadSanitizer.
 THREAD_TESTS  := gil_test engine_test objects_test interp_test
 
-.PHONY: all help clean list fuzz soak mpi-hosts-check test test-programs bench bench-all calibrate pythons reproduce plots report compare timeline fresh-check
+.PHONY: all help clean layers list fuzz soak mpi-hosts-check test test-programs bench bench-all calibrate pythons reproduce plots report compare timeline fresh-check
 all: $(BUILD)/gilbench $(MPI_PROGRAMS)
 	@:
 
 help:
 	@echo 'make                build build/gilbench'
 	@echo 'make list           the workloads: the C ones, then the Python files (workloads/*.py)'
+	@echo 'make layers         the include graph of bench/ by folder, its layers, and any circle'
 	@echo 'make test           build and run every test (also under TSan and ASan+UBSan)'
 	@echo 'make bench          sweep workloads x modes x workers; results/ and plots/'
 	@echo 'make bench-all      the same and every study (convoy, amdahl, startup, memory, ipc, ...)'
@@ -160,6 +160,9 @@ define install_then_build
 	@$(MAKE) --no-print-directory all
 endef
 bench bench-all calibrate reproduce timeline: export GILBENCH = $(BUILD)/gilbench
+
+layers:
+	@exec scripts/include_graph.py
 
 list: all
 	@GILBENCH=$(BUILD)/gilbench exec scripts/list.sh

@@ -1,5 +1,5 @@
 #!/bin/bash
-# after_work.t - the engine's after_work hook (bench/kit/workload.h), through the
+# after_work.t - the engine's after_work hook (bench/engine/workload.h), through the
 # test-only workload after_work_probe: in every mode it runs once in every
 # worker, its figures come back (in the procs mode from the worker
 # processes, so it ran before they exited), and the timed region leaves out

@@ -26,7 +26,7 @@
  * workers x 10^6 / tasks), and mb_per_s, the payload bytes moved (arguments
  * and results) per second by all workers together (1 MB = 10^6 bytes).
  */
-#include "run.h" /* gb_task_count */
+#include "run_vocabulary.h" /* gb_task_count */
 
 enum { PARAM_PAYLOAD_KIB };
 

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "run.h"
+#include "run_vocabulary.h"
 
 #define GB_FRAME_TASK 0x6b736174u   /* "task" */
 #define GB_FRAME_RESULT 0x746c7372u /* "rslt" */

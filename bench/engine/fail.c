@@ -2,13 +2,14 @@
  * fail.c - gb_fail(), the workloads' way to fail a run (see workload.h):
  * one line on stderr (the first failure's, in a process), a mark in the
  * worker's context that gb_run() (and the mpi mode, across ranks) reads
- * after the workers have ended.
+ * after the workers have ended; and gb_fail_reset() (run_vocabulary.h),
+ * with which each run's first failure prints its line.
  */
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 
-#include "run.h"
+#include "run_vocabulary.h"
 #include "workload.h"
 
 /* The first failure of a run is its line: when many workers meet the same

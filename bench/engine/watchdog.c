@@ -12,14 +12,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "workers.h"
-
 /* Sanitizers install their own handlers for crashes and report them. */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 static const bool sanitized = true;
 #else
 static const bool sanitized = false;
 #endif
+
+volatile pid_t worker_process_group;
 
 static char timeout_message[128];
 static char crash_messages[NSIG][192];

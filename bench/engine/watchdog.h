@@ -5,7 +5,14 @@
 #ifndef GILBENCH_WATCHDOG_H
 #define GILBENCH_WATCHDOG_H
 
+#include <sys/types.h>
+
 #define GB_EXIT_TIMEOUT 124 /* as timeout(1) */
+
+/* The process group of the running worker processes, 0 when there is none:
+ * what the watchdog kills and reaps before the engine exits.  Set by whoever
+ * forks them (bench/modes/forked_workers.c). */
+extern volatile pid_t worker_process_group;
 
 /* After `seconds`, print one line and exit with status 124; worker
  * processes die with the engine (PR_SET_PDEATHSIG).  0 means no limit. */

@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "run.h"
+#include "run_vocabulary.h"
 
 /* True in a build with Open MPI. */
 extern const bool gb_mpi_built;

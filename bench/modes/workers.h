@@ -1,9 +1,10 @@
 /*
  * workers.h - the two ways of running N workers: threads in this process
- * (modes gil and threads) and forked processes (mode procs).  Both call
- * worker_fn once per slot and return when every worker has finished.  The
- * pool dispatch (bench/dispatch/) runs its own threads, and its processes
- * through the worker_processes calls below.
+ * (modes gil and threads, thread_workers.c) and forked processes (mode
+ * procs, forked_workers.c).  Both call worker_fn once per slot and return
+ * when every worker has finished.  The pool dispatch (bench/dispatch/) runs
+ * its own threads, and its processes through the worker_processes calls
+ * below.
  */
 #ifndef GILBENCH_WORKERS_H
 #define GILBENCH_WORKERS_H
@@ -11,7 +12,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "run.h"
+#include "run_vocabulary.h"
 
 typedef void (*worker_fn)(struct gb_worker_slot *slot);
 
@@ -72,9 +73,5 @@ int worker_processes_finish(struct worker_processes *p);
 
 /* Names the worker of slot `index`, for a message of its own. */
 pid_t worker_processes_pid(const struct worker_processes *p, unsigned index);
-
-/* The process group of the running worker processes, 0 when there is none:
- * what the watchdog kills and reaps before the engine exits. */
-extern volatile pid_t worker_process_group;
 
 #endif

@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "run.h"
+#include "run_vocabulary.h"
 
 /* Writes the object and a newline into a buffer; returns it (malloc'd) or NULL. */
 char *result_json_line(const struct gb_job *job, long switch_interval_us,

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "run.h"
+#include "run_vocabulary.h"
 #include "watchdog.h"
 
 static void free_all(struct trace_file *t)

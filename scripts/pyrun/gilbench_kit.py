@@ -11,7 +11,7 @@ LCG_C = 1442695040888963407
 
 
 def unit_checksum(unit, value):
-    """gb_unit_checksum of bench/kit/workload.h: splitmix64's finaliser
+    """gb_unit_checksum of bench/engine/workload.h: splitmix64's finaliser
     over the unit and its value (both taken mod 2^64)."""
     z = (unit * 0x9E3779B97F4A7C15 + value) & MASK
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK

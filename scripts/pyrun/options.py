@@ -12,7 +12,7 @@ from .runner_common import UNAVAILABLE, fail, usage
 
 MAX_WORKERS = 4096
 MAX_UNITS = workload_files.MAX_UNITS
-# As the engine's (bench/engine/run.h, bench/kit/workload.h):
+# As the engine's (bench/engine/run_vocabulary.h, bench/engine/workload.h):
 MAX_CHUNKSIZE = workload_files.MAX_CHUNKSIZE
 MAX_TASKS = 1 << 24
 MAX_PAYLOAD_KIB = 1 << 20  # 1 GiB

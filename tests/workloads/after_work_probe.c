@@ -1,6 +1,6 @@
 /*
  * after_work_probe - a test-only workload for the engine's after_work hook
- * (bench/kit/workload.h): its units are empty, and after_work() sleeps sleep_ms
+ * (bench/engine/workload.h): its units are empty, and after_work() sleeps sleep_ms
  * (default 500) in every worker, then notes that it ran in w->figures.  The
  * timed region must leave the sleep out, and in the procs mode the note must
  * come back from the worker process (it runs before the worker exits).

@@ -1,5 +1,5 @@
 /*
- * process_workers.c - runs the workers as forked processes, the way
+ * forked_workers.c - runs the workers as forked processes, the way
  * multiprocessing with the fork start method does.
  *
  * The children share nothing with the parent but what fork copies and the
@@ -14,8 +14,11 @@
  * fails the run: the remaining workers are killed, every child is reaped, and
  * one line names each failed worker and how it failed.
  *
- * The pool dispatch's processes (bench/dispatch/pool_processes.c) use the
- * same steps, reaping without blocking while it collects results.
+ * These are the procs mode's workers, one share each.  The process pool's
+ * workers (bench/dispatch/pool_processes.c, each running the loop of
+ * pool_process_worker.c) are forked and reaped with the same steps
+ * (worker_processes_* in workers.h), reaping without blocking while the pool
+ * collects results.
  */
 #include <errno.h>
 #include <signal.h>
@@ -30,8 +33,6 @@
 #include "clock.h"
 #include "watchdog.h"
 #include "workers.h"
-
-volatile pid_t worker_process_group;
 
 static void child_main(struct gb_worker_slot *slot, process_main_fn main, void *arg, pid_t parent)
 {

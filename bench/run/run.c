@@ -27,31 +27,6 @@
 #include "trace_file.h"
 #include "workers.h"
 
-const char *gb_mode_name(enum gb_mode mode)
-{
-    switch (mode) {
-    case GB_MODE_GIL: return "gil";
-    case GB_MODE_THREADS: return "threads";
-    case GB_MODE_INTERP: return "interp";
-    case GB_MODE_PROCS: return "procs";
-    case GB_MODE_MPI: return "mpi";
-    }
-    return "?";
-}
-
-void gb_share(const struct gb_job *job, unsigned index, uint64_t *first, uint64_t *count)
-{
-    if (job->weak) {
-        *first = 0;
-        *count = job->units;
-        return;
-    }
-    uint64_t base = job->units / job->workers;
-    uint64_t extra = job->units % job->workers;
-    *count = base + (index < extra ? 1 : 0);
-    *first = base * index + (index < extra ? index : extra);
-}
-
 static void worker_body(struct gb_worker_slot *slot)
 {
     struct gb_worker *w = &slot->ctx;
@@ -85,42 +60,6 @@ static double after_work_seconds(const struct gb_worker_slot *slots, unsigned n)
             last_after = slots[i].after_work_done_at;
     }
     return last_after > last_work ? last_after - last_work : 0;
-}
-
-uint64_t gb_expected_checksum(const struct gb_job *job)
-{
-    uint64_t sum = 0;
-    for (unsigned i = 0; i < job->workers; i++) {
-        uint64_t first, count;
-        gb_share(job, i, &first, &count);
-        for (uint64_t u = first; u < first + count; u++)
-            sum += gb_unit_checksum(u, job->workload->expected_value(job, u));
-    }
-    return sum;
-}
-
-int gb_check_checksum(const struct gb_job *job, struct gb_result *r)
-{
-    r->expected_checksum = gb_expected_checksum(job);
-    if (r->checksum == r->expected_checksum)
-        return 0;
-    fprintf(stderr,
-            "gilbench: wrong result: %s computed checksum %llu, expected %llu "
-            "(mode %s, %u workers, %llu units)\n",
-            job->workload->name, (unsigned long long)r->checksum,
-            (unsigned long long)r->expected_checksum, gb_mode_name(job->mode), job->workers,
-            (unsigned long long)job->units);
-    return 1;
-}
-
-void gb_add_workload_figures(const struct gb_job *job, const struct gb_worker *contexts,
-                             double started, struct gb_result *r)
-{
-    if (!job->workload->report)
-        return;
-    struct gb_run_outcome outcome = { .started_at = started, .seconds = r->seconds,
-                                      .workers = contexts };
-    r->figure_count = job->workload->report(job, &outcome, r->figures);
 }
 
 static void summarise_workers(const struct gb_job *job, const struct gb_worker_slot *slots,

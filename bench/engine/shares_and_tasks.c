@@ -1,12 +1,26 @@
 /*
- * dispatch.c - how a job's units reach its workers: the names of the two
- * dispatches, how the pool dispatch cuts the units into tasks, and what a
- * job needs to run through a pool (checked by the command line, with a usage
- * error, and again by gb_run()).
+ * shares_and_tasks.c - how a job's units reach its workers: the share of
+ * each worker under the shares dispatch, how the pool dispatch cuts the
+ * units into tasks, the names of the two dispatches, and what a job needs
+ * to run under each (checked by the command line, with a usage error, and
+ * again by gb_run()).
  */
-#include "run.h"
+#include "run_vocabulary.h"
 
 #include <stdio.h>
+
+void gb_share(const struct gb_job *job, unsigned index, uint64_t *first, uint64_t *count)
+{
+    if (job->weak) {
+        *first = 0;
+        *count = job->units;
+        return;
+    }
+    uint64_t base = job->units / job->workers;
+    uint64_t extra = job->units % job->workers;
+    *count = base + (index < extra ? 1 : 0);
+    *first = base * index + (index < extra ? index : extra);
+}
 
 const char *gb_dispatch_name(enum gb_dispatch dispatch)
 {

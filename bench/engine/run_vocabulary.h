@@ -1,10 +1,16 @@
 /*
- * run.h - running one configuration (workload x mode x workers) and what it
- * measured.  The CLI (cli.c) fills a gb_job; gb_run() does the timed region
- * and hands back a gb_result for json_out.c to print.
+ * run_vocabulary.h - what every layer says about a run, below the one that
+ * runs it (bench/run/run.h): a worker's slot, a run's result, the names of
+ * the modes and dispatches, a worker's share and the pool's tasks, the
+ * checksum a run must reach and the workload's own figures.  The modes
+ * (bench/modes/), the pool (bench/dispatch/), the output (bench/output/) and
+ * the workloads include this, never run.h.
+ *
+ * Built by run_vocabulary.c (names, checksum, figures), shares_and_tasks.c
+ * (shares, tasks, what each dispatch accepts) and fail.c (gb_fail_reset).
  */
-#ifndef GILBENCH_RUN_H
-#define GILBENCH_RUN_H
+#ifndef GILBENCH_RUN_VOCABULARY_H
+#define GILBENCH_RUN_VOCABULARY_H
 
 #include "workload.h"
 
@@ -48,11 +54,10 @@ struct gb_result {
     char hosts[1024];           /* mpi mode: the ranks' distinct host names, comma-separated */
 };
 
-/* Runs the job.  Returns 0 and fills *result when every worker finished and
- * the checksum matched; otherwise prints one line per problem on stderr and
- * returns 1.  trace_path: NULL, or where to write the GIL trace (gil mode). */
-int gb_run(struct gb_job *job, long switch_interval_us, const char *trace_path,
-           struct gb_result *result);
+/* ---- run_vocabulary.c ---- */
+
+/* "gil", "threads", "interp", "procs" or "mpi". */
+const char *gb_mode_name(enum gb_mode mode);
 
 /* The sum over all units of gb_unit_checksum(u, expected_value(u)). */
 uint64_t gb_expected_checksum(const struct gb_job *job);
@@ -66,20 +71,20 @@ int gb_check_checksum(const struct gb_job *job, struct gb_result *r);
 void gb_add_workload_figures(const struct gb_job *job, const struct gb_worker *contexts,
                              double started, struct gb_result *r);
 
-/* "gil", "threads", "procs" or "mpi". */
-const char *gb_mode_name(enum gb_mode mode);
-/* A new run's first gb_fail() prints its line again (fail.c). */
+/* ---- fail.c ---- */
+
+/* A new run's first gb_fail() prints its line again. */
 void gb_fail_reset(void);
+
+/* ---- shares_and_tasks.c: how the units reach the workers ---- */
+
+#define GB_MAX_CHUNKSIZE 1000000000ULL
+#define GB_MAX_TASKS (1ULL << 24) /* the collector keeps a result per task */
 
 /* The units a worker does: strong scaling splits job->units as evenly as
  * possible (the first units % workers workers get one more); weak scaling
  * gives every worker all of them. */
 void gb_share(const struct gb_job *job, unsigned index, uint64_t *first, uint64_t *count);
-
-/* ---- the pool dispatch (dispatch.c) ---- */
-
-#define GB_MAX_CHUNKSIZE 1000000000ULL
-#define GB_MAX_TASKS (1ULL << 24) /* the collector keeps a result per task */
 
 /* "shares" or "pool". */
 const char *gb_dispatch_name(enum gb_dispatch dispatch);
