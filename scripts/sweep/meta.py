@@ -8,6 +8,7 @@ one, never half of one).
 import json
 import math
 import os
+import re
 import socket
 import tempfile
 import time
@@ -39,8 +40,9 @@ def load_json(path):
 
 
 def dumps(value):
-    """VALUE as jq prints it: 2-space indent, UTF-8 as it is, a final newline."""
-    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    """VALUE as jq prints it: 2-space indent, UTF-8 as it is, a final
+    newline; a byte that was not UTF-8 (a lone surrogate) becomes U+FFFD."""
+    return re.sub("[\ud800-\udfff]", "\ufffd", json.dumps(value, indent=2, ensure_ascii=False)) + "\n"
 
 
 def text_of(value):
@@ -60,12 +62,13 @@ def file_mode():
 
 
 def write_atomically(path, text):
-    """TEXT (str, written in UTF-8, or bytes) to PATH through a temporary
+    """TEXT (str, written in UTF-8, any byte read with surrogateescape as it
+    was; or bytes) to PATH through a temporary
     file of its own beside it (.NAME.XXXXXXXX: of two writers of one file,
     the last to finish wins); False, with nothing left behind, if it
     cannot be written."""
     folder, name = os.path.split(path)
-    data = text.encode("utf-8") if isinstance(text, str) else text
+    data = text.encode("utf-8", errors="surrogateescape") if isinstance(text, str) else text
     try:
         fd, tmp = tempfile.mkstemp(prefix="." + name + ".", dir=folder or ".")
     except OSError:

@@ -46,7 +46,7 @@ def csv_text(header, rows):
 
 def write_csv(path, header, rows):
     """HEADER and ROWS to PATH atomically; False if it cannot be written."""
-    return write_atomically(path, csv_text(header, rows).encode("utf-8", errors="surrogateescape"))
+    return write_atomically(path, csv_text(header, rows))
 
 
 def number(text):
