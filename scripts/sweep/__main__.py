@@ -14,7 +14,7 @@ import sys
 if sys.version_info < (3, 11):
     sys.stderr.write("gilbench: scripts/sweep needs Python 3.11 or newer; install with: apt-get install -y python3\n")
     sys.exit(2)
-if not sys.flags.utf8_mode:
+if not sys.flags.utf8_mode and sys.executable:
     # Re-run in UTF-8 mode (same process, same pid: signals still reach it).
     os.execv(sys.executable, [sys.executable, "-X", "utf8"] + sys.argv)
 
@@ -55,7 +55,10 @@ def run(argv):
 
 def die_of(signum):
     """Ends this process by SIGNUM, as a shell script would end."""
-    sys.stdout.flush()
+    try:
+        sys.stdout.flush()
+    except OSError:
+        pass
     signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)
 
@@ -74,4 +77,9 @@ except KeyboardInterrupt:
 except messages.Signalled as stop:
     die_of(stop.signum)
     status = 128 + stop.signum
+except BrokenPipeError:
+    # Whoever read our output has gone (| head): end as a shell tool would.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    die_of(signal.SIGPIPE)
+    status = 128 + signal.SIGPIPE
 sys.exit(status or 0)

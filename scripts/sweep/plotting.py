@@ -12,6 +12,12 @@ from sweep.messages import die
 from sweep.meta import file_mode
 
 
+# gnuplot in the locale the shell scripts give it (numbers with ".", UTF-8
+# text), whatever the user's LC_ALL.
+GNUPLOT_ENV = {name: value for name, value in os.environ.items() if name != "LANGUAGE"}
+GNUPLOT_ENV["LC_ALL"] = "C.UTF-8"
+
+
 def gp_string(value):
     """A gnuplot expression for the string VALUE, whatever it holds.  In
     single quotes gnuplot takes every character as it is but the single
@@ -52,7 +58,7 @@ def draw_plot(script, base, settings):
             command = ["gnuplot", "-e", "term=%s; out=%s; %s" % (gp_string(term), gp_string(out), settings),
                        "scripts/gnuplot/" + script]
             try:
-                drawn = subprocess.run(command, stdin=subprocess.DEVNULL).returncode == 0
+                drawn = subprocess.run(command, stdin=subprocess.DEVNULL, env=GNUPLOT_ENV).returncode == 0
             except OSError:
                 drawn = False
             if not (drawn and draw_complete(tmp, term)):

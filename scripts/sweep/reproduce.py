@@ -124,10 +124,10 @@ def copy_output(child):
                 sys.stdout.buffer.flush()
             except OSError:  # our stdout is gone: the sweep goes on
                 echo = False
-        *lines, pending = (pending + data).split(b"\n")
-        for line in lines:
-            if folder is None and line.startswith(RESULTS_LINE):
-                folder = os.fsdecode(line[len(RESULTS_LINE):])
+        if folder is None:
+            *lines, pending = (pending + data).split(b"\n")
+            folder = next((os.fsdecode(line[len(RESULTS_LINE):]) for line in lines
+                           if line.startswith(RESULTS_LINE)), None)
     selector.close()
     if folder is None and pending.startswith(RESULTS_LINE):
         folder = os.fsdecode(pending[len(RESULTS_LINE):])

@@ -25,7 +25,7 @@ def read_table(path, required=(), optional=(), delimiter=","):
     column = {name: i for i, name in enumerate(lines[0])}
     for name in required:
         if name not in column:
-            usage("%s has no column %s (its header: %s)" % (path, name, delimiter.join(lines[0])))
+            usage("%s has no column %s" % (path, name))
     rows = []
     for fields in lines[1:]:
         if fields:
