@@ -125,6 +125,16 @@ def median_pct(values):
 
 # ---- the comparison ----
 
+def inside(speedup, lo, hi):
+    """yes or no: SPEEDUP lies in [LO, HI]; "" if one of them is missing."""
+    return "" if None in (speedup, lo, hi) else ("yes" if lo <= speedup <= hi else "no")
+
+
+def ratio(b, a):
+    """B / A to 4 decimals; "" without a positive A, a B, or a finite ratio."""
+    return "%.4f" % (b / a) if a and a > 0 and b is not None and math.isfinite(b / a) else ""
+
+
 def join(rows_a, rows_b):
     """compare.csv's rows: the points of A (in A's order; of a point given
     twice, the last line) that B has too."""
@@ -144,12 +154,8 @@ def join(rows_a, rows_b):
         for measure in MEASURES:
             row[measure + "_a"], row[measure + "_b"] = x[measure], y[measure]
         ta, tb, sa, sb = (number(v) for v in (x["median_s"], y["median_s"], x["speedup"], y["speedup"]))
-        row["time_ratio"] = "%.4f" % (tb / ta) if ta and ta > 0 and tb is not None else ""
-        row["speedup_ratio"] = "%.4f" % (sb / sa) if sa and sa > 0 and sb is not None else ""
+        row["time_ratio"], row["speedup_ratio"] = ratio(tb, ta), ratio(sb, sa)
         lo_a, hi_a, lo_b, hi_b = (number(row[n]) for n in HEADER[10:14])
-
-        def inside(s, lo, hi):
-            return "" if None in (s, lo, hi) else ("yes" if lo <= s <= hi else "no")
         row["b_in_a"], row["a_in_b"] = inside(sb, lo_a, hi_a), inside(sa, lo_b, hi_b)
         if "" in (row["b_in_a"], row["a_in_b"]):
             row["verdict"] = "unknown"
