@@ -71,7 +71,8 @@ case $target in
     calibrate)
         packages=$bench_packages
         # A PYTHON of the user's own is theirs (its blas_dgemm goes through
-        # ctypes where it has no NumPy); Debian's python3 and NumPy are ours.
+        # ctypes where it has no NumPy); Debian's NumPy is ours (and its
+        # python3, which make bench's packages already have).
         if [ -z "${PYTHON:-}" ] || [ "$PYTHON" = /usr/bin/python3 ]; then
             packages="$packages python3-numpy"
         fi
