@@ -179,7 +179,7 @@ bench-all:
 # The default sweep twice, then how far the two runs' speedups differ.
 reproduce:
 	$(call install_then_build,bench)
-	@GILBENCH_GOAL=$@ exec scripts/reproduce.sh
+	@GILBENCH_GOAL=$@ exec /usr/bin/python3 scripts/sweep reproduce
 
 # CPython 3.13 twice from Debian's source, with and without the GIL, into
 # PYTHONS_DIR (~/.cache/gilbench/python); kept once built.
@@ -213,7 +213,7 @@ timeline:
 compare:
 	@scripts/check-deps.sh bench
 	@$(if $(and $(A),$(B)),,echo "gilbench: make compare needs A=results/<folder> B=results/<folder>" >&2; exit 2;) \
-	    exec scripts/compare.sh "$$A" "$$B"
+	    exec /usr/bin/python3 scripts/sweep compare "$$A" "$$B"
 
 # The README's two set-up commands in a fresh Debian root (debootstrap), with
 # a bare environment: what a new user meets.

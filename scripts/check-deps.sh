@@ -56,8 +56,9 @@ installed() { # installed PACKAGE: dpkg says so, or what it provides is here
 }
 
 # What each target needs.  bench: build the engine, time it (hyperfine),
-# read and write its JSON (jq), draw (gnuplot), print tables (column).
-bench_packages="build-essential pkg-config libopenblas-pthread-dev zlib1g-dev hyperfine gnuplot-nox jq bsdextrautils"
+# read and write its JSON (jq), draw (gnuplot), print tables (column), run
+# the sweep's Python package (python3: make compare, make reproduce).
+bench_packages="build-essential pkg-config libopenblas-pthread-dev zlib1g-dev hyperfine gnuplot-nox jq bsdextrautils python3"
 case $target in
     bench) packages=$bench_packages ;;
     # The tests also run the sweep, the calibration (Python + NumPy), the
@@ -66,13 +67,14 @@ case $target in
     # gpg signs the fake Debian mirror of the interpreters' build test (it
     # makes its key through gpg-agent, which gpg only recommends); the
     # multi-host test makes network namespaces (iproute2) reached by ssh.
-    test) packages="$bench_packages perl procps python3 python3-numpy chromium openmpi-bin libopenmpi-dev locales gpg gpg-agent xz-utils openssh-server openssh-client iproute2" ;;
+    test) packages="$bench_packages perl procps python3-numpy chromium openmpi-bin libopenmpi-dev locales gpg gpg-agent xz-utils openssh-server openssh-client iproute2" ;;
     calibrate)
         packages=$bench_packages
         # A PYTHON of the user's own is theirs (its blas_dgemm goes through
-        # ctypes where it has no NumPy); Debian's python3 and NumPy are ours.
+        # ctypes where it has no NumPy); Debian's NumPy is ours (and its
+        # python3, which make bench's packages already have).
         if [ -z "${PYTHON:-}" ] || [ "$PYTHON" = /usr/bin/python3 ]; then
-            packages="$packages python3 python3-numpy"
+            packages="$packages python3-numpy"
         fi
         ;;
     # Two CPython interpreters from Debian's source (scripts/pythons.sh):
@@ -82,7 +84,7 @@ case $target in
     fresh-check) packages="debootstrap" ;;
     # make fuzz: libFuzzer comes with clang's runtime libraries; the shell
     # readers' mutations are made by a Python script.
-    fuzz) packages="$bench_packages clang-14 libclang-rt-14-dev python3" ;;
+    fuzz) packages="$bench_packages clang-14 libclang-rt-14-dev" ;;
     # make mpi-hosts-check: Open MPI, and namespaces as hosts reached by ssh.
     mpi-hosts) packages="$bench_packages openmpi-bin libopenmpi-dev openssh-server openssh-client iproute2" ;;
     *) echo "check-deps.sh: unknown target '$target'; accepted: bench, test, calibrate, pythons, fresh-check, fuzz, mpi-hosts" >&2; exit 2 ;;

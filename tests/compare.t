@@ -74,7 +74,7 @@ va=$(hand va "${ones[@]}" cpu_loop,-,gil,2,0.52,1.9000,1.8000,2.0000 cpu_loop,-,
     cpu_loop,-,procs,2,0.52,1.9000,1.8000,2.0000 cpu_loop,-,gil,4,0.33,3.0000,2.8000,3.2000)
 vb=$(hand vb "${ones[@]}" cpu_loop,-,gil,2,0.51,1.9500,1.8500,2.0500 cpu_loop,-,threads,2,0.49,2.0500,1.9500,2.1500 \
     cpu_loop,-,procs,2,0.42,2.4000,2.3000,2.5000 cpu_loop,-,gil,4,0.33,3.0000,,)
-run_capture env RESULTS_DIR="$results" scripts/compare.sh "$va" "$vb"
+run_capture env RESULTS_DIR="$results" python3 scripts/sweep compare "$va" "$vb"
 check "compare on hand-made summaries succeeds" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR"
 csv=$results/compare-va-vs-vb/compare.csv
@@ -106,7 +106,7 @@ jq '.settings += {runs: 5, max_runs: 20, precision_pct: 3, params: ""} | .cpu_mo
 jq '.settings += {runs: 7, max_runs: 30, precision_pct: 5, warmup: 2, switch_interval_us: 100,
                   params: "cpu_loop.units=500 io_wait.units=3"} | .cpu_model = "CPU B" | .cpus_usable = 4' \
     tests/fixtures/run/meta.json > "$sb/meta.json"
-run_capture env RESULTS_DIR="$results" scripts/compare.sh "$sa" "$sb"
+run_capture env RESULTS_DIR="$results" python3 scripts/sweep compare "$sa" "$sb"
 check "runs of different settings are still compared" test "$STATUS" -eq 0
 for line in "RUNS: 5 in A, 7 in B" "MAX_RUNS: 20 in A, 30 in B" "PRECISION: 3 in A, 5 in B" \
     "WARMUP: 0 in A, 2 in B" "SWITCH_INTERVAL_US: 5000 in A, 100 in B" \
@@ -125,7 +125,7 @@ ua=$(hand ua "${ones[@]}") ub=$(hand ub "${ones[@]}")
 mkdir -p "$ua/raw" "$ub/raw"
 echo '{"workload":"cpu_loop","mode":"gil","workers":1,"units":400,"seconds":1}' > "$ua/raw/cpu_loop.gil.1.jsonl"
 echo '{"workload":"cpu_loop","mode":"gil","workers":1,"units":800,"seconds":1}' > "$ub/raw/cpu_loop.gil.1.jsonl"
-run_capture env RESULTS_DIR="$results" scripts/compare.sh "$ua" "$ub"
+run_capture env RESULTS_DIR="$results" python3 scripts/sweep compare "$ua" "$ub"
 check "different units in the result lines are a warning" \
     grep -qxF "gilbench: warning: A and B differ in units of cpu_loop: 400 in A, 800 in B" <<<"$ERR"
 
@@ -143,7 +143,7 @@ study_rows() { # study_rows SCALE: amdahl at two variants, and cpu_loop
 mapfile -t rows_a < <(study_rows 1)
 mapfile -t rows_b < <(study_rows 1.5)
 pa=$(hand pa "${rows_a[@]}") pb=$(hand pb "${rows_b[@]}")
-run_capture env RESULTS_DIR="$results" scripts/compare.sh "$pa" "$pb"
+run_capture env RESULTS_DIR="$results" python3 scripts/sweep compare "$pa" "$pb"
 check "study points are compared" test "$STATUS" -eq 0
 svg=$results/compare-pa-vs-pb/compare.svg
 for v in released_pct=0 released_pct=90; do
@@ -163,9 +163,9 @@ c=$(fixture c 1 '^io_wait')
 run_capture make --no-print-directory compare A="$b" B="$c" RESULTS_DIR="$results"
 check "folders with no point in common are refused" \
     grep -q "share no point (workload, variant, mode, workers): nothing to compare" <<<"$ERR"
-run_capture scripts/compare.sh "$a" "$a"
+run_capture python3 scripts/sweep compare "$a" "$a"
 check "the same folder twice is refused with exit 2" test "$STATUS" -eq 2
-run_capture scripts/compare.sh "$a" "$TEST_TMP/none"
+run_capture python3 scripts/sweep compare "$a" "$TEST_TMP/none"
 check "a missing folder is refused with exit 2" test "$STATUS" -eq 2 -a -n "$ERR"
 run_capture make --no-print-directory compare A="$a"
 check "make compare without B is refused" grep -q "needs A=results/<folder> B=results/<folder>" <<<"$ERR"

@@ -97,7 +97,7 @@ if localedef -i de_DE -f UTF-8 "$locales/de_DE.UTF-8" 2>/dev/null &&
     check "under de_DE the same points are wide as under C (${noisy_c:-none})" \
         test -n "$noisy_c" -a "$noisy_de" = "$noisy_c"
     cp -r "$run_dir" "$TEST_TMP/run-b"
-    run_capture "${german[@]}" RESULTS_DIR="$TEST_TMP/compare" scripts/compare.sh "$run_dir" "$TEST_TMP/run-b"
+    run_capture "${german[@]}" RESULTS_DIR="$TEST_TMP/compare" python3 scripts/sweep compare "$run_dir" "$TEST_TMP/run-b"
     csv=$(ls "$TEST_TMP"/compare/*/compare.csv 2>/dev/null | head -n1)
     check "make compare under de_DE: every row has 19 fields, with decimal points" \
         test "$STATUS" -eq 0 -a -n "$csv" -a -z "$(awk -F, 'NF != 19 || /nan|[0-9],[0-9][0-9][0-9][0-9]$/' "$csv")"

@@ -25,8 +25,8 @@ refused() { # refused DESCRIPTION WHAT-THE-LINE-SAYS FOLDER
         check "$script.sh refuses $1: exit 2, one line" test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
         check "... saying what is wrong" grep -q "$2" <<<"$ERR"
     done
-    run_capture env RESULTS_DIR="$TEST_TMP/compare" scripts/compare.sh "$good" "$3"
-    check "compare.sh refuses $1 as B: exit 2, one line" test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
+    run_capture env RESULTS_DIR="$TEST_TMP/compare" python3 scripts/sweep compare "$good" "$3"
+    check "sweep compare refuses $1 as B: exit 2, one line" test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
 }
 
 # Found: report.sh ended with jq's "Cannot iterate over string" (exit 5).

@@ -1,5 +1,5 @@
 #!/bin/bash
-# reproduce.t - scripts/reproduce.sh (make reproduce): a tiny sweep run twice
+# reproduce.t - python3 scripts/sweep reproduce (make reproduce): a tiny sweep run twice
 # and compared, with its per-point lines, its overall lines and
 # reproduce.json; a bad setting stops it before anything runs; SIGTERM to
 # the script and SIGINT to its process group (Ctrl-C) stop the running sweep
@@ -11,7 +11,7 @@ skip_unless_plain_build "the reproduce sweeps"
 results=$TEST_TMP/results
 tiny=(QUICK=1 WORKLOADS=io_wait MODES=threads PARAMS="io_wait.units=8 io_wait.sleep_us=2000")
 run_capture env "${tiny[@]}" "$TEST_TAG" RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" \
-    GILBENCH="$GILBENCH" scripts/reproduce.sh
+    GILBENCH="$GILBENCH" python3 scripts/sweep reproduce
 check "reproduce on a tiny sweep succeeds" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR" "$(tail -n 20 <<<"$OUT")"
 check "it says which sweep runs" grep -q '^gilbench: reproduce: sweep 2 of 2$' <<<"$OUT"
@@ -46,16 +46,16 @@ check "  and where everything is" grep -qF "comparison in $dir (" <<<"$OUT"
 check "nothing of it is left running" wait_for 5 no_tagged_process
 
 # A bad setting: the first sweep refuses it, nothing runs.
-run_capture env WORKLOADS=nope RESULTS_DIR="$TEST_TMP/bad" GILBENCH="$GILBENCH" scripts/reproduce.sh
+run_capture env WORKLOADS=nope RESULTS_DIR="$TEST_TMP/bad" GILBENCH="$GILBENCH" python3 scripts/sweep reproduce
 check "a bad setting stops it with exit 2 before anything runs" \
     test "$STATUS" -eq 2 -a -z "$(ls "$TEST_TMP/bad" 2>/dev/null)"
 check "  naming the setting" grep -q "WORKLOADS: unknown 'nope'" <<<"$ERR"
-run_capture env RERUN="$first" RESULTS_DIR="$results" GILBENCH="$GILBENCH" scripts/reproduce.sh
+run_capture env RERUN="$first" RESULTS_DIR="$results" GILBENCH="$GILBENCH" python3 scripts/sweep reproduce
 check "RERUN is refused with exit 2" test "$STATUS" -eq 2 -a -n "$ERR"
 
 # interrupt SIGNAL TARGET: starts reproduce on a sweep whose point takes
 # 100 s, waits until it runs, sends SIGNAL to TARGET ("group": reproduce's
-# process group, as Ctrl-C does; "script": reproduce.sh alone, as kill does).
+# process group, as Ctrl-C does; "script": reproduce alone, as kill does).
 interrupt() {
     local out=$TEST_TMP/interrupt.out pid
     rm -rf "$TEST_TMP/stopped"
@@ -63,7 +63,7 @@ interrupt() {
     set -m # a process group of its own, with SIGINT not ignored
     env WORKLOADS=io_wait MODES=procs WORKERS=1 RUNS=1 WARMUP=0 "$TEST_TAG" \
         PARAMS="io_wait.sleep_us=1000000 io_wait.units=100" RESULTS_DIR="$TEST_TMP/stopped" \
-        PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" scripts/reproduce.sh >"$out" 2>"$TEST_TMP/interrupt.err" &
+        PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" python3 scripts/sweep reproduce >"$out" 2>"$TEST_TMP/interrupt.err" &
     pid=$!
     set +m
     wait_for_running "$out" io_wait 200
@@ -72,7 +72,7 @@ interrupt() {
     STATUS=$?
 }
 interrupt TERM script
-check "SIGTERM to reproduce.sh ends it with status 143" test "$STATUS" -eq 143 -a -n "$RUN"
+check "SIGTERM to reproduce ends it with status 143" test "$STATUS" -eq 143 -a -n "$RUN"
 check "  the running sweep is stopped, its folder marked interrupted" \
     jq -e '.complete == false and .interrupted.signal == "SIGTERM"' "$RUN/meta.json"
 folders=("$TEST_TMP"/stopped/*/)

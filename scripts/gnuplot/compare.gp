@@ -2,7 +2,7 @@
 # workload@variant for the points of a study, the median time ratio B / A of
 # each mode against workers (below 1: B is faster); a ring marks the points
 # whose speedups differ (their 95 % intervals do not overlap).
-# Expects (from compare.sh): term, out, csv (compare.csv), panels (labels,
+# Expects (from scripts/sweep/compare.py): term, out, csv (compare.csv), panels (labels,
 # space-separated), modes (every mode, for the legend), modes_K (the modes
 # of panel K), maxw, ylo and yhi (the ratios' range, shared by the panels),
 # machine.

@@ -1,10 +1,10 @@
-"""mutate_readers.py - fuzzes the readers written in shell, awk and jq (make
-fuzz): a small real sweep makes a good results folder, two of them and a
-GIL trace; then, until --seconds have passed, a copy of one is mutated
+"""mutate_readers.py - fuzzes the readers written in shell, awk, jq and
+Python (make fuzz): a small real sweep makes a good results folder, two of
+them and a GIL trace; then, until --seconds have passed, a copy of one is mutated
 (bytes flipped, lines dropped, doubled or cut, numbers made huge, negative,
 NaN or empty, JSON values given the wrong type, files emptied, removed or
 turned into folders) and handed to `make plots RUN=` (scripts/plot.sh),
-`make report RUN=` (scripts/report.sh), `make compare` (scripts/compare.sh),
+`make report RUN=` (scripts/report.sh), `make compare` (python3 scripts/sweep compare),
 `make bench RERUN=` (scripts/bench.sh),
 `make timeline TRACE=` (scripts/timeline.sh --draw) and `gilbench
 summarize`.  Each command must end within its time, with status 0 or with
@@ -232,7 +232,7 @@ def main():
             else:
                 other = os.path.join(scratch, "other")
                 shutil.copytree(good[1], other, symlinks=True)
-                command = ["scripts/compare.sh", other, copy]
+                command = [sys.executable, "scripts/sweep", "compare", other, copy]
                 env["RESULTS_DIR"] = os.path.join(scratch, "compare")
         status, out, err, seconds = run(command, env=env)
         commands += 1

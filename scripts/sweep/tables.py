@@ -1,0 +1,69 @@
+"""tables - the sweep's CSV and TSV files, read by column name (never by
+position: a file may gain or reorder columns), and CSV written atomically.
+A missing column is a bad input: exit 2, naming the file and the column.
+"""
+import csv
+import io
+import math
+
+from sweep.messages import usage
+from sweep.meta import write_atomically
+
+
+def read_table(path, required=(), optional=(), delimiter=","):
+    """The rows of PATH as dicts {column: text}, the header giving the names.
+    Every REQUIRED column must be in the header (else exit 2); an OPTIONAL
+    one missing, or a field a short row lacks, reads as "".  Blank lines
+    are skipped; of two columns of one name, the last counts."""
+    try:
+        with open(path, encoding="utf-8", errors="surrogateescape", newline="") as f:
+            lines = list(csv.reader(f, delimiter=delimiter))
+    except (OSError, csv.Error) as error:
+        usage("cannot read %s: %s" % (path, getattr(error, "strerror", None) or error))
+    if not lines:
+        usage("%s is empty: it has no header line" % path)
+    column = {name: i for i, name in enumerate(lines[0])}
+    for name in required:
+        if name not in column:
+            usage("%s has no column %s" % (path, name))
+    rows = []
+    for fields in lines[1:]:
+        if fields:
+            row = {name: fields[i] if i < len(fields) else "" for name, i in column.items()}
+            rows.append({**dict.fromkeys(optional, ""), **row})
+    return rows
+
+
+def csv_text(header, rows):
+    """HEADER and ROWS (lists, or dicts by HEADER's names) as CSV text."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([row[name] for name in header] if isinstance(row, dict) else row)
+    return out.getvalue()
+
+
+def write_csv(path, header, rows):
+    """HEADER and ROWS to PATH atomically; False if it cannot be written."""
+    return write_atomically(path, csv_text(header, rows))
+
+
+def number(text):
+    """TEXT as a finite float, or None (empty, not a number, inf, nan)."""
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def aligned(rows, gap="  "):
+    """ROWS (lists of texts) as lines of columns aligned as `column -t`
+    aligns them: each column as wide as its widest text, GAP between
+    columns, nothing after the last."""
+    widths = {}
+    for row in rows:
+        for i, text in enumerate(row[:-1]):
+            widths[i] = max(widths.get(i, 0), len(text))
+    return [gap.join([text.ljust(widths[i]) for i, text in enumerate(row[:-1])] + row[-1:]) for row in rows]
