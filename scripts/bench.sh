@@ -1015,7 +1015,7 @@ if awk -v s="$busy_share" 'BEGIN { exit !(s != "" && s > 0.10) }'; then
 fi
 
 # ---- tidy data, summary, plots ----
-scripts/tidy.sh "$run_dir" "$warmup" || die "cannot write the tidy data of $run_dir"
+/usr/bin/python3 scripts/sweep tidy "$run_dir" "$warmup" || die "cannot write the tidy data of $run_dir"
 if [ -s "$run_dir/runs.tsv" ]; then
     echo
     "$GILBENCH" summarize --runs "$run_dir/runs.tsv" --processes "$run_dir/processes.tsv" \
