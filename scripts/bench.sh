@@ -691,7 +691,7 @@ exec {schedule_fd}>>"$run_dir/schedule.tsv" {noise_fd}>>"$run_dir/noise.tsv" \
 write_atomically "$run_dir/plan.tsv" < "$plan" || die "cannot write $run_dir/plan.tsv"
 
 export GILBENCH
-scripts/meta.sh "$run_dir/meta.json" "$workloads${python_workloads:+${workloads:+,}$python_workloads}" "$modes" "$workers" "$runs" "$warmup" \
+/usr/bin/python3 scripts/sweep machine "$run_dir/meta.json" "$workloads${python_workloads:+${workloads:+,}$python_workloads}" "$modes" "$workers" "$runs" "$warmup" \
     "$interval" "$QUICK" "$params" "$rerun_of" "$studies" || die "cannot write $run_dir/meta.json"
 jq --argjson max_runs "$max_runs" --argjson precision "$precision" --argjson budget "$budget" \
     --argjson seed "$seed" \
