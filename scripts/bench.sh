@@ -1060,7 +1060,7 @@ if [ -n "$disturbed" ]; then
     add_warning "$run_dir/meta.json" "$disturbed_message"
 fi
 # Where the sweep's time went (meta.json's harness, one line at the end).
-harness_line=$(scripts/harness_cost.sh "$run_dir" "$warmup" "$sweep_started" "$rounds_started" "$rounds_ended") ||
+harness_line=$(/usr/bin/python3 scripts/sweep harness_cost "$run_dir" "$warmup" "$sweep_started" "$rounds_started" "$rounds_ended") ||
     die "cannot account for the time of $run_dir"
 finish_meta "$run_dir/meta.json" "$started" "$failures" || die "cannot complete $run_dir/meta.json"
 if [ -s "$run_dir/summary.csv" ]; then
