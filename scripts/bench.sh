@@ -691,7 +691,7 @@ exec {schedule_fd}>>"$run_dir/schedule.tsv" {noise_fd}>>"$run_dir/noise.tsv" \
 write_atomically "$run_dir/plan.tsv" < "$plan" || die "cannot write $run_dir/plan.tsv"
 
 export GILBENCH
-scripts/meta.sh "$run_dir/meta.json" "$workloads${python_workloads:+${workloads:+,}$python_workloads}" "$modes" "$workers" "$runs" "$warmup" \
+/usr/bin/python3 scripts/sweep machine "$run_dir/meta.json" "$workloads${python_workloads:+${workloads:+,}$python_workloads}" "$modes" "$workers" "$runs" "$warmup" \
     "$interval" "$QUICK" "$params" "$rerun_of" "$studies" || die "cannot write $run_dir/meta.json"
 jq --argjson max_runs "$max_runs" --argjson precision "$precision" --argjson budget "$budget" \
     --argjson seed "$seed" \
@@ -1015,7 +1015,7 @@ if awk -v s="$busy_share" 'BEGIN { exit !(s != "" && s > 0.10) }'; then
 fi
 
 # ---- tidy data, summary, plots ----
-scripts/tidy.sh "$run_dir" "$warmup" || die "cannot write the tidy data of $run_dir"
+/usr/bin/python3 scripts/sweep tidy "$run_dir" "$warmup" || die "cannot write the tidy data of $run_dir"
 if [ -s "$run_dir/runs.tsv" ]; then
     echo
     "$GILBENCH" summarize --runs "$run_dir/runs.tsv" --processes "$run_dir/processes.tsv" \
@@ -1060,7 +1060,7 @@ if [ -n "$disturbed" ]; then
     add_warning "$run_dir/meta.json" "$disturbed_message"
 fi
 # Where the sweep's time went (meta.json's harness, one line at the end).
-harness_line=$(scripts/harness_cost.sh "$run_dir" "$warmup" "$sweep_started" "$rounds_started" "$rounds_ended") ||
+harness_line=$(/usr/bin/python3 scripts/sweep harness_cost "$run_dir" "$warmup" "$sweep_started" "$rounds_started" "$rounds_ended") ||
     die "cannot account for the time of $run_dir"
 finish_meta "$run_dir/meta.json" "$started" "$failures" || die "cannot complete $run_dir/meta.json"
 if [ -s "$run_dir/summary.csv" ]; then

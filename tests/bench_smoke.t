@@ -70,12 +70,12 @@ check "the terminal shows a line per round" grep -q '^\[round 1\] [0-9]* points 
 check "the terminal shows the speedup table" grep -q '^workload *mode *workers' <<<"$OUT"
 
 # A large sweep's tables (noise around 4000 calls, some 250 KiB) are more
-# than one command-line argument may hold: tidy.sh still writes the same rows.
+# than one command-line argument may hold: sweep tidy still writes the same rows.
 copy=$TEST_TMP/copy
 cp -r "$(readlink -f "$latest")" "$copy"
 awk 'BEGIN { for (i = 0; i < 4000; i++) printf "padding.gil.%d\t123456\t0\t9876543210\t2994.123\n", i }' >> "$copy/noise.tsv"
-run_capture scripts/tidy.sh "$copy" "$(jq -r '.settings.warmup // 1' "$latest/meta.json")"
-check "tidy.sh reads a noise table larger than an argument may be" test "$STATUS" -eq 0
+run_capture python3 scripts/sweep tidy "$copy" "$(jq -r '.settings.warmup // 1' "$latest/meta.json")"
+check "sweep tidy reads a noise table larger than an argument may be" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR"
 check "... and writes the same runs" cmp -s "$latest/runs.tsv" "$copy/runs.tsv"
 

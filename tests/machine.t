@@ -1,5 +1,5 @@
 #!/bin/bash
-# machine.t - the scripts on another machine's terms: what meta.sh reads
+# machine.t - the scripts on another machine's terms: what sweep machine reads
 # from the machine (OPENBLAS_* variables, /proc/cpuinfo, git, tool versions,
 # the host name, OMP_* variables) may be absent or odd, and the sweep's
 # arithmetic must not depend on the locale.  Each case degrades to null
@@ -9,17 +9,17 @@ cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 gilbench=$(realpath "$GILBENCH")
 
-# meta FILE [ENV...]: runs meta.sh as a sweep of cpu_loop would; $STATUS, $ERR.
+# meta FILE [ENV...]: runs sweep machine as a sweep of cpu_loop would; $STATUS, $ERR.
 meta() {
     local file=$1
     shift
-    run_capture env "$@" GILBENCH="$gilbench" scripts/meta.sh "$file" cpu_loop gil,threads 1,2 3 0 5000 1 "" "" ""
+    run_capture env "$@" GILBENCH="$gilbench" python3 scripts/sweep machine "$file" cpu_loop gil,threads 1,2 3 0 5000 1 "" "" ""
 }
 without_openblas=()
 for name in $(compgen -e | grep '^OPENBLAS_'); do without_openblas+=(-u "$name"); done
 
 meta "$TEST_TMP/bare.json" "${without_openblas[@]}"
-check "meta.sh with no OPENBLAS_* variable in its environment writes meta.json" \
+check "sweep machine with no OPENBLAS_* variable in its environment writes meta.json" \
     test "$STATUS" -eq 0 -a -s "$TEST_TMP/bare.json"
 check "  and records none" jq -e '.openblas_environment == {}' "$TEST_TMP/bare.json"
 meta "$TEST_TMP/set.json" "${without_openblas[@]}" OPENBLAS_GILBENCH_TEST='a=b c'
@@ -34,7 +34,7 @@ printf '#!/bin/sh\nexit 0\n' > "$bin/hyperfine"
 chmod +x "$bin/lscpu" "$bin/hyperfine"
 printf 'processor\t: 0\nBogoMIPS\t: 50.00\nCPU implementer\t: 0x41\n' > "$TEST_TMP/cpuinfo"
 meta "$TEST_TMP/arm.json" PATH="$bin:$PATH" GILBENCH_CPUINFO="$TEST_TMP/cpuinfo"
-check "a /proc/cpuinfo without 'model name' does not stop meta.sh" test "$STATUS" -eq 0
+check "a /proc/cpuinfo without 'model name' does not stop sweep machine" test "$STATUS" -eq 0
 check "  the CPU model is null, with a warning" \
     jq -e '.cpu_model == null and (.warnings | any(test("CPU model unknown")))' "$TEST_TMP/arm.json"
 check "a hyperfine with no --version line gives a null version, with a warning" \
@@ -45,9 +45,9 @@ check "  said on the terminal too" grep -q 'warning: CPU model unknown' <<<"$ERR
 outer="$TEST_TMP/outer"
 mkdir -p "$outer/gilbench"
 git archive --format=tar HEAD | tar -x -C "$outer/gilbench"
-cp scripts/*.sh "$outer/gilbench/scripts/" # the scripts under test, committed or not
+cp -r scripts/*.sh scripts/sweep "$outer/gilbench/scripts/" # the scripts under test, committed or not
 git -C "$outer" init -q && git -C "$outer" -c user.name=t -c user.email=t@t commit -q --allow-empty -m outer
-(cd "$outer/gilbench" && GILBENCH="$gilbench" scripts/meta.sh "$TEST_TMP/tarball.json" cpu_loop gil 1 3 0 5000 1 "" "" "") \
+(cd "$outer/gilbench" && GILBENCH="$gilbench" python3 scripts/sweep machine "$TEST_TMP/tarball.json" cpu_loop gil 1 3 0 5000 1 "" "" "") \
     2>"$TEST_TMP/tarball.err"
 check "meta.json of a tarball export records no commit (not the enclosing repository's)" \
     jq -e '.git_commit == null and (.warnings | any(test("not a git checkout")))' "$TEST_TMP/tarball.json"
@@ -61,7 +61,7 @@ meta "$TEST_TMP/omp.json" OMP_NUM_THREADS=1 OMP_THREAD_LIMIT=1
 check "OMP_NUM_THREADS=1 does not change the usable CPUs ($affinity)" \
     jq -e --argjson n "$affinity" '.cpus_usable == $n' "$TEST_TMP/omp.json"
 if command -v taskset >/dev/null; then
-    run_capture taskset -c 0 env GILBENCH="$gilbench" scripts/meta.sh "$TEST_TMP/one.json" cpu_loop gil 1 3 0 5000 1 "" "" ""
+    run_capture taskset -c 0 env GILBENCH="$gilbench" python3 scripts/sweep machine "$TEST_TMP/one.json" cpu_loop gil 1 3 0 5000 1 "" "" ""
     check "taskset to one CPU gives 1 usable CPU" jq -e '.cpus_usable == 1' "$TEST_TMP/one.json"
 else
     ok 0 "# skip taskset is not installed"
@@ -72,7 +72,7 @@ fi
 if unshare --uts true 2>/dev/null; then
     odd="o'brien host/x.example"
     unshare --uts bash -c 'echo "$1" > /proc/sys/kernel/hostname &&
-        . scripts/lib.sh && new_run_folder "$2" && GILBENCH=$3 scripts/meta.sh "$4" cpu_loop gil 1 3 0 5000 1 "" "" ""' \
+        . scripts/lib.sh && new_run_folder "$2" && GILBENCH=$3 python3 scripts/sweep machine "$4" cpu_loop gil 1 3 0 5000 1 "" "" ""' \
         - "$odd" "$TEST_TMP" "$gilbench" "$TEST_TMP/host.json" > "$TEST_TMP/host.out" 2>&1
     check "an odd host name is recorded exactly" jq -e --arg h "$odd" '.host == $h' "$TEST_TMP/host.json"
     check "  and the run folder's name keeps only safe characters" \
@@ -110,6 +110,6 @@ else
 fi
 # A locale that does not exist: the scripts still run.
 meta "$TEST_TMP/bogus.json" LC_ALL=xx_XX.bogus LANG=xx_XX.bogus
-check "an unknown locale in the environment does not stop meta.sh" test "$STATUS" -eq 0 -a -s "$TEST_TMP/bogus.json"
+check "an unknown locale in the environment does not stop sweep machine" test "$STATUS" -eq 0 -a -s "$TEST_TMP/bogus.json"
 
 done_testing

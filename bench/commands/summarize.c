@@ -3,7 +3,7 @@
  * statistics per point (workload x mode x workers) as summary.csv, and the
  * speedup table that `make bench` prints at the end.
  *
- * Input (tab-separated, no header, written by scripts/tidy.sh with jq):
+ * Input (tab-separated, no header, written by scripts/sweep/tidy.py):
  *   --runs FILE       one line per measured run (warm-up runs excluded):
  *                     workload variant mode workers seconds max_rss_kib
  *                     gil_switches gil_wait_seconds startup_seconds, then

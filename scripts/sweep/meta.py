@@ -10,6 +10,7 @@ import math
 import os
 import re
 import socket
+import sys
 import tempfile
 import time
 
@@ -49,8 +50,8 @@ def text_of(value):
     """jq's tostring: text as it is, a number as jq prints it, else JSON."""
     if isinstance(value, str):
         return value
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e17:
-        return str(int(value))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return jq_number(value)
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -201,3 +202,62 @@ def new_run_folder(parent, name=None):
             if not (os.path.isdir(parent) and os.access(parent, os.W_OK)):
                 break
     die("cannot create a run folder in %s" % parent)
+
+
+# ---- JSON as jq 1.6 reads and prints it (the tidy data carry its numbers) ----
+
+def jq_number(value):
+    """A number as jq 1.6 prints it: the shortest digits that read back as
+    the same double (what repr finds), in plain notation unless the point
+    lies 4 or more places before the first digit (1e-05) or more than 15
+    places after the last one (1e+16); a whole number without ".0", -0 as
+    "-0", an infinity as the largest double, NaN as null."""
+    try:
+        x = float(value)
+    except OverflowError:
+        x = math.inf if value > 0 else -math.inf
+    if math.isnan(x):
+        return "null"
+    x = max(-sys.float_info.max, min(sys.float_info.max, x))
+    if x == 0:
+        return "-0" if math.copysign(1, x) < 0 else "0"
+    mantissa, _, exponent = repr(abs(x)).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    all_digits = whole + fraction
+    digits = all_digits.strip("0")
+    point = len(whole) + int(exponent or 0) - (len(all_digits) - len(all_digits.lstrip("0")))
+    if point <= -4 or point > len(digits) + 15:
+        text = "%s%se%s%02d" % (digits[0], "." + digits[1:] if len(digits) > 1 else "",
+                                "-" if point < 1 else "+", abs(point - 1))
+    elif point <= 0:
+        text = "0." + "0" * -point + digits
+    elif point >= len(digits):
+        text = digits + "0" * (point - len(digits))
+    else:
+        text = digits[:point] + "." + digits[point:]
+    return ("-" if x < 0 else "") + text
+
+
+_JQ_DECODER = json.JSONDecoder(parse_float=float, parse_int=float, parse_constant=_no_constant)
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def jq_values(text):
+    """The JSON values of TEXT one after another (a file as jq reads it: a
+    .jsonl file's lines, or one document), every number a float as jq holds
+    it (4668 and 4668.0 alike, 2^64 rounded); ValueError at the first that
+    is not JSON."""
+    values = []
+    at = _JSON_SPACE.match(text).end()
+    while at < len(text):
+        value, at = _JQ_DECODER.raw_decode(text, at)
+        values.append(value)
+        at = _JSON_SPACE.match(text, at).end()
+    return values
+
+
+def read_jq_values(path):
+    """The JSON values of the file PATH (jq_values); bytes that are not
+    UTF-8 read as U+FFFD, as jq reads them."""
+    with open(path, "rb") as f:
+        return jq_values(f.read().decode("utf-8", errors="replace"))

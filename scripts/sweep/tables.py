@@ -7,7 +7,7 @@ import io
 import math
 
 from sweep.messages import usage
-from sweep.meta import write_atomically
+from sweep.meta import jq_number, write_atomically
 
 
 def read_table(path, required=(), optional=(), delimiter=","):
@@ -67,3 +67,31 @@ def aligned(rows, gap="  "):
         for i, text in enumerate(row[:-1]):
             widths[i] = max(widths.get(i, 0), len(text))
     return [gap.join([text.ljust(widths[i]) for i, text in enumerate(row[:-1])] + row[-1:]) for row in rows]
+
+
+def _jq_field(value, text):
+    """A field of jq's @csv or @tsv row: a number as jq prints it, true,
+    false, null as nothing, a string as TEXT makes it; an array or an
+    object cannot be a field (ValueError, as jq fails)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return jq_number(value)
+    if isinstance(value, str):
+        return text(value)
+    raise ValueError("%s is not valid in a csv row" % type(value).__name__)
+
+
+def jq_csv_row(values):
+    """VALUES as jq's @csv writes them: every string in double quotes (a
+    quote doubled), numbers bare."""
+    return ",".join(_jq_field(v, lambda s: '"%s"' % s.replace('"', '""')) for v in values)
+
+
+def jq_tsv_row(values):
+    """VALUES as jq's @tsv writes them: a backslash, tab, newline or
+    carriage return in a string as \\\\, \\t, \\n or \\r."""
+    escapes = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+    return "\t".join(_jq_field(v, lambda s: s.translate(escapes)) for v in values)
