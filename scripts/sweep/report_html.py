@@ -45,8 +45,15 @@ def link(path, text=None):
     return '<a href="%s">%s</a>' % (url(path), escape(path if text is None else text))
 
 
-def figure(svg, png, alt, caption_html):
+def figure(svg, png, alt, caption_html, size=None, css=""):
     """An SVG image linked to its PNG, with CAPTION_HTML (already made of
-    escaped pieces) beneath it."""
-    return '<figure><a href="%s"><img src="%s" alt="%s"></a><figcaption>%s</figcaption></figure>' % (
-        url(png), url(svg), escape(alt), caption_html)
+    escaped pieces) beneath it; SIZE (width, height) its own size, CSS a
+    class of the figure."""
+    return '<figure%s><a href="%s"><img src="%s"%s alt="%s"></a><figcaption>%s</figcaption></figure>' % (
+        ' class="%s"' % escape(css) if css else "", url(png), url(svg),
+        ' width="%d" height="%d"' % size if size else "", escape(alt), caption_html)
+
+
+def header_row(names):
+    """A table's header row: each of NAMES as a <th>."""
+    return "<tr>%s</tr>" % "".join("<th>%s</th>" % escape(name) for name in names)
