@@ -18,6 +18,10 @@ from sweep.report_html import escape, figure, header_row, items, link, row
 
 STYLESHEET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "report.css")
 TIMELINE_ORDER = ("cpu_loop", "io_wait", "convoy")
+# The line of contents: each section's anchor and name, where the page has it.
+CONTENTS = (("verdict", "The decision"), ("python", "Python workloads"), ("warnings", "Warnings"),
+            ("plots", "Plots"), ("timelines", "The GIL at work"), ("model", "The model beside CPython"),
+            ("speedup-table", "Speedups"), ("machine", "Machine"), ("settings", "Settings"))
 # A workload's own table, beside its plot: the speedup table's columns but
 # its name and variant (the section's), the interval's half-width (the
 # interval is there) and the other processes' CPU share (the whole table has it).
@@ -261,10 +265,7 @@ def page(run_dir, meta, css):
             plots_section(run_dir, points, decision), timelines_section(run_dir),
             calibration_section(run_dir, meta), speedups_section(points), facts_section(meta)]
     # The contents: a link to each section the page has.
-    shown = [(anchor, title) for anchor, title in (
-        ("verdict", "The decision"), ("warnings", "Warnings"), ("plots", "Plots"), ("timelines", "The GIL at work"),
-        ("model", "The model beside CPython"), ("speedup-table", "Speedups"), ("machine", "Machine"),
-        ("settings", "Settings")) if any('id="%s"' % anchor in part for part in body)]
+    shown = [(anchor, title) for anchor, title in CONTENTS if any('id="%s"' % anchor in part for part in body)]
     toc = '<nav class="toc">%s</nav>\n</header>\n<main>\n' % " ".join(
         '<a href="#%s">%s</a>' % (anchor, escape(title)) for anchor, title in shown)
     return (head(name, meta, css) + toc + "".join(body) + "</main>\n"

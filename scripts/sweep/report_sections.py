@@ -5,6 +5,7 @@ modes in words and the captions of the GIL timelines.  Returns text and
 rows for sweep.report to lay out; escaping is report_html's.
 """
 import json
+import math
 import os
 
 from sweep.compare import jq_round, plain
@@ -235,7 +236,7 @@ def convoy_caption(path):
         params = v.get("params") if isinstance(v, dict) else None
         figures = [v.get(k) for k in ("latency_p50_us", "latency_p99_us", "switch_interval_us", "workers")] + \
             [params.get("server_us") if isinstance(params, dict) else None]
-        if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in figures):
+        if all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in figures):
             p50, p99, interval, workers, server = figures
             others = "the other is" if workers == 2 else "the other %s are" % text_of(plain(workers - 1))
             return ("Worker 0 makes round trips to a server that answers after %s µs; %s CPU-bound. "
