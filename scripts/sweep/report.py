@@ -68,7 +68,7 @@ def svg_size(path):
         with open(path, "rb") as f:
             found = SVG_SIZE.search(f.read(4096))
         size = tuple(round(float(x)) for x in found.groups()) if found else None
-    except (OSError, ValueError):
+    except (OSError, ValueError, OverflowError):
         return None
     return size if size and min(size) > 0 else None
 
