@@ -74,8 +74,7 @@ first_line() { grep -n -m1 -e "$1" "$page" | cut -d: -f1; }
 check "the decision and the answer come before the first plot" \
     test "$(first_line 'id="decision"')" -lt "$(first_line 'id="answer"')" -a \
         "$(first_line 'id="answer"')" -lt "$(first_line '<img src="plots/')"
-for wl in $(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-        $col["variant"] == "-" && !seen[$1]++ { print $1 }' "$run/summary.csv"); do
+while read -r wl; do
     section=$(awk -v open="<section class=\"workload\" id=\"workload-$wl\">" '$0 == open { on = 1 } on { print } on && /^<\/section>/ { exit }' "$page")
     check "$wl: its plot and its table in one section, the plot first (the left column)" \
         test "$(grep -n -m1 "<img src=\"plots/$wl.svg\"" <<<"$section" | cut -d: -f1)" -lt \
@@ -84,7 +83,8 @@ for wl in $(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
         test "$(grep -cE '^<tr( class="flagged")?><td>' <<<"$section")" -eq \
             "$(awk -F, -v w="$wl" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
                 $1 == w && $col["variant"] == "-"' "$run/summary.csv" | wc -l)"
-done
+done < <(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    $col["variant"] == "-" && !seen[$1]++ { print $1 }' "$run/summary.csv")
 check "  and the decision of the workload above its plot" \
     grep -q '^<p class="verdict-line">cpu_loop on this machine at 2 workers: threads leads so far' "$page"
 check "a plot is shown no larger than gnuplot drew it (its own width and height)" \
