@@ -202,13 +202,13 @@ plots:
 report:
 	@scripts/check-deps.sh bench
 	@$(if $(RUN),,echo "gilbench: make report needs RUN=results/<folder>" >&2; exit 2;) \
-	    exec scripts/report.sh "$$RUN"
+	    exec /usr/bin/python3 scripts/sweep report "$$RUN"
 
 # Traced gil-mode runs of cpu_loop, io_wait and convoy, drawn per worker.
 timeline:
 	$(call install_then_build,bench)
 	@$(if $(or $(RUN),$(TRACE)),,echo "gilbench: make timeline needs RUN=results/<folder> or TRACE=<trace file>" >&2; exit 2;) \
-	    $(if $(TRACE),exec scripts/timeline.sh --draw "$$TRACE",scripts/timeline.sh "$$RUN" && exec scripts/report.sh "$$RUN")
+	    $(if $(TRACE),exec scripts/timeline.sh --draw "$$TRACE",scripts/timeline.sh "$$RUN" && exec /usr/bin/python3 scripts/sweep report "$$RUN")
 
 compare:
 	@scripts/check-deps.sh bench

@@ -1064,7 +1064,7 @@ harness_line=$(/usr/bin/python3 scripts/sweep harness_cost "$run_dir" "$warmup" 
     die "cannot account for the time of $run_dir"
 finish_meta "$run_dir/meta.json" "$started" "$failures" || die "cannot complete $run_dir/meta.json"
 if [ -s "$run_dir/summary.csv" ]; then
-    scripts/report.sh "$run_dir" >/dev/null || die "cannot write the report of $run_dir"
+    /usr/bin/python3 scripts/sweep report "$run_dir" >/dev/null || die "cannot write the report of $run_dir"
 fi
 # A link of a name of its own, renamed over latest: two sweeps finishing
 # together never share it.  A sweep of which no point succeeded has no

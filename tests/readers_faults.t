@@ -20,9 +20,13 @@ good=$(fresh good)
 
 refused() { # refused DESCRIPTION WHAT-THE-LINE-SAYS FOLDER
     local script
-    for script in plot report; do
-        run_capture env PLOTS_DIR="$TEST_TMP/plots" "scripts/$script.sh" "$3"
-        check "$script.sh refuses $1: exit 2, one line" test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
+    for script in plot.sh "sweep report"; do
+        # shellcheck disable=SC2086
+        case $script in
+            *.sh) run_capture env PLOTS_DIR="$TEST_TMP/plots" "scripts/$script" "$3" ;;
+            *) run_capture python3 scripts/$script "$3" ;;
+        esac
+        check "$script refuses $1: exit 2, one line" test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
         check "... saying what is wrong" grep -q "$2" <<<"$ERR"
     done
     run_capture env RESULTS_DIR="$TEST_TMP/compare" python3 scripts/sweep compare "$good" "$3"
@@ -60,12 +64,12 @@ refused "a summary.csv that is a folder" "no readable summary.csv" "$run"
 # Found: report.sh's "read: read error: Is a directory" for answer.txt.
 run=$(fresh answer-folder)
 rm "$run/answer.txt" && mkdir "$run/answer.txt"
-run_capture scripts/report.sh "$run"
-check "report.sh reads an answer.txt that is a folder as no answer, and succeeds" \
+run_capture python3 scripts/sweep report "$run"
+check "sweep report reads an answer.txt that is a folder as no answer, and succeeds" \
     test "$STATUS" -eq 0 -a -s "$run/index.html" -a -z "$ERR"
 check "... without an answer section" bash -c "! grep -q 'id=\"answer\"' '$run/index.html'"
 
-run_capture scripts/report.sh "$good"
+run_capture python3 scripts/sweep report "$good"
 check "the good folder's report has its answer" grep -q 'id="answer"' "$good/index.html"
 
 done_testing

@@ -1,9 +1,12 @@
 #!/bin/bash
 # report.t - `make report RUN=...` writes a static index.html with the
 # answer first, every plot, the speedup table, the run's warnings and
-# failures (escaped), the machine and the settings; where Chromium is installed, the page is loaded
-# headless as a person would, every image must load and a screenshot is
-# taken.
+# failures (escaped), the machine and the settings, with its own stylesheet
+# inside it and each workload's plot beside its rows of the table; where
+# Chromium is installed, the page is loaded headless as a person would,
+# every image must load, the answer must end above the fold at 1280 x 900,
+# each table sit beside its plot there and below it on a narrow screen,
+# and screenshots are taken.
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 run="$TEST_TMP/results/example"
@@ -60,6 +63,33 @@ check "the page has no script and loads nothing from the network" \
 run_capture make --no-print-directory report
 check "make report without RUN is refused" test "$STATUS" -ne 0 -a -n "$ERR"
 
+# The page's layout: its own stylesheet inside it, the decision first, each
+# workload's plot beside its rows of the speedup table.
+check "the page has one stylesheet, scripts/sweep/report.css, inside it" \
+    test "$(grep -c '^<style>$' "$page")" -eq 1 -a \
+        "$(awk '/^<style>$/ { on = 1; next } /^<\/style>/ { on = 0 } on' "$page" | cmp - scripts/sweep/report.css && echo same)" = same
+check "  self-contained: no linked sheet, no url(), @import or web font" \
+    test -z "$(grep -iE '<link|url\(|@import|@font-face' "$page")"
+first_line() { grep -n -m1 -e "$1" "$page" | cut -d: -f1; }
+check "the decision and the answer come before the first plot" \
+    test "$(first_line 'id="decision"')" -lt "$(first_line 'id="answer"')" -a \
+        "$(first_line 'id="answer"')" -lt "$(first_line '<img src="plots/')"
+while read -r wl; do
+    section=$(awk -v open="<section class=\"workload\" id=\"workload-$wl\">" '$0 == open { on = 1 } on { print } on && /^<\/section>/ { exit }' "$page")
+    check "$wl: its plot and its table in one section, the plot first (the left column)" \
+        test "$(grep -n -m1 "<img src=\"plots/$wl.svg\"" <<<"$section" | cut -d: -f1)" -lt \
+            "$(grep -n -m1 '<table class="points"' <<<"$section" | cut -d: -f1)"
+    check "  the table has the workload's rows of summary.csv" \
+        test "$(grep -cE '^<tr( class="flagged")?><td>' <<<"$section")" -eq \
+            "$(awk -F, -v w="$wl" 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+                $1 == w && $col["variant"] == "-"' "$run/summary.csv" | wc -l)"
+done < <(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    $col["variant"] == "-" && !seen[$1]++ { print $1 }' "$run/summary.csv")
+check "  and the decision of the workload above its plot" \
+    grep -q '^<p class="verdict-line">cpu_loop on this machine at 2 workers: threads leads so far' "$page"
+check "a plot is shown no larger than gnuplot drew it (its own width and height)" \
+    grep -q '<img src="plots/overview.svg" width="[0-9]*" height="[0-9]*"' "$page"
+
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$browser" ]; then
     echo "ok $((TEST_COUNT + 1)) # skip Chromium is not installed"
@@ -82,6 +112,30 @@ else
         "file://$page" >/dev/null 2>&1)
     check "Chromium takes a screenshot of it" test -s "$TEST_TMP/report.png"
     [ -z "${REPORT_SCREENSHOT:-}" ] || cp "$TEST_TMP/report.png" "$REPORT_SCREENSHOT"
+    # Where things land: the answer's bottom edge, and each workload's
+    # table beside its plot or below it, told by a probe in another copy.
+    layout="$run/layout.html"
+    sed 's|</body>|<script>addEventListener("load", () => { const b = document.body, a = document.querySelector("#answer"), where = []; b.setAttribute("data-answer-bottom", a ? Math.round(a.getBoundingClientRect().bottom) : -1); for (const s of document.querySelectorAll("section.workload")) { const f = s.querySelector("figure").getBoundingClientRect(), t = s.querySelector("table").getBoundingClientRect(); where.push(f.right <= t.left \&\& t.top < f.bottom ? "beside" : f.bottom <= t.top ? "below" : "overlapping") } b.setAttribute("data-layout", where.join(" ")) })</script></body>|' \
+        "$page" > "$layout"
+    workloads=$(grep -c '^<section class="workload"' "$page")
+    body_at() { # body_at WIDTH,HEIGHT: the probe's <body> tag at that window size
+        # shellcheck disable=SC2086
+        timeout 60 "$browser" $flags --window-size="$1" --virtual-time-budget=5000 --dump-dom "file://$layout" 2>/dev/null |
+            grep -o '<body [^>]*>'
+    }
+    wide=$(body_at 1280,900)
+    check "at 1280 x 900 the answer ends above the fold" \
+        test "$(sed -n 's/.*data-answer-bottom="\([-0-9]*\)".*/\1/p' <<<"$wide")" -gt 0 -a \
+            "$(sed -n 's/.*data-answer-bottom="\([-0-9]*\)".*/\1/p' <<<"$wide")" -le 900
+    check "  and each workload's table is beside its plot" \
+        test "$(grep -o 'data-layout="[^"]*"' <<<"$wide")" = "data-layout=\"$(yes beside | head -n "$workloads" | paste -sd' ' -)\""
+    check "on a narrow screen (600 px) it is below it" \
+        test "$(body_at 600,900 | grep -o 'data-layout="[^"]*"')" = "data-layout=\"$(yes below | head -n "$workloads" | paste -sd' ' -)\""
+    # shellcheck disable=SC2086
+    (cd "$TEST_TMP" && timeout 60 "$browser" $flags --window-size=1280,900 --screenshot="$TEST_TMP/fold.png" \
+        "file://$page" >/dev/null 2>&1)
+    check "Chromium takes a 1280 x 900 screenshot (the first screen)" test -s "$TEST_TMP/fold.png"
+    [ -z "${REPORT_FOLD_SCREENSHOT:-}" ] || cp "$TEST_TMP/fold.png" "$REPORT_FOLD_SCREENSHOT"
 fi
 
 done_testing

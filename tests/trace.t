@@ -148,7 +148,7 @@ for wl in cpu_loop io_wait; do
 done
 check "the traced run uses the results folder's switch interval" \
     grep -q "switch interval $(jq -r .settings.switch_interval_us "$run/meta.json") us" "$run/timeline/cpu_loop.tsv"
-scripts/report.sh "$run" >/dev/null
+python3 scripts/sweep report "$run" >/dev/null
 check "the report shows the timelines" grep -q 'src="timeline/cpu_loop.svg"' "$run/index.html"
 
 # interp: a trace per interpreter, each on a GIL of its own: every worker

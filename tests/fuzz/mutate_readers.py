@@ -4,7 +4,7 @@ them and a GIL trace; then, until --seconds have passed, a copy of one is mutate
 (bytes flipped, lines dropped, doubled or cut, numbers made huge, negative,
 NaN or empty, JSON values given the wrong type, files emptied, removed or
 turned into folders) and handed to `make plots RUN=` (scripts/plot.sh),
-`make report RUN=` (scripts/report.sh), `make compare` (python3 scripts/sweep compare),
+`make report RUN=` (python3 scripts/sweep report), `make compare` (python3 scripts/sweep compare),
 `make bench RERUN=` (scripts/bench.sh),
 `make timeline TRACE=` (scripts/timeline.sh --draw) and `gilbench
 summarize`.  Each command must end within its time, with status 0 or with
@@ -221,7 +221,7 @@ def main():
             if target == "plots":
                 command = ["scripts/plot.sh", copy]
             elif target == "report":
-                command = ["scripts/report.sh", copy]
+                command = [sys.executable, "scripts/sweep", "report", copy]
             elif target == "rerun":
                 command = ["scripts/bench.sh"]
                 env.update(RERUN=copy, RESULTS_DIR=os.path.join(scratch, "rerun"), TIMELINE_MS="20")
