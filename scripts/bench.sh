@@ -1033,8 +1033,8 @@ fi
 # make calibrate: the model / CPython table.
 if [[ ",$studies," == *,calibrate,* ]] && [ -s "$run_dir/summary.csv" ]; then
     echo
-    scripts/calibration.sh "$run_dir" ||
-        add_warning "$run_dir/meta.json" "no calibration table (scripts/calibration.sh $run_dir)"
+    /usr/bin/python3 scripts/sweep calibration "$run_dir" ||
+        add_warning "$run_dir/meta.json" "no calibration table (python3 scripts/sweep calibration $run_dir)"
 fi
 # Pictures of the GIL at work: traced runs apart from the timed ones.  A
 # failure here costs the run its timelines, not its measurements.
