@@ -201,3 +201,17 @@ def new_run_folder(parent, name=None):
             if not (os.path.isdir(parent) and os.access(parent, os.W_OK)):
                 break
     die("cannot create a run folder in %s" % parent)
+
+
+def parse_json_stream(text):
+    """The JSON values of TEXT, one after another (as `jq -s` reads a
+    file: any whitespace between them); ValueError if TEXT is not such a
+    stream."""
+    decoder = json.JSONDecoder(parse_float=_number, parse_constant=_no_constant)
+    values, at = [], 0
+    while True:
+        at = len(text) - len(text[at:].lstrip(" \t\n\r"))
+        if at == len(text):
+            return values
+        value, at = decoder.raw_decode(text, at)
+        values.append(value)

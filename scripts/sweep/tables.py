@@ -5,6 +5,7 @@ A missing column is a bad input: exit 2, naming the file and the column.
 import csv
 import io
 import math
+import re
 
 from sweep.messages import usage
 from sweep.meta import write_atomically
@@ -67,3 +68,13 @@ def aligned(rows, gap="  "):
         for i, text in enumerate(row[:-1]):
             widths[i] = max(widths.get(i, 0), len(text))
     return [gap.join([text.ljust(widths[i]) for i, text in enumerate(row[:-1])] + row[-1:]) for row in rows]
+
+
+NUMBER_PREFIX = re.compile(r"[ \t\n]*([-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)")
+
+
+def leading_number(text):
+    """TEXT as awk reads it in a sum: its leading number ("0.3 s" is 0.3),
+    0 when it starts with none ("", "?", "unknown")."""
+    found = NUMBER_PREFIX.match(text)
+    return float(found.group(1)) if found else 0.0
