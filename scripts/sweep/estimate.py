@@ -26,14 +26,14 @@ import resource
 
 from sweep.messages import usage
 from sweep.meta import load_json, parse_json_stream, text_of
-from sweep.tables import leading_number
+from sweep.tables import leading_number, records
 
 USAGE = "python3 scripts/sweep estimate PLAN UNITS CPUS RUNS WARMUP MAX_RUNS [REFERENCE]"
 
 
 def usable_cpus():
     """The CPUs this process may run on, from its affinity mask alone (as
-    nproc counts them without OMP_NUM_THREADS); 1 if it cannot be read."""
+    nproc counts them without OMP_NUM_THREADS); else the CPUs online, else 1."""
     try:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
@@ -47,13 +47,6 @@ def read_text(path):
             return f.read().decode("utf-8", errors="surrogateescape")
     except OSError:
         return None
-
-
-def records(text):
-    """TEXT's lines as awk reads them (a last line without its newline
-    counts, no line after the last newline)."""
-    lines = text.split("\n")
-    return lines[:-1] if lines[-1] == "" else lines
 
 
 def is_number(value):
@@ -93,7 +86,7 @@ def per_call_cost(reference):
         return ""
     harness = meta.get("harness") if isinstance(meta, dict) else None
     figure = harness.get("process_rest_s") if isinstance(harness, dict) else None
-    if figure is None or not isinstance(meta, (dict, type(None))) or not isinstance(harness, (dict, type(None))):
+    if figure is None:
         return ""
     schedule = read_text(os.path.join(reference, "schedule.tsv"))
     calls = (schedule.count("\n") if schedule is not None else 1) - 1

@@ -17,15 +17,14 @@ import subprocess
 
 from sweep.interpreters import listing_python
 from sweep.messages import die, note, usage
+from sweep.tables import records
 
 CALIBRATE_PLAN = "scripts/studies/calibrate.plan"
 
 
 def lines_of(output):
-    """A program's OUTPUT (bytes) as lines, as awk reads them: a last line
-    without its newline still counts."""
-    lines = output.decode("utf-8", errors="surrogateescape").split("\n")
-    return lines[:-1] if lines[-1] == "" else lines
+    """A program's OUTPUT (bytes) as lines."""
+    return records(output.decode("utf-8", errors="surrogateescape"))
 
 
 def calibrate_twins():

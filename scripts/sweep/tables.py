@@ -78,3 +78,10 @@ def leading_number(text):
     0 when it starts with none ("", "?", "unknown")."""
     found = NUMBER_PREFIX.match(text)
     return float(found.group(1)) if found else 0.0
+
+
+def records(text):
+    """TEXT's lines as awk reads them: a last line without its newline
+    counts, there is no line after the last newline."""
+    lines = text.split("\n")
+    return lines[:-1] if lines[-1] == "" else lines
