@@ -165,7 +165,8 @@ layers:
 	@exec scripts/include_graph.py
 
 list: all
-	@GILBENCH=$(BUILD)/gilbench exec scripts/list.sh
+	@[ -x /usr/bin/python3 ] || { echo "gilbench: make list needs python3; install with: apt-get install -y python3" >&2; exit 2; }
+	@GILBENCH=$(BUILD)/gilbench exec /usr/bin/python3 scripts/sweep listing
 
 bench:
 	$(call install_then_build,bench)

@@ -82,7 +82,7 @@ RESULTS_DIR=${RESULTS_DIR:-results}
 [ -x "$GILBENCH" ] || die "no engine at $GILBENCH; run make first"
 usable_cpus=$(usable_cpus)
 # DRY_RUN=1: the plan, its expected time and the limits it meets, nothing
-# run (scripts/plan_estimate.sh); PLAN_CPUS=N plans it for N usable CPUs.
+# run (python3 scripts/sweep estimate); PLAN_CPUS=N plans it for N usable CPUs.
 DRY_RUN=${DRY_RUN:-0}
 case $DRY_RUN in 0|1) ;; *) usage "DRY_RUN='$DRY_RUN' is not accepted; accepted: 0 or 1" ;; esac
 if [ -n "${PLAN_CPUS:-}" ]; then
@@ -661,7 +661,7 @@ if [ "$DRY_RUN" = 1 ]; then
     done > "$live/units"
     reference=${ESTIMATE_FROM:-$RESULTS_DIR/latest}
     [ -d "$reference" ] || { [ -z "${ESTIMATE_FROM:-}" ] || usage "ESTIMATE_FROM='$ESTIMATE_FROM' is not a results folder"; reference=""; }
-    scripts/plan_estimate.sh "$plan" "$live/units" "$usable_cpus" "$runs" "$warmup" "$max_runs" "$reference"
+    /usr/bin/python3 scripts/sweep estimate "$plan" "$live/units" "$usable_cpus" "$runs" "$warmup" "$max_runs" "$reference"
     exit
 fi
 
@@ -1033,8 +1033,8 @@ fi
 # make calibrate: the model / CPython table.
 if [[ ",$studies," == *,calibrate,* ]] && [ -s "$run_dir/summary.csv" ]; then
     echo
-    scripts/calibration.sh "$run_dir" ||
-        add_warning "$run_dir/meta.json" "no calibration table (scripts/calibration.sh $run_dir)"
+    /usr/bin/python3 scripts/sweep calibration "$run_dir" ||
+        add_warning "$run_dir/meta.json" "no calibration table (python3 scripts/sweep calibration $run_dir)"
 fi
 # Pictures of the GIL at work: traced runs apart from the timed ones.  A
 # failure here costs the run its timelines, not its measurements.

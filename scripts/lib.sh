@@ -880,6 +880,8 @@ PYTHON_DEFAULT_WAYS=gil,threads,procs,forkserver,spawn,interp,gil+pool,procs+poo
 # else the newest that make pythons built (a file may use syntax Debian's
 # python3 is too old for, which the sweep's interpreter runs), else
 # Debian's python3, else python3 on PATH; nothing where there is none.
+# make list makes the same choice in scripts/sweep/interpreters.py, where
+# the sweep's own will move: change the two together.
 listing_python() {
     local candidate built
     built=$(pythons_dir)/gil
@@ -898,7 +900,8 @@ listing_python() {
 # file named after a C workload is that workload's twin (make calibrate's
 # CPython side of the model: the workloads scripts/studies/calibrate.plan
 # runs as source=cpython), left out here, or else a file that is not run:
-# its line says "shadowed" and why, for the sweep and make list to say.
+# its line says "shadowed" and why, for the sweep and make list to say
+# (make list: python_listing in scripts/sweep/listing.py, the same lines).
 python_workload_list() {
     [ -n "$2" ] || return 0
     local twins

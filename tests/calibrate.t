@@ -25,8 +25,8 @@ cp tests/fixtures/run/meta.json "$hand/"
         done
     done
 } > "$hand/summary.csv"
-run_capture scripts/calibration.sh "$hand"
-check "calibration.sh on hand-made speedups succeeds" test "$STATUS" -eq 0
+run_capture /usr/bin/python3 scripts/sweep calibration "$hand"
+check "the calibration table on hand-made speedups succeeds" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR"
 flag() { awk -F, -v mode="$1" '$2 == mode && $3 == 2 { print $10 "," $11 }' "$hand/calibration.csv"; }
 check "a speedup ratio of 0.86 is within 15 %" test "$(flag gil)" = "0.860,no"

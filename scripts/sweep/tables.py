@@ -5,6 +5,7 @@ A missing column is a bad input: exit 2, naming the file and the column.
 import csv
 import io
 import math
+import re
 
 from sweep.messages import usage
 from sweep.meta import jq_number, write_atomically
@@ -95,3 +96,20 @@ def jq_tsv_row(values):
     carriage return in a string as \\\\, \\t, \\n or \\r."""
     escapes = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
     return "\t".join(_jq_field(v, lambda s: s.translate(escapes)) for v in values)
+
+
+NUMBER_PREFIX = re.compile(r"[ \t\n]*([-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)")
+
+
+def leading_number(text):
+    """TEXT as awk reads it in a sum: its leading number ("0.3 s" is 0.3),
+    0 when it starts with none ("", "?", "unknown")."""
+    found = NUMBER_PREFIX.match(text)
+    return float(found.group(1)) if found else 0.0
+
+
+def records(text):
+    """TEXT's lines as awk reads them: a last line without its newline
+    counts, there is no line after the last newline."""
+    lines = text.split("\n")
+    return lines[:-1] if lines[-1] == "" else lines
