@@ -5,7 +5,9 @@
 # machine, what.
 columns = words(workloads) < 3 ? words(workloads) : 3
 rows = (words(workloads) + columns - 1) / columns
-width = 560 * columns
+# Three panels in 1230 px, so that a page of 1280 shows them at full size
+# and their text is read as drawn; one or two panels get 560 px each.
+width = (columns < 3 ? 560 : 410) * columns
 height = 440 * rows + 70
 load 'scripts/gnuplot/style.gp'
 if (what eq 'speedup') {

@@ -117,7 +117,7 @@ def verdict(decision, answer, meta):
 <p class="note">Each way's speed at the usable CPU count against the fastest way with one worker, with its 95 %% interval.
 Whether the leader is faster is decided by comparing the ways' times directly (docs/statistics.md): decided,
 a tie within ±%s %%, or undecided, with the runs that would decide it;
-≈ joins a way to the leader when they are a tie or not yet told apart, ; when they are told apart.
+≈ joins a way to the leader when they are a tie or not yet told apart, a semicolon when they are told apart.
 Each way's own speedup (over its own single worker) is in the table below.</p>
 """ % (items(answer), escape(text_of(resolution if sections.given(resolution) else 5))))
     return '<section class="verdict" id="verdict">\n%s</section>\n' % "".join(out) if out else ""
