@@ -201,3 +201,14 @@ def new_run_folder(parent, name=None):
             if not (os.path.isdir(parent) and os.access(parent, os.W_OK)):
                 break
     die("cannot create a run folder in %s" % parent)
+
+
+def copy_atomically(source, target):
+    """The file SOURCE to TARGET through write_atomically; False, with
+    nothing left behind, if it cannot be read or written."""
+    try:
+        with open(source, "rb") as f:
+            data = f.read()
+    except OSError:
+        return False
+    return write_atomically(target, data)

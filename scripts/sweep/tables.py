@@ -5,6 +5,7 @@ A missing column is a bad input: exit 2, naming the file and the column.
 import csv
 import io
 import math
+import re
 
 from sweep.messages import usage
 from sweep.meta import write_atomically
@@ -67,3 +68,31 @@ def aligned(rows, gap="  "):
         for i, text in enumerate(row[:-1]):
             widths[i] = max(widths.get(i, 0), len(text))
     return [gap.join([text.ljust(widths[i]) for i, text in enumerate(row[:-1])] + row[-1:]) for row in rows]
+
+
+# ---- numbers in text as C's strtod (and so awk) reads them ----
+
+_STRTOD = re.compile(r"[ \t\n\v\f\r]*([-+]?)(?:0[xX]((?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][-+]?[0-9]+)?)"
+                     r"|((?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)|([iI][nN][fF]|[nN][aA][nN]))")
+_AWK_NUMERIC = re.compile(r"[ \t]*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?[ \t\n]*")
+
+
+def c_number(text):
+    """The number TEXT starts with, as C's strtod reads it and awk turns a
+    field or a variable into a number: leading white space skipped, hex,
+    inf and nan too, an overflow as inf; 0.0 where no number starts."""
+    m = _STRTOD.match(text)
+    if not m:
+        return 0.0
+    sign, hexa, decimal, word = m.groups()
+    try:
+        value = float.fromhex("0x" + hexa) if hexa else float(decimal or word)
+    except OverflowError:  # a hex exponent past the largest double
+        value = math.inf
+    return -value if sign == "-" else value
+
+
+def awk_numeric(text):
+    """TEXT looks like a number to awk (a field or -v variable that is
+    compared as a number, not as text): a decimal number with blanks around."""
+    return _AWK_NUMERIC.fullmatch(text) is not None
