@@ -21,7 +21,10 @@ good=$(fresh good)
 refused() { # refused DESCRIPTION WHAT-THE-LINE-SAYS FOLDER
     local script
     for script in plot report; do
-        run_capture env PLOTS_DIR="$TEST_TMP/plots" "scripts/$script.sh" "$3"
+        case $script in
+            plot) run_capture env PLOTS_DIR="$TEST_TMP/plots" /usr/bin/python3 scripts/sweep plots "$3" ;;
+            *) run_capture env PLOTS_DIR="$TEST_TMP/plots" "scripts/$script.sh" "$3" ;;
+        esac
         check "$script.sh refuses $1: exit 2, one line" test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
         check "... saying what is wrong" grep -q "$2" <<<"$ERR"
     done
