@@ -19,7 +19,7 @@ import os
 import re
 
 from sweep import meta as run_meta
-from sweep.messages import die, note, usage
+from sweep.messages import die, note, printable, usage
 from sweep.plotting import draw_plot, gp_string, interval_text, require_gnuplot
 from sweep.tables import read_table
 
@@ -64,14 +64,19 @@ def after_equals(text):
 def plan_lines(study):
     """The fields of each line of scripts/studies/STUDY.plan that is not
     a comment or blank."""
-    with open("scripts/studies/%s.plan" % study, encoding="utf-8", errors="surrogateescape") as f:
-        return [line.split() for line in f.read().split("\n") if not line.startswith("#") and line.split()]
+    plan = "scripts/studies/%s.plan" % study
+    try:
+        with open(plan, encoding="utf-8", errors="surrogateescape") as f:
+            return [line.split() for line in f.read().split("\n") if not line.startswith("#") and line.split()]
+    except OSError:
+        die("the %s study has no %s" % (study, plan))
 
 
-def whole_number(text, run_dir):
-    """TEXT (a worker count from summary.csv) for gnuplot, if it is a number."""
+def worker_count(text, run_dir):
+    """TEXT (a worker count from summary.csv) for gnuplot, if it is a
+    number; exit 2 if not (gnuplot would run it as a statement)."""
     if not NUMBER.fullmatch(text):
-        usage("RUN='%s': summary.csv has a worker count that is not a number: '%s'" % (run_dir, text))
+        usage("RUN='%s': summary.csv has a worker count that is not a number: '%s'" % (run_dir, printable(text)))
     return text
 
 
@@ -133,7 +138,7 @@ class Pages:
         if not rows:
             note("no measured point: no plot for the calibrate study")
             return
-        maxw = whole_number(largest([row["workers"] for row in rows]), self.run_dir)
+        maxw = worker_count(largest([row["workers"] for row in rows]), self.run_dir)
         cpython = [row for row in rows if row["variant"].startswith("source=cpython")]
         # Each interpreter's curves: SOURCE:MODE:DASH, one dash type per interpreter.
         dashes = {}
@@ -178,7 +183,7 @@ class Pages:
         cpython = next((row["variant"][7:].split("+")[0] for row in rows
                         if row["variant"].startswith("source=cpython-")), "")
         self.draw("study-%s.gp" % study, study, "variants=%s; study_workers=%s; maxw=%s; peak=%s; cpython=%s" % (
-            gp_string(" ".join(variants)), gp_string(workers), whole_number(workers.rsplit(" ", 1)[-1], self.run_dir),
+            gp_string(" ".join(variants)), gp_string(workers), worker_count(workers.rsplit(" ", 1)[-1], self.run_dir),
             peak, gp_string(cpython)))
 
 
@@ -226,7 +231,7 @@ def main(argv):
     workloads = distinct(row["workload"] for row in sweep_rows)
     modes = distinct(row["mode"] for row in sweep_rows)
     # A studies-only run: each study page sets its own.
-    maxw = whole_number(largest([row["workers"] for row in sweep_rows]) or "1", run_dir)
+    maxw = worker_count(largest([row["workers"] for row in sweep_rows]) or "1", run_dir)
     studies = " ".join(settings.get("studies") or [])
     if not workloads and not studies:
         usage("RUN='%s': summary.csv has no rows to plot" % run_dir)

@@ -10,10 +10,12 @@ drawn worker by worker with gnuplot (scripts/gnuplot/timeline.gp).
   python3 scripts/sweep timeline --draw TRACE
       draws one trace file as TRACE's name with .png and .svg in place of .tsv
 
-Settings: TIMELINE_WORKERS (default 3), TIMELINE_MS (the window drawn, from
-the start of the run; default 200), TIMELINE_WORKLOADS (default "cpu_loop
-io_wait convoy").  GILBENCH (default build/gilbench) runs them.  The traced
-runs are not timed runs: they never enter runs.csv or the summary.
+Paths are read from the project's root (as for every command here) and
+named in full in the messages.  Settings: TIMELINE_WORKERS (default 3),
+TIMELINE_MS (the window drawn, from the start of the run; default 200),
+TIMELINE_WORKLOADS (default "cpu_loop io_wait convoy").  GILBENCH (default
+build/gilbench) runs them.  The traced runs are not timed runs: they never
+enter runs.csv or the summary.
 
 What gnuplot draws from a trace (worker, time_us, event), in milliseconds
 clipped to [0, window], is a temporary file of five blocks separated by two
