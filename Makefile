@@ -198,7 +198,7 @@ calibrate:
 plots:
 	@scripts/check-deps.sh bench
 	@$(if $(RUN),,echo "gilbench: make plots needs RUN=results/<folder>" >&2; exit 2;) \
-	    exec scripts/plot.sh "$$RUN"
+	    exec /usr/bin/python3 scripts/sweep plots "$$RUN"
 
 report:
 	@scripts/check-deps.sh bench
@@ -209,7 +209,7 @@ report:
 timeline:
 	$(call install_then_build,bench)
 	@$(if $(or $(RUN),$(TRACE)),,echo "gilbench: make timeline needs RUN=results/<folder> or TRACE=<trace file>" >&2; exit 2;) \
-	    $(if $(TRACE),exec scripts/timeline.sh --draw "$$TRACE",scripts/timeline.sh "$$RUN" && exec /usr/bin/python3 scripts/sweep report "$$RUN")
+	    $(if $(TRACE),exec /usr/bin/python3 scripts/sweep timeline --draw "$$TRACE",/usr/bin/python3 scripts/sweep timeline "$$RUN" && exec /usr/bin/python3 scripts/sweep report "$$RUN")
 
 compare:
 	@scripts/check-deps.sh bench

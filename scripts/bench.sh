@@ -40,7 +40,7 @@
 #                        with a failed point or one wider than its PRECISION,
 #                        whole, with DIR's settings, into a new folder
 #   TIMELINE_WORKERS, TIMELINE_MS   the traced gil-mode runs drawn at the end
-#                        when MODES has gil (scripts/timeline.sh; default 3, 200)
+#                        when MODES has gil (sweep timeline; default 3, 200)
 #   HOSTFILE             the mpi mode's machines: passed to mpirun --hostfile
 #   MPI_HOSTS_DOWN       refuse (default) or leave: a host of HOSTFILE that does
 #                        not answer ssh before the first point ends the sweep,
@@ -275,7 +275,7 @@ fixed_timeout=""
 first_limit=$fixed_timeout
 [ -n "$first_limit" ] || adaptive_timeout_into first_limit ""
 [ -z "${BUDGET:-}" ] || parse_number BUDGET "$BUDGET" 1 604800 >/dev/null || exit 2
-# Checked now, used by scripts/timeline.sh at the end.
+# Checked now, used by sweep timeline at the end.
 parse_number TIMELINE_WORKERS "${TIMELINE_WORKERS-3}" 1 64 >/dev/null || exit 2
 parse_number TIMELINE_MS "${TIMELINE_MS-200}" 1 600000 >/dev/null || exit 2
 # Speedups are ratios to the 1-worker time, so 1 is always measured.
@@ -1026,7 +1026,7 @@ if [ -s "$run_dir/runs.tsv" ]; then
             --cpus "$usable_cpus" --"$form" --resolution "$resolution" --looks "$looks" "${answer_options[@]}" |
             write_atomically "$run_dir/$form.txt" || die "cannot write $run_dir/$form.txt"
     done
-    PLOTS_DIR=${PLOTS_DIR:-plots} scripts/plot.sh "$run_dir" || die "cannot draw the plots of $run_dir"
+    PLOTS_DIR=${PLOTS_DIR:-plots} /usr/bin/python3 scripts/sweep plots "$run_dir" || die "cannot draw the plots of $run_dir"
 else
     note "no point succeeded; no summary and no plots, and $RESULTS_DIR/latest is unchanged"
 fi
@@ -1040,8 +1040,8 @@ fi
 # failure here costs the run its timelines, not its measurements.
 if [[ ",$modes," == *,gil,* ]] && [ -n "$workloads" ] && [ -s "$run_dir/summary.csv" ]; then
     echo
-    PLOTS_DIR=${PLOTS_DIR:-plots} GILBENCH=$GILBENCH scripts/timeline.sh "$run_dir" ||
-        add_warning "$run_dir/meta.json" "the GIL timelines could not be drawn (scripts/timeline.sh $run_dir)"
+    PLOTS_DIR=${PLOTS_DIR:-plots} GILBENCH=$GILBENCH /usr/bin/python3 scripts/sweep timeline "$run_dir" ||
+        add_warning "$run_dir/meta.json" "the GIL timelines could not be drawn (python3 scripts/sweep timeline $run_dir)"
 fi
 
 # Points the budget left wider than PRECISION, and points the machine

@@ -120,42 +120,6 @@ write_atomically() {
     cat > "$tmp" && chmod =rw "$tmp" && mv -f "$tmp" "$file" || { rm -f "$tmp"; return 1; }
 }
 
-# interval_text US: a switch interval for a title, "5 ms" or "100 us".
-interval_text() {
-    awk -v us="$1" 'BEGIN { printf (us >= 1000 ? "%g ms" : "%g us"), (us >= 1000 ? us / 1000 : us) }'
-}
-
-# draw_complete FILE TYPE: FILE is a complete TYPE (png or svg) image: a
-# PNG ends with its IEND chunk and an SVG with </svg>; gnuplot does not
-# report a failed write (a full disk), so this is checked.
-draw_complete() {
-    case $2 in
-        png) tail -c 12 "$1" | grep -qa IEND ;;
-        svg) tail -c 16 "$1" | grep -q '</svg>' ;;
-        *) return 1 ;;
-    esac
-}
-
-# draw_plot SCRIPT BASE SETTINGS: runs scripts/gnuplot/SCRIPT twice, for
-# BASE.png and BASE.svg, with the gnuplot statements SETTINGS (term and out
-# are set here; make each string of SETTINGS with gp_string).  Each file is
-# drawn into a temporary file of its own beside it (.NAME.XXXXXX, which no
-# *.png or *.svg matches) and appears complete or not at all; of two draws
-# of one file at once, the last to finish wins.
-draw_plot() {
-    local script=$1 base=$2 settings=$3 term tmp
-    for term in png svg; do
-        tmp=$(mktemp "$(dirname -- "$base")/.$(basename -- "$base").$term.XXXXXX") ||
-            die "cannot write $base.$term"
-        # gnuplot would take an output name that starts with "|" for a command.
-        case $tmp in /*) ;; *) tmp=./$tmp ;; esac
-        gnuplot -e "term=$(gp_string "$term"); out=$(gp_string "$tmp"); $settings" "scripts/gnuplot/$script" &&
-            draw_complete "$tmp" "$term" ||
-            { rm -f "$tmp"; die "gnuplot could not draw $base.$term"; }
-        chmod '=rw' "$tmp" && mv -f "$tmp" "$base.$term" || { rm -f "$tmp"; die "cannot write $base.$term"; }
-    done
-}
-
 # gp_string VALUE: a gnuplot expression for the string VALUE, whatever it
 # holds.  In single quotes gnuplot takes every character as it is (no
 # backslash escapes, no `command` or @macro substitution) but the single
@@ -672,15 +636,6 @@ remove_orphaned_folders() {
         fi
         rm -rf "$folder"
     done
-}
-
-# printable TEXT: TEXT as a message may echo it: control characters (an
-# escape sequence, a carriage return) as ?, at most 200 characters.
-printable() {
-    local text
-    text=$(printf '%s' "$1" | LC_ALL=C tr '\000-\037\177' '?')
-    [ ${#text} -le 200 ] || text="${text:0:200}..."
-    printf '%s\n' "$text"
 }
 
 # bounded SECONDS TAG COMMAND...: COMMAND with stdin from /dev/null and

@@ -1,7 +1,7 @@
 #!/bin/bash
 # quoting.t - the plots and timelines are drawn whatever the paths and values
 # hold (a checkout in "o'brien dir", a results folder "bob's results", a CPU
-# model with quotes, backslashes and $), several plot.sh at once on one
+# model with quotes, backslashes and $), several sweep plots at once on one
 # folder all succeed, and study pages without their variant points are still
 # drawn, or left out with a note.
 cd "$(dirname "$0")/.." || exit 1
@@ -45,8 +45,8 @@ jq --arg model "$model" '.cpu_model = $model' tests/fixtures/run/meta.json > "$r
 "$GILBENCH" summarize --runs tests/fixtures/run/runs.tsv \
     --processes tests/fixtures/run/processes.tsv --csv "$run/summary.csv"
 plots="$results/plots of 'bob'"
-run_capture env PLOTS_DIR="$plots" "$tree/scripts/plot.sh" "$run"
-check "plot.sh in \"o'brien dir\" draws a folder of \"bob's results\"" test "$STATUS" -eq 0
+run_capture env PLOTS_DIR="$plots" /usr/bin/python3 "$tree/scripts/sweep" plots "$run"
+check "sweep plots in \"o'brien dir\" draws a folder of \"bob's results\"" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR"
 names="cpu_loop io_wait overview efficiency gil_wait"
 for name in $names; do
@@ -85,8 +85,8 @@ jq --arg model "$model" '.cpu_model = $model | .settings.workloads = [] | .setti
         done
     done
 } > "$study/figures.csv"
-run_capture env PLOTS_DIR="$plots" "$tree/scripts/plot.sh" "$study"
-check "plot.sh draws study pages under paths with quotes" test "$STATUS" -eq 0
+run_capture env PLOTS_DIR="$plots" /usr/bin/python3 "$tree/scripts/sweep" plots "$study"
+check "sweep plots draws study pages under paths with quotes" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR"
 check "startup and tasks pages are complete" complete "$study/plots"/{startup,tasks}.{png,svg}
 check "every series was read (gnuplot skipped no data file)" test -z "$(grep -i 'skipping\|sh: ' <<<"$ERR")"
@@ -101,13 +101,13 @@ trace="$results/o'brien's \"trace\".tsv"
 run_capture "$GILBENCH" run --workload cpu_loop --mode gil --workers 2 --units 200 --trace "$trace"
 check "a trace can be written under a path with quotes" test "$STATUS" -eq 0
 mkdir -p "$TEST_TMP/tmp 'dir'"
-run_capture env TMPDIR="$TEST_TMP/tmp 'dir'" "$tree/scripts/timeline.sh" --draw "$trace"
-check "timeline.sh --draw draws it" test "$STATUS" -eq 0
+run_capture env TMPDIR="$TEST_TMP/tmp 'dir'" /usr/bin/python3 "$tree/scripts/sweep" timeline --draw "$trace"
+check "sweep timeline --draw draws it" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR"
 check "... as a complete PNG and SVG" complete "${trace%.tsv}".{png,svg}
 run_capture env TMPDIR="$TEST_TMP/tmp 'dir'" TIMELINE_WORKLOADS=cpu_loop TIMELINE_WORKERS=2 \
-    PLOTS_DIR="$plots" GILBENCH="$(realpath "$GILBENCH")" "$tree/scripts/timeline.sh" "$run"
-check "timeline.sh RUN traces and draws under paths with quotes" test "$STATUS" -eq 0
+    PLOTS_DIR="$plots" GILBENCH="$(realpath "$GILBENCH")" /usr/bin/python3 "$tree/scripts/sweep" timeline "$run"
+check "sweep timeline RUN traces and draws under paths with quotes" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR"
 check "... into the run folder and PLOTS_DIR" \
     complete "$run/timeline/cpu_loop".{png,svg} "$plots/timeline-cpu_loop".{png,svg}
@@ -115,7 +115,7 @@ check "... leaving no temporary file" no_temporary_file "$run/timeline"
 
 # Studies whose variant points all failed: startup (spawn=1) and convoy
 # (its gil points) are drawn from the others, with a note; amdahl, whose
-# points all have a variant, is not drawn, with a note; plot.sh carries on.
+# points all have a variant, is not drawn, with a note; sweep plots carries on.
 partial="$TEST_TMP/partial"
 mkdir -p "$partial"
 jq '.settings.workloads = [] | .settings.studies = ["startup", "convoy", "amdahl"]' \
@@ -138,8 +138,8 @@ jq '.settings.workloads = [] | .settings.studies = ["startup", "convoy", "amdahl
         done
     done
 } > "$partial/figures.csv"
-run_capture env PLOTS_DIR="$TEST_TMP/partial-plots" scripts/plot.sh "$partial"
-check "plot.sh on studies without their variant points exits 0" test "$STATUS" -eq 0
+run_capture env PLOTS_DIR="$TEST_TMP/partial-plots" /usr/bin/python3 scripts/sweep plots "$partial"
+check "sweep plots on studies without their variant points exits 0" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR"
 check "... draws the startup and convoy pages" complete "$partial/plots"/{startup,convoy}.{png,svg}
 check "... and says their variant points are missing" \
@@ -148,7 +148,7 @@ check "... draws no amdahl page, and says why" \
     test ! -e "$partial/plots/amdahl.png" -a -n "$(grep 'no measured point of the amdahl study' <<<"$ERR")"
 check "... and says it is done" grep -q '^gilbench: plots of ' <<<"$OUT"
 
-# Three plot.sh at once on one folder and one PLOTS_DIR, five times: each
+# Three sweep plots at once on one folder and one PLOTS_DIR, five times: each
 # succeeds, and the files are complete; a stale plot of another run goes.
 shared="$TEST_TMP/shared"
 mkdir -p "$shared/run" "$shared/plots"
@@ -160,18 +160,18 @@ for round in 1 2 3 4 5; do
     echo stale > "$shared/plots/stale.png"
     pids=()
     for k in 1 2 3; do
-        PLOTS_DIR="$shared/plots" scripts/plot.sh "$shared/run" > /dev/null 2> "$TEST_TMP/concurrent.$k" &
+        PLOTS_DIR="$shared/plots" /usr/bin/python3 scripts/sweep plots "$shared/run" > /dev/null 2> "$TEST_TMP/concurrent.$k" &
         pids+=($!)
     done
     for k in 1 2 3; do
-        wait "${pids[k - 1]}" || { failures=$((failures + 1)); diag "round $round, plot.sh $k:" "$(cat "$TEST_TMP/concurrent.$k")"; }
+        wait "${pids[k - 1]}" || { failures=$((failures + 1)); diag "round $round, sweep plots $k:" "$(cat "$TEST_TMP/concurrent.$k")"; }
     done
     for name in $names; do
         complete "$shared/run/plots/$name".{png,svg} "$shared/plots/$name".{png,svg} || failures=$((failures + 1))
     done
     [ ! -e "$shared/plots/stale.png" ] || { failures=$((failures + 1)); diag "round $round: stale.png is left"; }
 done
-check "3 plot.sh at once, 5 rounds: all exit 0 and every file is complete" test "$failures" -eq 0
+check "3 sweep plots at once, 5 rounds: all exit 0 and every file is complete" test "$failures" -eq 0
 check "... the plots folder holds the plots alone" \
     test "$(ls -A "$shared/plots" | wc -l)" -eq 10 -a "$(ls -A "$shared/run/plots" | wc -l)" -eq 10
 

@@ -20,13 +20,9 @@ good=$(fresh good)
 
 refused() { # refused DESCRIPTION WHAT-THE-LINE-SAYS FOLDER
     local script
-    for script in plot.sh "sweep report"; do
-        # shellcheck disable=SC2086
-        case $script in
-            *.sh) run_capture env PLOTS_DIR="$TEST_TMP/plots" "scripts/$script" "$3" ;;
-            *) run_capture python3 scripts/$script "$3" ;;
-        esac
-        check "$script refuses $1: exit 2, one line" test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
+    for script in plots report; do
+        run_capture env PLOTS_DIR="$TEST_TMP/plots" /usr/bin/python3 scripts/sweep $script "$3"
+        check "sweep $script refuses $1: exit 2, one line" test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
         check "... saying what is wrong" grep -q "$2" <<<"$ERR"
     done
     run_capture env RESULTS_DIR="$TEST_TMP/compare" python3 scripts/sweep compare "$good" "$3"

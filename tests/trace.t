@@ -1,7 +1,7 @@
 #!/bin/bash
 # trace.t - `gilbench run --trace`: the file's format, what it records
 # against the GIL's rules and the run's own totals, bad input, and the
-# timelines drawn from it (scripts/timeline.sh, make timeline).
+# timelines drawn from it (python3 scripts/sweep timeline, make timeline).
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 
@@ -107,23 +107,23 @@ if [ -n "${GILBENCH_TEST:-}" ]; then
 fi
 
 # Drawing.  gnuplot is a bench dependency; the test needs it.
-run_capture scripts/timeline.sh --draw "$trace"
-check "timeline.sh --draw draws a trace" test "$STATUS" -eq 0
+run_capture /usr/bin/python3 scripts/sweep timeline --draw "$trace"
+check "sweep timeline --draw draws a trace" test "$STATUS" -eq 0
 check "... as a complete PNG" bash -c "tail -c 12 '${trace%.tsv}.png' | grep -qa IEND"
 check "... and a complete SVG" bash -c "tail -c 16 '${trace%.tsv}.svg' | grep -q '</svg>'"
 printf 'not a trace\n' > "$TEST_TMP/bad.tsv"
-run_capture scripts/timeline.sh --draw "$TEST_TMP/bad.tsv"
-check "timeline.sh --draw refuses a file that is not a trace with exit 2" \
+run_capture /usr/bin/python3 scripts/sweep timeline --draw "$TEST_TMP/bad.tsv"
+check "sweep timeline --draw refuses a file that is not a trace with exit 2" \
     test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
 check "... and draws nothing" test ! -e "$TEST_TMP/bad.png"
 printf '# gilbench trace: workload \033[2J\033[31mred\r, x\n' > "$TEST_TMP/escapes.tsv"
-run_capture scripts/timeline.sh --draw "$TEST_TMP/escapes.tsv"
+run_capture /usr/bin/python3 scripts/sweep timeline --draw "$TEST_TMP/escapes.tsv"
 check "a malformed header is refused in one line, exit 2" test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
 check "... its control characters (an escape sequence, a carriage return) not echoed" \
     test -z "$(LC_ALL=C tr -d '\n' <<<"$ERR" | LC_ALL=C tr -d '[:print:]')"
 check "... shown as ?" grep -qF 'workload ?[2J?[31mred?, x' <<<"$ERR"
-run_capture scripts/timeline.sh --draw "$TEST_TMP/missing.tsv"
-check "timeline.sh --draw on a missing file: exit 2" test "$STATUS" -eq 2
+run_capture /usr/bin/python3 scripts/sweep timeline --draw "$TEST_TMP/missing.tsv"
+check "sweep timeline --draw on a missing file: exit 2" test "$STATUS" -eq 2
 
 run_capture make --no-print-directory timeline
 check "make timeline without RUN or TRACE is refused with exit 2" test "$STATUS" -eq 2
@@ -132,13 +132,13 @@ mkdir -p "$run"
 cp tests/fixtures/run/meta.json "$run/"
 "$GILBENCH" summarize --runs tests/fixtures/run/runs.tsv \
     --processes tests/fixtures/run/processes.tsv --csv "$run/summary.csv"
-run_capture env TIMELINE_WORKERS=0 GILBENCH="$GILBENCH" scripts/timeline.sh "$run"
+run_capture env TIMELINE_WORKERS=0 GILBENCH="$GILBENCH" /usr/bin/python3 scripts/sweep timeline "$run"
 check "TIMELINE_WORKERS=0 is refused with exit 2" test "$STATUS" -eq 2
-run_capture env TIMELINE_WORKLOADS=nope GILBENCH="$GILBENCH" scripts/timeline.sh "$run"
+run_capture env TIMELINE_WORKLOADS=nope GILBENCH="$GILBENCH" /usr/bin/python3 scripts/sweep timeline "$run"
 check "an unknown TIMELINE_WORKLOADS is refused with exit 2" test "$STATUS" -eq 2
 run_capture env TIMELINE_WORKLOADS=cpu_loop,io_wait TIMELINE_WORKERS=2 PLOTS_DIR="$TEST_TMP/plots" \
-    GILBENCH="$GILBENCH" scripts/timeline.sh "$run"
-check "timeline.sh RUN traces and draws into RUN/timeline" test "$STATUS" -eq 0
+    GILBENCH="$GILBENCH" /usr/bin/python3 scripts/sweep timeline "$run"
+check "sweep timeline RUN traces and draws into RUN/timeline" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR"
 for wl in cpu_loop io_wait; do
     for ext in tsv json png svg; do

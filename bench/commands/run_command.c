@@ -53,7 +53,7 @@ static void print_run_help(void)
            "                           callers such as hyperfine that discard stderr)\n"
            "  --trace FILE             write every take, drop and drop request of the GIL,\n"
            "                           per worker, with its time, to FILE (gil mode only;\n"
-           "                           scripts/timeline.sh draws it)\n"
+           "                           make timeline TRACE=FILE draws it)\n"
            "  --timeout S              end the run after S seconds, 1 to %d (exit status 124);\n"
            "                           default: no limit\n"
            "  --dispatch shares|pool   shares (default): each worker one share of the units, as\n"

@@ -1,8 +1,8 @@
 /*
  * trace_file.c - writes `gilbench run --trace FILE` (see trace_file.h): a
  * commented header saying what the run was and what each event means, then
- * one tab-separated line per event, which scripts/timeline.sh turns into a
- * picture.
+ * one tab-separated line per event, which `make timeline` (scripts/sweep/
+ * timeline.py) turns into a picture.
  */
 #include "trace_file.h"
 

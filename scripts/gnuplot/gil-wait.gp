@@ -1,7 +1,7 @@
 # gil-wait.gp - in the gil mode, the share of the workers' time spent
 # waiting for the GIL: gil_wait_s / (workers x median wall time).  It is what
 # flattens the gil curves of CPU-bound work: one worker runs, the rest wait.
-# Expects (from plot.sh): term, out, csv, workloads, cpus, maxw, machine.
+# Expects (from scripts/sweep/plots.py): term, out, csv, workloads, cpus, maxw, machine.
 width = 960
 height = 600
 load 'scripts/gnuplot/style.gp'

@@ -1,7 +1,7 @@
 # grid.gp - one panel per workload on a shared page: the overview of
 # speedups (over each workload's fastest single worker), or of parallel
 # efficiency (what = 'speedup' or 'efficiency').
-# Expects (from plot.sh): term, out, csv, workloads, modes, cpus, maxw,
+# Expects (from scripts/sweep/plots.py): term, out, csv, workloads, modes, cpus, maxw,
 # machine, what.
 columns = words(workloads) < 3 ? words(workloads) : 3
 rows = (words(workloads) + columns - 1) / columns

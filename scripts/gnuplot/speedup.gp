@@ -6,7 +6,7 @@
 # different interpreters and start differently: each is drawn against the
 # fastest 1-worker way, as the answer compares them, and dashed its own
 # speedup.
-# Expects (from plot.sh): term, out, csv, wl, modes, cpus, maxw, machine;
+# Expects (from scripts/sweep/plots.py): term, out, csv, wl, modes, cpus, maxw, machine;
 # for a Python workload python_ways = 1 and python_label (its interpreters).
 width = 960
 height = 640

@@ -1,7 +1,7 @@
 # study-amdahl.gp - gil-mode speedup for each released share p against
 # Amdahl's bound 1 / ((1 - p) + p / min(N, CPUs)) (the released share cannot
 # use more CPUs than there are), with the threads mode for reference.
-# Expects (from plot.sh): term, out, csv, variants, cpus, maxw, machine.
+# Expects (from scripts/sweep/plots.py): term, out, csv, variants, cpus, maxw, machine.
 width = 960
 height = 640
 load 'scripts/gnuplot/style.gp'

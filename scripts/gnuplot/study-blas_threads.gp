@@ -1,7 +1,7 @@
 # study-blas_threads.gp - GFLOP/s of N callers with T OpenBLAS threads each,
 # per mode, against this machine's measured single-core FMA peak (times the
 # CPUs, the most any combination can reach).
-# Expects (from plot.sh): term, out, figures, variants (blas_threads=T),
+# Expects (from scripts/sweep/plots.py): term, out, figures, variants (blas_threads=T),
 # study_workers, cpus, peak (0 when not measured), machine.
 width = 960
 height = 640

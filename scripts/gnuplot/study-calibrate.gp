@@ -3,7 +3,7 @@
 # open symbols, one dash pattern per interpreter): gil <-> threading,
 # procs <-> multiprocessing (fork), threads <-> threading on a free-threaded
 # build (cpython-3.13.5t) when one was measured.
-# Expects (from plot.sh): term, out, csv, cpus, maxw, machine, calibrate_workloads,
+# Expects (from scripts/sweep/plots.py): term, out, csv, cpus, maxw, machine, calibrate_workloads,
 # model_modes (the model's modes) and cpython_points (SOURCE:MODE:DASH words).
 short_titles = 1
 n = words(calibrate_workloads)

@@ -1,7 +1,7 @@
 # study-convoy.gp - the convoy effect: an I/O worker's round trips per second
 # and p99 latency beside CPU-bound workers, per mode (and per switch interval
 # in the gil mode), and in the gil mode against the switch interval.
-# Expects (from plot.sh): term, out, csv, figures, variants (the gil mode's
+# Expects (from scripts/sweep/plots.py): term, out, csv, figures, variants (the gil mode's
 # switch intervals), study_workers, machine.
 width = 1500
 height = 960

@@ -2,7 +2,7 @@
 # pool (--dispatch pool), against its size: the threads pool passes a
 # pointer, the process pool copies it through a pipe, framed, from a feeder
 # thread; both build the payload and check every byte of it.
-# Expects (from plot.sh): term, out, figures, machine.
+# Expects (from scripts/sweep/plots.py): term, out, figures, machine.
 width = 1300
 height = 560
 load 'scripts/gnuplot/style.gp'

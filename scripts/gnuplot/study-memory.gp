@@ -3,7 +3,7 @@
 # summed over every process of the run, per mode, with and without writes:
 # the model's (solid) and, when the run has them, CPython's (dashed: a
 # bytearray read, or float objects whose reference counts change as they
-# are read).  Expects (from plot.sh): term, out, figures, maxw, machine, and
+# are read).  Expects (from scripts/sweep/plots.py): term, out, figures, maxw, machine, and
 # cpython (the CPython source, e.g. cpython-3.13.5, or '').
 width = 1400
 height = 900

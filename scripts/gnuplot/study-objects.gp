@@ -4,7 +4,7 @@
 # threads mode of the model (solid) beside threading on a free-threaded
 # CPython (dashed), with the procs mode and multiprocessing on the shared
 # list for reference (forked workers append to their own copies).
-# Expects (from plot.sh): term, out, csv, cpus, maxw, machine, free_source
+# Expects (from scripts/sweep/plots.py): term, out, csv, cpus, maxw, machine, free_source
 # (e.g. cpython-3.13.5t, '' when none was measured) and gil_source (the
 # CPython with a GIL whose multiprocessing is shown, '' for none).
 width = 900

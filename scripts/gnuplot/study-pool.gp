@@ -3,7 +3,7 @@
 # beside the same work as one share per worker (dashed, same colour).  The
 # gap between a curve and its dashed line is what dispatching the tasks
 # costs; chunking divides it by the chunksize.
-# Expects (from plot.sh): term, out, csv, cpus, machine.
+# Expects (from scripts/sweep/plots.py): term, out, csv, cpus, machine.
 width = 960
 height = 640
 load 'scripts/gnuplot/style.gp'

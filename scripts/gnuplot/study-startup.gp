@@ -3,7 +3,7 @@
 # and fresh processes (fork + exec, the spawn start method): the model's
 # (solid) and, when the run has them, CPython's (dashed: threading.Thread,
 # _interpreters.create + exec, multiprocessing with fork and with spawn).
-# Expects (from plot.sh): term, out, csv, figures, maxw, machine, and
+# Expects (from scripts/sweep/plots.py): term, out, csv, figures, maxw, machine, and
 # cpython (the CPython source, e.g. cpython-3.13.5, or '').
 width = 1060
 height = 760

@@ -5,7 +5,7 @@
 # what running it costs: starting and joining the workers for shares,
 # dispatching every task for the pool; the gap between a mode's two curves
 # is what the pool's dispatch costs a task.
-# Expects (from plot.sh): term, out, figures, maxw, machine.
+# Expects (from scripts/sweep/plots.py): term, out, figures, maxw, machine.
 width = 960
 height = 640
 load 'scripts/gnuplot/style.gp'

@@ -1,7 +1,7 @@
 # timeline.gp - one traced gil-mode run, worker by worker, over its first
 # milliseconds: when each worker holds the GIL, waits for it, or has
 # released it for I/O or C work, and where drop requests were made.
-# Expects (from timeline.sh): term, out, data (timeline.awk's output),
+# Expects (from scripts/sweep/timeline.py): term, out, data (the trace as blocks),
 # title_text, window (ms), workers, summary (a line of totals).
 width = 1100
 height = 190 + 46 * workers

@@ -37,3 +37,34 @@ class Signalled(Exception):
 def raise_signalled(signum, _frame):
     """A signal handler that stops the command by an exception."""
     raise Signalled(signum)
+
+
+def printable(text):
+    """TEXT as a message may echo it: control characters (an escape
+    sequence, a carriage return) as ?, at most 200 characters."""
+    text = "".join("?" if ord(c) < 32 or c == "\x7f" else c for c in text)
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+def parse_number(name, value, low, high):
+    """VALUE (a setting's text) as a whole number in [LOW, HIGH], or exit 2
+    naming NAME."""
+    if not value or not all("0" <= c <= "9" for c in value):
+        usage("%s='%s' is not a whole number; accepted: %d to %d" % (name, value, low, high))
+    if len(value) > 9 or not low <= int(value) <= high:
+        usage("%s='%s' is out of range; accepted: %d to %d" % (name, value, low, high))
+    return int(value)
+
+
+def parse_list(name, value, accepted):
+    """VALUE (items separated by commas or blanks) as a list of ACCEPTED's
+    items, or exit 2 naming NAME and an unknown, repeated or missing item."""
+    items = [item for item in value.replace(",", " ").replace("\t", " ").replace("\n", " ").split(" ") if item]
+    if not items:
+        usage("%s is empty; accepted: %s" % (name, ", ".join(accepted)))
+    for k, item in enumerate(items):
+        if item not in accepted:
+            usage("%s: unknown '%s'; accepted: %s" % (name, item, ", ".join(accepted)))
+        if item in items[:k]:
+            usage("%s: '%s' is given twice" % (name, item))
+    return items

@@ -261,3 +261,14 @@ def read_jq_values(path):
     UTF-8 read as U+FFFD, as jq reads them."""
     with open(path, "rb") as f:
         return jq_values(f.read().decode("utf-8", errors="replace"))
+
+
+def copy_atomically(source, target):
+    """The file SOURCE to TARGET through write_atomically; False, with
+    nothing left behind, if it cannot be read or written."""
+    try:
+        with open(source, "rb") as f:
+            data = f.read()
+    except OSError:
+        return False
+    return write_atomically(target, data)

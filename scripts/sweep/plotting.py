@@ -1,15 +1,19 @@
 """plotting - gnuplot draws every plot: draw_plot runs a script of
 scripts/gnuplot/ for BASE.png and BASE.svg, each drawn into a temporary
 file of its own beside it and renamed once complete (it appears whole or
-not at all), and gp_string makes a gnuplot string of any text.
+not at all), and gp_string makes a gnuplot string of any text;
+require_gnuplot refuses to start without gnuplot, and interval_text writes
+a switch interval for a title.
 """
 import os
+import shutil
 import sys
 import subprocess
 import tempfile
 
-from sweep.messages import die
+from sweep.messages import die, usage
 from sweep.meta import file_mode
+from sweep.tables import awk_numeric, c_number
 
 
 # gnuplot in the locale the shell scripts give it (numbers with ".", UTF-8
@@ -71,3 +75,18 @@ def draw_plot(script, base, settings):
         finally:
             if os.path.lexists(tmp):
                 os.unlink(tmp)
+
+
+def require_gnuplot():
+    """Exits 2, naming the package, unless gnuplot is on the PATH."""
+    if shutil.which("gnuplot") is None:
+        usage("gnuplot is missing; install with: apt-get install -y gnuplot-nox")
+
+
+def interval_text(us):
+    """A switch interval for a title, "5 ms" or "100 us", from its
+    microseconds as text (a JSON number, or digits).  Text that is no
+    number is compared with 1000 as text, as awk did: "null" reads "0 ms"."""
+    value = c_number(us)
+    in_ms = value >= 1000 if awk_numeric(us) else us >= "1000"
+    return "%g ms" % (value / 1000) if in_ms else "%g us" % value

@@ -113,3 +113,31 @@ def records(text):
     counts, there is no line after the last newline."""
     lines = text.split("\n")
     return lines[:-1] if lines[-1] == "" else lines
+
+
+# ---- numbers in text as C's strtod (and so awk) reads them ----
+
+_STRTOD = re.compile(r"[ \t\n\v\f\r]*([-+]?)(?:0[xX]((?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][-+]?[0-9]+)?)"
+                     r"|((?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)|([iI][nN][fF]|[nN][aA][nN]))")
+_AWK_NUMERIC = re.compile(r"[ \t]*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?[ \t\n]*")
+
+
+def c_number(text):
+    """The number TEXT starts with, as C's strtod reads it and awk turns a
+    field or a variable into a number: leading white space skipped, hex,
+    inf and nan too, an overflow as inf; 0.0 where no number starts."""
+    m = _STRTOD.match(text)
+    if not m:
+        return 0.0
+    sign, hexa, decimal, word = m.groups()
+    try:
+        value = float.fromhex("0x" + hexa) if hexa else float(decimal or word)
+    except OverflowError:  # a hex exponent past the largest double
+        value = math.inf
+    return -value if sign == "-" else value
+
+
+def awk_numeric(text):
+    """TEXT looks like a number to awk (a field or -v variable that is
+    compared as a number, not as text): a decimal number with blanks around."""
+    return _AWK_NUMERIC.fullmatch(text) is not None

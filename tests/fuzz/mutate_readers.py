@@ -3,10 +3,10 @@ Python (make fuzz): a small real sweep makes a good results folder, two of
 them and a GIL trace; then, until --seconds have passed, a copy of one is mutated
 (bytes flipped, lines dropped, doubled or cut, numbers made huge, negative,
 NaN or empty, JSON values given the wrong type, files emptied, removed or
-turned into folders) and handed to `make plots RUN=` (scripts/plot.sh),
+turned into folders) and handed to `make plots RUN=` (python3 scripts/sweep plots),
 `make report RUN=` (python3 scripts/sweep report), `make compare` (python3 scripts/sweep compare),
 `make bench RERUN=` (scripts/bench.sh),
-`make timeline TRACE=` (scripts/timeline.sh --draw) and `gilbench
+`make timeline TRACE=` (python3 scripts/sweep timeline --draw) and `gilbench
 summarize`.  Each command must end within its time, with status 0 or with
 status 1 or 2 and its last line "gilbench: ...", print no shell, awk, jq or
 Python error, and leave no temporary file behind.  A failing case is kept
@@ -211,7 +211,7 @@ def main():
             with open(copy, "w", encoding="utf-8", errors="surrogateescape") as f:
                 f.write(text.replace("\x00", ""))
             what = "trace: " + what
-            command = ["scripts/timeline.sh", "--draw", copy]
+            command = [sys.executable, "scripts/sweep", "timeline", "--draw", copy]
             watched = scratch
         else:
             copy = os.path.join(scratch, "run")
@@ -219,7 +219,7 @@ def main():
             what = mutate_folder(copy, rng)
             watched = copy
             if target == "plots":
-                command = ["scripts/plot.sh", copy]
+                command = [sys.executable, "scripts/sweep", "plots", copy]
             elif target == "report":
                 command = [sys.executable, "scripts/sweep", "report", copy]
             elif target == "rerun":
