@@ -37,6 +37,7 @@ import sys
 import tempfile
 
 from sweep import meta as run_meta
+from sweep.listing import c_workloads
 from sweep.messages import die, parse_list, parse_number, printable, usage
 from sweep.plotting import draw_plot, gp_string, interval_text, require_gnuplot
 from sweep.tables import awk_numeric, c_number
@@ -213,14 +214,7 @@ def draw_trace(trace, base, window_ms, data):
 
 def traced_runs(run_dir, gilbench, workers, window_ms, data):
     meta = run_meta.check_results_folder("RUN", run_dir)
-    try:
-        listing = subprocess.run([gilbench, "list"], stdout=subprocess.PIPE)
-    except OSError:
-        listing = None
-    if listing is None or listing.returncode != 0:
-        die("cannot list the workloads: %s list failed" % gilbench)
-    available = [line.split()[0] for line in listing.stdout.decode("utf-8", "surrogateescape").split("\n")
-                 if line.split()]
+    available = [name for name, _ in c_workloads(gilbench)]
     workloads = parse_list("TIMELINE_WORKLOADS", os.environ.get("TIMELINE_WORKLOADS", "cpu_loop io_wait convoy"),
                            available)
     interval = run_meta.text_of(meta["settings"].get("switch_interval_us"))
