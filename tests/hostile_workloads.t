@@ -96,7 +96,7 @@ results="$TEST_TMP/results"
 started=$(date +%s)
 run_capture timeout 900 env "$TEST_TAG" FLAKY_CHECKS="$TEST_TMP/flaky.count" RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" \
     WORKLOADS="good,cpu_loop,zlib_crc,$hostile" MODES=gil,procs WORKERS=1,2 QUICK=1 RUNS=2 MAX_RUNS=2 TIMEOUT=3 \
-    "$tree/scripts/bench.sh" <&"$open_stdin"
+    python3 "$tree/scripts/sweep" bench <&"$open_stdin"
 diag "the sweep took $(( $(date +%s) - started )) s"
 run=$(sed -n 's/^gilbench: results in //p' <<<"$OUT")
 check "the sweep ends, exit 1 (workloads were left out, points failed)" test "$STATUS" -eq 1 -a -d "$run"
@@ -158,7 +158,7 @@ check "no temporary file or folder is left" test -z "$(ls -A "$tmp")"
 # ---- a sweep of which every point fails leaves latest where it was ----
 latest=$(readlink "$results/latest")
 run_capture env "$TEST_TAG" RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" WORKLOADS=all_fail MODES=gil \
-    WORKERS=1,2 RUNS=1 WARMUP=0 "$tree/scripts/bench.sh"
+    WORKERS=1,2 RUNS=1 WARMUP=0 python3 "$tree/scripts/sweep" bench
 check "a sweep whose every point failed exits 1" test "$STATUS" -eq 1
 check "  and leaves latest at the run before it" test "$(readlink "$results/latest")" = "$latest"
 check "  saying so" grep -q "no point succeeded; no summary and no plots, and .*latest is unchanged" <<<"$ERR"

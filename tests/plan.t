@@ -44,7 +44,7 @@ check "the spawn mode without source=cpython is refused, exit 2, one line" \
 # ---- DRY_RUN=1: the plan for another machine, nothing run ----
 results="$TEST_TMP/dry-results"
 run_capture env RESULTS_DIR="$results" DRY_RUN=1 PLAN_CPUS=64 WORKLOADS=cpu_loop,io_wait MODES=gil,procs \
-    scripts/bench.sh
+    python3 scripts/sweep bench
 check "DRY_RUN=1 PLAN_CPUS=64 plans the sweep for 64 CPUs, exit 0" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR"
 check "  its default workers reach 128" grep -q '^  cpu_loop  *gil  *1 2 4 8 16 32 64 128$' <<<"$OUT"
@@ -60,15 +60,15 @@ printf '{"seconds":0.5,"units":1000}\n{"seconds":0.7,"units":1000}\n{"seconds":0
 printf '{"harness":{"process_rest_s":2}}\n' > "$ref/meta.json"
 printf 'round\n1\n2\n3\n4\n' > "$ref/schedule.tsv"
 run_capture env RESULTS_DIR="$results" DRY_RUN=1 PLAN_CPUS=4 WORKLOADS=cpu_loop MODES=gil WORKERS=1,4 RUNS=2 \
-    WARMUP=0 ESTIMATE_FROM="$ref" scripts/bench.sh
+    WARMUP=0 ESTIMATE_FROM="$ref" python3 scripts/sweep bench
 check "ESTIMATE_FROM: a workload's 1-worker time is its units x the median time per unit there" \
     grep -q '^  cpu_loop  *6000 units  3.600 s$' <<<"$OUT"
 # 1 worker: 2 x (3.6 + 0.5); 4 workers: 2 x (0.9 + 0.5) to 2 x (3.6 + 0.5): 11.0 s to 16.4 s
 check "  the expected time spans perfect scaling and none, with the per-call cost" \
     grep -q 'expected time of the measured points: 0:11 to 0:16 (warm-up + 2 runs a point.* 0.500 s a call' <<<"$OUT"
-run_capture env PLAN_CPUS=64 scripts/bench.sh
+run_capture env PLAN_CPUS=64 python3 scripts/sweep bench
 check "PLAN_CPUS without DRY_RUN is refused, exit 2" test "$STATUS" -eq 2 -a "$(grep -c . <<<"$ERR")" -eq 1
-run_capture env DRY_RUN=1 ESTIMATE_FROM="$TEST_TMP/none" scripts/bench.sh
+run_capture env DRY_RUN=1 ESTIMATE_FROM="$TEST_TMP/none" python3 scripts/sweep bench
 check "a missing ESTIMATE_FROM folder is refused, exit 2" test "$STATUS" -eq 2
 
 done_testing

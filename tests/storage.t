@@ -29,7 +29,7 @@ check "  and leaves neither summary.csv nor its temporary file" \
 results="$TEST_TMP/results"
 run_capture bash -c 'ulimit -f 24; exec "$@"' limited \
     env WORKLOADS=cpu_loop MODES=threads WORKERS=1,2 RUNS=2 WARMUP=0 RESULTS_DIR="$results" \
-    PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" scripts/bench.sh
+    PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" python3 scripts/sweep bench
 check "a sweep whose disk fills up exits non-zero" test "$STATUS" -ne 0
 check "  saying what it could not write" grep -q '^gilbench: .*\(cannot\|could not\)' <<<"$ERR"
 check "  without pointing results/latest at the broken run" test ! -e "$results/latest"
@@ -38,10 +38,10 @@ check "  and without leaving temporary files" test -z "$(find "$results" -name '
 
 # ---- results folders that cannot be written ----
 touch "$TEST_TMP/a-file"
-run_capture env RESULTS_DIR="$TEST_TMP/a-file" WORKLOADS=cpu_loop GILBENCH="$GILBENCH" scripts/bench.sh
+run_capture env RESULTS_DIR="$TEST_TMP/a-file" WORKLOADS=cpu_loop GILBENCH="$GILBENCH" python3 scripts/sweep bench
 check "RESULTS_DIR naming a file fails with a message" \
     test "$STATUS" -eq 1 -a "$ERR" = "gilbench: cannot create the results folder $TEST_TMP/a-file"
-run_capture env RESULTS_DIR=/proc/gilbench-results WORKLOADS=cpu_loop GILBENCH="$GILBENCH" scripts/bench.sh
+run_capture env RESULTS_DIR=/proc/gilbench-results WORKLOADS=cpu_loop GILBENCH="$GILBENCH" python3 scripts/sweep bench
 check "RESULTS_DIR where nothing can be created fails with a message" \
     grep -q "^gilbench: cannot create the results folder /proc/gilbench-results" <<<"$ERR"
 

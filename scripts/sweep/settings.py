@@ -88,7 +88,7 @@ def recorded_command(env):
     if env.get("GILBENCH_COMMAND"):
         return env["GILBENCH_COMMAND"]
     goal = env.get("GILBENCH_GOAL")
-    command = "make " + goal if goal else "scripts/bench.sh"
+    command = "make " + goal if goal else "python3 scripts/sweep bench"
     for name in RECORDED:
         if name in env and not (name == "STUDIES" and goal == "calibrate"):
             command += " %s=%s" % (name, shell_quote(env[name]))
