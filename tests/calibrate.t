@@ -154,7 +154,7 @@ run_capture pyrun --workload cpu_loop --mode interp --workers 2 --units 10
 check "pyrun --mode interp on a Python without subinterpreters: exit 2, one line" \
     test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
 check "... naming what it needs" grep -q "needs subinterpreters" <<<"$ERR"
-python313="$(. scripts/lib.sh && pythons_dir)/gil/bin/python3.13"
+python313="$(python3 tests/sweep_call.py interpreters pythons_dir)/gil/bin/python3.13"
 if [ -x "$python313" ]; then
     py313() { env -u PYTHON_GIL OPENBLAS_NUM_THREADS=1 "$python313" scripts/pyrun run "$@"; }
     for workload in cpu_loop blas_dgemm shared_objects; do

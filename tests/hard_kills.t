@@ -159,7 +159,7 @@ fi
 mpi=$(dirname "$GILBENCH")/gilbench-mpi
 if command -v mpirun >/dev/null && [ -x "$mpi" ]; then
     for round in $(seq "$rounds"); do
-        mapfile -t options < <(. scripts/lib.sh && mpirun_options "")
+        mapfile -t options < <(python3 tests/sweep_call.py hosts mpirun_options "")
         # The killed ranks' shared-memory files in a folder of the test's own.
         mkdir -p "$TEST_TMP/shm"
         env "$TEST_TAG" OMPI_MCA_btl_vader_backing_directory="$TEST_TMP/shm" mpirun -n 2 "${options[@]}" "$mpi" run --workload io_wait --mode mpi --workers 2 \

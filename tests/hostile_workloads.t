@@ -76,7 +76,7 @@ run_capture pyrun run --workload temp_left --mode gil --workers 2
 check "a run that fails says why in one line" test "$STATUS" -eq 1 -a "$(grep -c . <<<"$ERR")" -eq 1
 check "  and still runs the workload's teardown (no file of its setup is left)" \
     test -z "$(find "$tmp" -name 'hostile-setup-*')"
-gil_python=$(. scripts/lib.sh && dir=$(pythons_dir) && [ -f "$dir/gil/.gilbench-verified" ] && echo "$dir/gil/bin/python3.13")
+gil_python=$(dir=$(python3 tests/sweep_call.py interpreters pythons_dir) && [ -f "$dir/gil/.gilbench-verified" ] && echo "$dir/gil/bin/python3.13")
 if [ -n "$gil_python" ]; then
     run_capture bash -c "cd '$tree' && '$gil_python' scripts/pyrun run --workload temp_left --mode forkserver --workers 2"
     check "a failed forkserver run fails in one line" test "$STATUS" -eq 1 -a "$(grep -c . <<<"$ERR")" -eq 1
@@ -109,7 +109,7 @@ check "  and the C workload a file shadows, saying so in one line" \
 # newer_syntax.py uses 3.12's `type` statement: run where the Python that
 # reads the files (PYTHON, else make pythons' 3.13, else Debian's) is 3.12
 # or later, else left out with its syntax line naming that Python.
-lister=$(cd "$tree" && . scripts/lib.sh && listing_python)
+lister=$(python3 tests/sweep_call.py interpreters workload_lister)
 left_count=13 measured_names="stdin_reader leaves_sleep bigint newer_syntax"
 if ! "$lister" -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then
     left_count=14 measured_names="stdin_reader leaves_sleep bigint"
