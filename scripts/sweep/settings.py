@@ -1,10 +1,60 @@
 """settings - the sweep's settings (make bench's variables), read from the
 environment and all checked before anything runs: a bad one is one line
-naming it and what is accepted, exit status 2.  A variable that is set but
-empty is an error, not the default.  QUICK=1 changes the defaults of RUNS,
-MAX_RUNS and WARMUP (and of WORKERS and the units, elsewhere); RERUN=DIR
-takes DIR's settings from its meta.json.  What each setting means: the
-header of docs/usage (make help) and read() below.
+naming it and what is accepted, exit status 2.  The Makefile passes the
+variables it was given; a variable that is set but empty is an error, not
+the default.
+
+  WORKLOADS            names, comma- or space-separated (default: all)
+  MODES                gil, threads, procs (default: all three), mpi, interp
+  WORKERS              worker counts (default: powers of two from 1 to
+                       max(8, 2 x usable CPUs), plus the usable CPU count)
+  RUNS                 measured runs every point gets at least: one per round
+                       (default 5; QUICK: 4, the fewest that give a 95 % interval)
+  MAX_RUNS             runs a point may get at most (default 20; QUICK: 8;
+                       RUNS given alone: RUNS, a fixed number of runs)
+  PRECISION            % half-width of a speedup's 95 % interval that ends a
+                       point's rounds (default 3)
+  RESOLUTION           % within which two ways' times are a tie for the answer
+                       (default 5): the answer's points get rounds, before
+                       other wide points and past BUDGET, until each of its
+                       comparisons is decided or a tie at this resolution
+  BUDGET               seconds of measuring after which no round beyond RUNS
+                       starts (default 2 s per point; QUICK: 0.7 s per point)
+  SEED                 the seed of the rounds' shuffled order (default: a new one)
+  WARMUP               unmeasured runs of a point before its first (default 1; QUICK: 0)
+  SWITCH_INTERVAL_US   the gil mode's switch interval (default 5000)
+  DISPATCH             shares, pool or both (default shares): each worker one
+                       share of the units, or the units as tasks of CHUNKSIZE
+                       units through a persistent pool (modes gil+pool, ...)
+  CHUNKSIZE            units per pool task (default 1)
+  PARAMS               workload settings, WORKLOAD.NAME=VALUE, e.g. blas_dgemm.n=512
+                       (NAME units sets the workload's --units)
+  TIMEOUT              seconds one run may take (default: 120 s until a workload's
+                       first point has run, then max(30 s, 20 x its slowest run))
+  QUICK=1              a first look: 4 runs, no warm-up, workers 1, CPUs, 2 x CPUs,
+                       half of each workload's default units
+  STUDIES              run these studies (scripts/studies/NAME.plan, or "all")
+                       instead of the default sweep
+  BENCH_ALL=1          the default sweep and every study (make bench-all)
+  RERUN=DIR            re-measure the series (workload, variant, mode) of DIR
+                       with a failed point or one wider than its PRECISION,
+                       whole, with DIR's settings, into a new folder
+  TIMELINE_WORKERS, TIMELINE_MS   the traced gil-mode runs drawn at the end
+                       when MODES has gil (scripts/timeline.sh; default 3, 200)
+  HOSTFILE             the mpi mode's machines: passed to mpirun --hostfile
+  MPI_HOSTS_DOWN       refuse (default) or leave: a host of HOSTFILE that does
+                       not answer ssh before the first point ends the sweep,
+                       or is left out of the hosts the mpi points use
+  DRY_RUN=1            print the plan, its expected time and the limits it
+                       meets; run nothing (PLAN_CPUS=N: for N usable CPUs;
+                       ESTIMATE_FROM=DIR: the run whose unit times it uses)
+  GILBENCH             the engine binary (default build/gilbench)
+  RESULTS_DIR          where run folders go (default results)
+  PLOTS_DIR            where the latest plots are copied (default plots)
+  GILBENCH_COMMAND     the command line to record in meta.json (default: the
+                       make goal GILBENCH_GOAL and the settings given)
+
+The exit statuses and the folder it writes: sweep.bench, docs/results.md.
 """
 import os
 import re
@@ -132,9 +182,7 @@ def read_first(env):
     ENV changed as RERUN's meta.json says."""
     s = Settings()
     s.cpus = usable_cpus()
-    s.dry_run = env.get("DRY_RUN", "0") or "0"
-    if "DRY_RUN" in env and env["DRY_RUN"] == "":
-        s.dry_run = ""
+    s.dry_run = env.get("DRY_RUN") or "0"  # set but empty: 0, as bench.sh took it
     if s.dry_run not in ("0", "1"):
         usage("DRY_RUN='%s' is not accepted; accepted: 0 or 1" % s.dry_run)
     if env.get("PLAN_CPUS"):
@@ -142,7 +190,7 @@ def read_first(env):
             usage("PLAN_CPUS plans a sweep for another machine, so it needs DRY_RUN=1; a sweep runs on the CPUs it has")
         s.cpus = parse_number("PLAN_CPUS", env["PLAN_CPUS"], 1, 4096)
     for name in NOT_EMPTY:
-        if name in env and env[name] == "":
+        if name in env and env[name] == "" and name != "DRY_RUN":
             usage("%s is empty; leave it out for the default" % name)
     if "NOISE_THRESHOLD" in env:
         usage("NOISE_THRESHOLD is replaced by PRECISION: the % half-width of a speedup's interval that is enough "
