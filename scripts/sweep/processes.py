@@ -101,7 +101,8 @@ def bounded(limit, tag, command, env=None):
         status, output = done.returncode, done.stdout.decode("utf-8", "replace")
     except OSError as error:
         status, output = 127, "gilbench: %s: %s" % (command[0], error.strerror)
-    stop_tagged(tag)
+    finally:  # also when a signal stops the sweep meanwhile
+        stop_tagged(tag)
     return status, output.rstrip("\n")
 
 

@@ -17,6 +17,8 @@ import time
 
 from sweep import hosts, run_folder
 from sweep.plan import point_id, point_label
+from sweep.processes import stop_tagged
+from sweep.settings import adaptive_timeout
 from sweep.tables import number, read_table
 
 SECONDS = re.compile(r'"seconds":([-+0-9.eE]+)')
@@ -186,11 +188,12 @@ class Rounds:
         budget_spent = False
         while self.active:
             self.round += 1
-            round_started = time.time()
+            round_started = int(time.time() * 1000000)
             for position, point in enumerate(shuffled(self.active, s.seed + self.round), 1):
                 self.call(point, position)
             elapsed = int(time.time()) - self.started
-            round_seconds = "%.3f" % (time.time() - round_started)
+            micro = int(time.time() * 1000000) - round_started
+            round_seconds = "%d.%03d" % (micro // 1000000, micro % 1000000 // 1000)
             still = self.wide_live()
             deciding = set(self.deciding_live())
             wide = set(still)
@@ -259,7 +262,6 @@ class Rounds:
         run_dir = sweep.run_dir
         per_run = s.fixed_timeout
         if per_run is None:
-            from sweep.settings import adaptive_timeout
             per_run = adaptive_timeout(self.slowest.get(label))
         run_folder.require_writable(run_dir, sweep.results_dir)
         if pid not in self.commands:
@@ -293,7 +295,6 @@ class Rounds:
         self.process = None
         sweep.live.write("point", "")
         # What the call left running outside its group: stopped after every call.
-        from sweep.processes import stop_tagged
         stop_tagged(self.tag)
         self.tag = ""
         sweep.live.write("point_tag", "")
