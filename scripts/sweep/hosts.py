@@ -17,8 +17,8 @@ from sweep.processes import process_start
 # (GILBENCH_ORTED=ORIGIN:PID:START, set through Open MPI's launch agent):
 # what lists them on a host (a sh script run there), one "pid mark" line each.
 LIST_MARKED_DAEMONS = '''for p in $(pgrep -x orted 2>/dev/null); do
-    m=$(tr "\\0" "\\n" < /proc/$p/environ 2>/dev/null | sed -n "s/^GILBENCH_ORTED=//p")
-    [ -z "$m" ] || echo "$p $m"
+    m=$(tr "\\0" "\\n" < /proc/$p/environ 2>/dev/null | grep -m1 "^GILBENCH_ORTED=")
+    [ -z "$m" ] || echo "$p ${m#GILBENCH_ORTED=}"
 done'''
 
 
