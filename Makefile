@@ -151,7 +151,7 @@ soak:
 # Each of these first installs what it lacks (scripts/check-deps.sh) and
 # builds in a sub-make.  Settings reach the scripts through the environment:
 # make exports what is given on its command line, set-but-empty included, so
-# bench.sh tells its defaults from explicit choices, and no value is ever
+# the sweep tells its defaults from explicit choices, and no value is ever
 # pasted into shell text (a quote in a path cannot break a recipe).  The
 # scripts are exec'd, so that a SIGTERM to make (which make passes on to its
 # children) reaches them and they stop their points.
@@ -170,12 +170,12 @@ list: all
 
 bench:
 	$(call install_then_build,bench)
-	@GILBENCH_GOAL=$@ exec scripts/bench.sh
+	@GILBENCH_GOAL=$@ exec /usr/bin/python3 scripts/sweep bench
 
 # The default sweep and every study of scripts/studies/ (several minutes).
 bench-all:
 	$(call install_then_build,bench)
-	@GILBENCH_GOAL=$@ BENCH_ALL=1 exec scripts/bench.sh
+	@GILBENCH_GOAL=$@ BENCH_ALL=1 exec /usr/bin/python3 scripts/sweep bench
 
 # The default sweep twice, then how far the two runs' speedups differ.
 reproduce:
@@ -193,7 +193,7 @@ pythons:
 calibrate:
 	$(if $(filter build,$(PYTHONS)),@$(MAKE) --no-print-directory pythons)
 	$(call install_then_build,calibrate)
-	@GILBENCH_GOAL=$@ STUDIES=calibrate exec scripts/bench.sh
+	@GILBENCH_GOAL=$@ STUDIES=calibrate exec /usr/bin/python3 scripts/sweep bench
 
 plots:
 	@scripts/check-deps.sh bench

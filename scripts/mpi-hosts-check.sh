@@ -8,7 +8,7 @@
 # those of the second on one, prints what crossing hosts cost (speedup,
 # MPI_Init, the collectives after the region, the process time beyond the
 # region) side by side, and removes every namespace, sshd and key, also
-# when it fails or is interrupted.  The sweeps take bench.sh's settings
+# when it fails or is interrupted.  The sweeps take the sweep's settings
 # from the environment (RUNS, PARAMS, RESULTS_DIR...); WORKLOADS defaults
 # to cpu_loop,io_wait.
 # Exit status: 0 checked, 1 a check failed, 2 not possible here (not root,
@@ -35,7 +35,7 @@ echo "$(head -n1 "$work/hosts/hostfile" | cut -d' ' -f1) slots=$hosts" > "$work/
 # sweep MODES HOSTFILE: a sweep at 1 and $hosts ranks; prints its folder.
 sweep() {
     env WORKLOADS="$workloads" MODES="$1" WORKERS="1,$hosts" HOSTFILE="$2" \
-        RESULTS_DIR="$results" GILBENCH="$GILBENCH" scripts/bench.sh >&2 ||
+        RESULTS_DIR="$results" GILBENCH="$GILBENCH" /usr/bin/python3 scripts/sweep bench >&2 ||
         die "the sweep MODES=$1 over $2 failed (status $?)"
     readlink -f "$results/latest"
 }

@@ -43,7 +43,7 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
     plan=${plans[$(( (iteration - 1) % ${#plans[@]} ))]}
     # shellcheck disable=SC2086
     env "$tag" TMPDIR="$soak_dir/tmp" RESULTS_DIR="$soak_dir/results" PLOTS_DIR="$soak_dir/plots" \
-        TIMELINE_MS=20 GILBENCH="$GILBENCH" $plan scripts/bench.sh > "$soak_dir/last.out" 2>&1
+        TIMELINE_MS=20 GILBENCH="$GILBENCH" $plan /usr/bin/python3 scripts/sweep bench > "$soak_dir/last.out" 2>&1
     status=$?
     problems=()
     [ "$status" -eq 0 ] || problems+=("the sweep failed (status $status; $soak_dir/last.out)")

@@ -15,7 +15,7 @@ export GILBENCH=$GILBENCH_TEST RESULTS_DIR=$results PLOTS_DIR=$TEST_TMP/plots WO
 # sweep VAR=VALUE...: a short sweep of the fault workload; leaves $OUT,
 # $ERR, $STATUS and $RUN (the folder it wrote).
 sweep() {
-    run_capture env RUNS=2 WARMUP=0 WORKERS=1,2 "$@" scripts/bench.sh
+    run_capture env RUNS=2 WARMUP=0 WORKERS=1,2 "$@" python3 scripts/sweep bench
     RUN=$(sed -n 's/^gilbench: results in //p' <<<"$OUT")
 }
 
@@ -66,11 +66,11 @@ latest_before=$(readlink -f "$results/latest")
 # ---- interrupts ----
 # interrupt SIGNAL TARGET: starts a sweep that hangs at its second point,
 # waits until that point runs, sends SIGNAL to TARGET ("group": the sweep's
-# process group, as Ctrl-C does; "script": bench.sh alone, as kill does).
+# process group, as Ctrl-C does; "script": the sweep alone, as kill does).
 interrupt() {
     set -m # the sweep gets its own process group, with SIGINT not ignored
     env RUNS=1 WARMUP=0 WORKERS=1,2 MODES=procs TIMEOUT=100 \
-        PARAMS="fault.kind=4 fault.at_workers=2" scripts/bench.sh >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
+        PARAMS="fault.kind=4 fault.at_workers=2" python3 scripts/sweep bench >"$TEST_TMP/out" 2>"$TEST_TMP/err" &
     local pid=$!
     set +m
     wait_for_running "$TEST_TMP/out" fault.procs.2 100
@@ -91,14 +91,14 @@ check "  results/latest still points at the last complete run" \
     test "$(readlink -f "$results/latest")" = "$latest_before"
 check "  it says so" grep -q 'interrupted by SIGINT: the partial results .* are kept' "$TEST_TMP/err"
 interrupt TERM script
-check "SIGTERM to bench.sh ends the sweep with status 143" test "$STATUS" -eq 143
+check "SIGTERM to the sweep ends the sweep with status 143" test "$STATUS" -eq 143
 check "  no process of the run survives" no_process_left "$RUN"
 check "  the folder is marked incomplete" \
     jq -e '.complete == false and .interrupted.signal == "SIGTERM"' "$RUN/meta.json"
 check "  results/latest is unchanged" test "$(readlink -f "$results/latest")" = "$latest_before"
 
 # SIGTERM to make (as a service manager or `timeout make bench` sends it):
-# make passes it to the recipe, which is bench.sh itself (exec), so the
+# make passes it to the recipe, which is the sweep itself (exec), so the
 # sweep stops its point instead of finishing as an orphan.
 env -u GILBENCH -u WORKLOADS make --no-print-directory bench WORKLOADS=io_wait MODES=procs WORKERS=1 RUNS=1 \
     WARMUP=0 PARAMS="io_wait.sleep_us=1000000 io_wait.units=100" "$TEST_TAG" \
@@ -109,13 +109,13 @@ kill -TERM "$make_pid"
 wait "$make_pid"
 STATUS=$?
 check "SIGTERM to make ends make bench with an error" test "$STATUS" -ne 0 -a -n "$RUN"
-check "  no process of the sweep survives (no orphan bench.sh)" wait_for 10 no_tagged_process
+check "  no process of the sweep survives (no orphan sweep)" wait_for 10 no_tagged_process
 check "  the folder is marked incomplete with the signal" \
     jq -e '.complete == false and .interrupted.signal == "SIGTERM"' "$RUN/meta.json"
 check "  results/latest is unchanged" test "$(readlink -f "$results/latest")" = "$latest_before"
 
 # ---- re-measuring the failed and imprecise series ----
-run_capture env -u WORKLOADS RERUN="$complete_run" scripts/bench.sh
+run_capture env -u WORKLOADS RERUN="$complete_run" python3 scripts/sweep bench
 RUN=$(sed -n 's/^gilbench: results in //p' <<<"$OUT")
 check "RERUN writes a new folder" test -n "$RUN" -a "$RUN" != "$complete_run" -a -d "$RUN"
 check "  that records what it re-measured" jq -e --arg from "$complete_run" '.rerun_of == $from' "$RUN/meta.json"
@@ -133,7 +133,7 @@ printf 'fault\t-\tgil\t2\tinjected by the test\n' > "$mixed/failures.tsv"
 awk -F, -v OFS=, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; print; next }
     { if ($col["precision"] != "") { $col["precision"] = 0.01; $col["ci_level"] = 0.97 }; print }' \
     "$RUN/summary.csv" > "$mixed/summary.csv"
-run_capture env -u WORKLOADS RERUN="$mixed" scripts/bench.sh
+run_capture env -u WORKLOADS RERUN="$mixed" python3 scripts/sweep bench
 RUN=$(sed -n 's/^gilbench: results in //p' <<<"$OUT")
 check "RERUN of a folder with one failed point keeps the 4 points of the steady series" \
     grep -q "^gilbench: 4 points kept from mixed" <<<"$OUT"

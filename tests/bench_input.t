@@ -6,13 +6,13 @@ cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
 results="$TEST_TMP/results"
 
-# refused DESCRIPTION PATTERN VAR=VALUE...: scripts/bench.sh exits 2 with one
+# refused DESCRIPTION PATTERN VAR=VALUE...: python3 scripts/sweep bench exits 2 with one
 # line matching PATTERN and creates no run folder.
 refused() {
     local description=$1 pattern=$2
     shift 2
     run_capture env -u WORKLOADS -u MODES -u WORKERS -u RUNS -u WARMUP -u PARAMS -u TIMEOUT \
-        RESULTS_DIR="$results" GILBENCH="$GILBENCH" "$@" scripts/bench.sh
+        RESULTS_DIR="$results" GILBENCH="$GILBENCH" "$@" python3 scripts/sweep bench
     local lines
     lines=$(printf '%s\n' "$ERR" | grep -c .)
     if [ "$STATUS" -eq 2 ] && [ "$lines" -eq 1 ] && grep -q -- "$pattern" <<<"$ERR" &&

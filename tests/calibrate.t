@@ -154,7 +154,7 @@ run_capture pyrun --workload cpu_loop --mode interp --workers 2 --units 10
 check "pyrun --mode interp on a Python without subinterpreters: exit 2, one line" \
     test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
 check "... naming what it needs" grep -q "needs subinterpreters" <<<"$ERR"
-python313="$(. scripts/lib.sh && pythons_dir)/gil/bin/python3.13"
+python313="$(python3 tests/sweep_call.py interpreters pythons_dir)/gil/bin/python3.13"
 if [ -x "$python313" ]; then
     py313() { env -u PYTHON_GIL OPENBLAS_NUM_THREADS=1 "$python313" scripts/pyrun run "$@"; }
     for workload in cpu_loop blas_dgemm shared_objects; do
@@ -224,7 +224,7 @@ check "pyrun --dry-run refuses an unknown setting, exit 2" test "$STATUS" -eq 2
 results=$TEST_TMP/results
 run_capture env STUDIES=calibrate RUNS=1 WARMUP=0 QUICK=1 TIMELINE_WORKERS=2 \
     PARAMS="cpu_loop.units=60 io_wait.units=8 io_wait.sleep_us=2000 blas_dgemm.units=4 blas_dgemm.n=64 shared_objects.units=40 own_objects.units=40" \
-    RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" scripts/bench.sh
+    RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" python3 scripts/sweep bench
 check "a calibrate sweep succeeds" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR" "$(tail -n 20 <<<"$OUT")"
 run=$results/latest
@@ -270,10 +270,10 @@ done
 check "the table is printed" grep -q "speedup_ratio" <<<"$OUT"
 
 # Missing Python: one line naming what to install, exit 2.
-run_capture env STUDIES=calibrate PYTHON=/nonexistent/python3 RESULTS_DIR="$results" GILBENCH="$GILBENCH" scripts/bench.sh
+run_capture env STUDIES=calibrate PYTHON=/nonexistent/python3 RESULTS_DIR="$results" GILBENCH="$GILBENCH" python3 scripts/sweep bench
 check "a calibrate sweep with a missing PYTHON stops with exit 2 before running" \
     test "$STATUS" -eq 2 -a "$(ls "$results" | wc -l)" -eq 2
-run_capture env STUDIES=calibrate FREE_THREADED_PYTHON="$python" RESULTS_DIR="$results" GILBENCH="$GILBENCH" scripts/bench.sh
+run_capture env STUDIES=calibrate FREE_THREADED_PYTHON="$python" RESULTS_DIR="$results" GILBENCH="$GILBENCH" python3 scripts/sweep bench
 check "FREE_THREADED_PYTHON naming a Python with a GIL is refused with exit 2" \
     test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
 

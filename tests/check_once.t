@@ -79,7 +79,7 @@ rm "$tree/workloads/squares_bad.py"
 # by the sweep's try of the file before any point: unit 0).
 : > "$calls"
 run_capture env CHECK_CALLS="$calls" GILBENCH="$PWD/build/gilbench" WORKLOADS=squares MODES=gil WORKERS=1 \
-    RUNS=4 WARMUP=0 RESULTS_DIR="$TEST_TMP/results" PLOTS_DIR="$TEST_TMP/plots" "$tree/scripts/bench.sh"
+    RUNS=4 WARMUP=0 RESULTS_DIR="$TEST_TMP/results" PLOTS_DIR="$TEST_TMP/plots" python3 "$tree/scripts/sweep" bench
 check "a sweep of a DETERMINISTIC workload passes its runs the accepted values" \
     test "$STATUS" -eq 0 -a "$(check_calls)" -eq 2
 [ "$STATUS" -eq 0 ] || diag "$(tail -n 5 <<<"$ERR")"

@@ -12,7 +12,7 @@ small="cpu_loop.units=40 io_wait.units=8 io_wait.sleep_us=2000"
 
 run_capture env WORKLOADS=cpu_loop,io_wait MODES=gil,threads,procs DISPATCH=pool WORKERS=1,2 RUNS=2 \
     MAX_RUNS=2 WARMUP=0 QUICK=1 PARAMS="$small" RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" \
-    GILBENCH="$GILBENCH" scripts/bench.sh
+    GILBENCH="$GILBENCH" python3 scripts/sweep bench
 check "a sweep with DISPATCH=pool succeeds" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR" "$(tail -n 20 <<<"$OUT")"
 run=$results/latest
@@ -29,7 +29,7 @@ check "meta.json's settings say the dispatch" jq -e '.settings.dispatch == ["poo
 
 run_capture env STUDIES=calibrate DISPATCH=pool RUNS=1 WARMUP=0 QUICK=1 TIMELINE_WORKERS=2 \
     PARAMS="$small blas_dgemm.units=4 blas_dgemm.n=64 shared_objects.units=40 own_objects.units=40" \
-    RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" scripts/bench.sh
+    RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" python3 scripts/sweep bench
 check "make calibrate's sweep with DISPATCH=pool succeeds" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR" "$(tail -n 20 <<<"$OUT")"
 run=$results/latest

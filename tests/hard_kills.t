@@ -30,7 +30,7 @@ mkdir -p "$sweep_tmp"
 sweep() { # in a subshell of its own, which it becomes (exec): $! is the sweep
     exec env "$TEST_TAG" TMPDIR="$sweep_tmp" WORKLOADS=io_wait,cpu_loop MODES=gil,procs WORKERS=1,2 RUNS=2 \
         PARAMS="io_wait.units=6 io_wait.sleep_us=30000 cpu_loop.units=1500" RESULTS_DIR="$results" \
-        PLOTS_DIR="$TEST_TMP/plots" TIMELINE_MS=20 scripts/bench.sh
+        PLOTS_DIR="$TEST_TMP/plots" TIMELINE_MS=20 python3 scripts/sweep bench
 }
 (sweep) > "$TEST_TMP/first.out" 2>&1
 check "a first sweep completes" test "$?" -eq 0
@@ -63,7 +63,7 @@ mpi_modes=""
 [ ! -x "$(dirname "$GILBENCH")/gilbench-mpi" ] || ! command -v mpirun >/dev/null || mpi_modes=,mpi
 shm_before=$(ls -d /dev/shm/gilbench-mpi.* 2>/dev/null | paste -sd' ' -)
 setsid env "$TEST_TAG" TMPDIR="$sweep_tmp" WORKLOADS=io_wait MODES=gil$mpi_modes WORKERS=1,2 RUNS=3 \
-    PARAMS="io_wait.sleep_us=30000" RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" scripts/bench.sh \
+    PARAMS="io_wait.sleep_us=30000" RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" python3 scripts/sweep bench \
     > "$TEST_TMP/group.out" 2>&1 &
 group=$!
 wait_for 30 grep -q '^\[round 1\]' "$TEST_TMP/group.out"
@@ -159,7 +159,7 @@ fi
 mpi=$(dirname "$GILBENCH")/gilbench-mpi
 if command -v mpirun >/dev/null && [ -x "$mpi" ]; then
     for round in $(seq "$rounds"); do
-        mapfile -t options < <(. scripts/lib.sh && mpirun_options "")
+        mapfile -t options < <(python3 tests/sweep_call.py hosts mpirun_options "")
         # The killed ranks' shared-memory files in a folder of the test's own.
         mkdir -p "$TEST_TMP/shm"
         env "$TEST_TAG" OMPI_MCA_btl_vader_backing_directory="$TEST_TMP/shm" mpirun -n 2 "${options[@]}" "$mpi" run --workload io_wait --mode mpi --workers 2 \

@@ -76,7 +76,7 @@ run_capture pyrun run --workload temp_left --mode gil --workers 2
 check "a run that fails says why in one line" test "$STATUS" -eq 1 -a "$(grep -c . <<<"$ERR")" -eq 1
 check "  and still runs the workload's teardown (no file of its setup is left)" \
     test -z "$(find "$tmp" -name 'hostile-setup-*')"
-gil_python=$(. scripts/lib.sh && dir=$(pythons_dir) && [ -f "$dir/gil/.gilbench-verified" ] && echo "$dir/gil/bin/python3.13")
+gil_python=$(dir=$(python3 tests/sweep_call.py interpreters pythons_dir) && [ -f "$dir/gil/.gilbench-verified" ] && echo "$dir/gil/bin/python3.13")
 if [ -n "$gil_python" ]; then
     run_capture bash -c "cd '$tree' && '$gil_python' scripts/pyrun run --workload temp_left --mode forkserver --workers 2"
     check "a failed forkserver run fails in one line" test "$STATUS" -eq 1 -a "$(grep -c . <<<"$ERR")" -eq 1
@@ -96,7 +96,7 @@ results="$TEST_TMP/results"
 started=$(date +%s)
 run_capture timeout 900 env "$TEST_TAG" FLAKY_CHECKS="$TEST_TMP/flaky.count" RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" \
     WORKLOADS="good,cpu_loop,zlib_crc,$hostile" MODES=gil,procs WORKERS=1,2 QUICK=1 RUNS=2 MAX_RUNS=2 TIMEOUT=3 \
-    "$tree/scripts/bench.sh" <&"$open_stdin"
+    python3 "$tree/scripts/sweep" bench <&"$open_stdin"
 diag "the sweep took $(( $(date +%s) - started )) s"
 run=$(sed -n 's/^gilbench: results in //p' <<<"$OUT")
 check "the sweep ends, exit 1 (workloads were left out, points failed)" test "$STATUS" -eq 1 -a -d "$run"
@@ -109,7 +109,7 @@ check "  and the C workload a file shadows, saying so in one line" \
 # newer_syntax.py uses 3.12's `type` statement: run where the Python that
 # reads the files (PYTHON, else make pythons' 3.13, else Debian's) is 3.12
 # or later, else left out with its syntax line naming that Python.
-lister=$(cd "$tree" && . scripts/lib.sh && listing_python)
+lister=$(python3 tests/sweep_call.py interpreters workload_lister)
 left_count=13 measured_names="stdin_reader leaves_sleep bigint newer_syntax"
 if ! "$lister" -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then
     left_count=14 measured_names="stdin_reader leaves_sleep bigint"
@@ -158,7 +158,7 @@ check "no temporary file or folder is left" test -z "$(ls -A "$tmp")"
 # ---- a sweep of which every point fails leaves latest where it was ----
 latest=$(readlink "$results/latest")
 run_capture env "$TEST_TAG" RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" WORKLOADS=all_fail MODES=gil \
-    WORKERS=1,2 RUNS=1 WARMUP=0 "$tree/scripts/bench.sh"
+    WORKERS=1,2 RUNS=1 WARMUP=0 python3 "$tree/scripts/sweep" bench
 check "a sweep whose every point failed exits 1" test "$STATUS" -eq 1
 check "  and leaves latest at the run before it" test "$(readlink "$results/latest")" = "$latest"
 check "  saying so" grep -q "no point succeeded; no summary and no plots, and .*latest is unchanged" <<<"$ERR"

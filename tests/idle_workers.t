@@ -46,7 +46,7 @@ fi
 [ "$GILBENCH" = build/gilbench ] || { done_testing; exit; }
 results="$TEST_TMP/results"
 run_capture env RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" WORKLOADS=io_wait MODES=threads WORKERS=1,64 \
-    QUICK=1 RUNS=1 MAX_RUNS=1 scripts/bench.sh
+    QUICK=1 RUNS=1 MAX_RUNS=1 python3 scripts/sweep bench
 check "a sweep to 64 workers of io_wait succeeds" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR"
 check "  saying in one line that io_wait runs 64 units instead of QUICK's 16" \
@@ -57,5 +57,5 @@ check "  and every worker of the 64 had work" jq -e '.worker_seconds_min > 0.005
 refused "units that PARAMS gives are kept, and refused when they leave workers idle" \
     "^gilbench: PARAMS: --workers 64 with --units 16: 48 workers would get no unit" \
     env RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" WORKLOADS=io_wait MODES=threads WORKERS=1,64 \
-    PARAMS=io_wait.units=16 RUNS=1 scripts/bench.sh
+    PARAMS=io_wait.units=16 RUNS=1 python3 scripts/sweep bench
 done_testing

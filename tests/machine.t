@@ -72,7 +72,7 @@ fi
 if unshare --uts true 2>/dev/null; then
     odd="o'brien host/x.example"
     unshare --uts bash -c 'echo "$1" > /proc/sys/kernel/hostname &&
-        . scripts/lib.sh && new_run_folder "$2" && GILBENCH=$3 python3 scripts/sweep machine "$4" cpu_loop gil 1 3 0 5000 1 "" "" ""' \
+        python3 tests/sweep_call.py meta new_run_folder "$2" && GILBENCH=$3 python3 scripts/sweep machine "$4" cpu_loop gil 1 3 0 5000 1 "" "" ""' \
         - "$odd" "$TEST_TMP" "$gilbench" "$TEST_TMP/host.json" > "$TEST_TMP/host.out" 2>&1
     check "an odd host name is recorded exactly" jq -e --arg h "$odd" '.host == $h' "$TEST_TMP/host.json"
     check "  and the run folder's name keeps only safe characters" \
@@ -92,8 +92,8 @@ if localedef -i de_DE -f UTF-8 "$locales/de_DE.UTF-8" 2>/dev/null &&
     mkdir -p "$run_dir"
     cp tests/fixtures/run/meta.json tests/fixtures/run/plan.tsv "$run_dir/"
     "$GILBENCH" summarize --runs tests/fixtures/run/runs.tsv --csv "$run_dir/summary.csv" --cpus 2
-    noisy_c=$(bash -c '. scripts/lib.sh; wide_points "$1" 13' - "$run_dir" | paste -sd' ' -)
-    noisy_de=$("${german[@]}" bash -c '. scripts/lib.sh; wide_points "$1" 13' - "$run_dir" | paste -sd' ' -)
+    noisy_c=$(python3 tests/sweep_call.py rounds wide_points "$run_dir" 13 | paste -sd' ' -)
+    noisy_de=$("${german[@]}" python3 tests/sweep_call.py rounds wide_points "$run_dir" 13 | paste -sd' ' -)
     check "under de_DE the same points are wide as under C (${noisy_c:-none})" \
         test -n "$noisy_c" -a "$noisy_de" = "$noisy_c"
     cp -r "$run_dir" "$TEST_TMP/run-b"

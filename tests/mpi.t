@@ -78,7 +78,7 @@ check "... naming the checksum" grep -q "wrong result" <<<"$ERR"
 results=$TEST_TMP/results
 run_capture env WORKLOADS=cpu_loop,io_wait MODES=procs,mpi WORKERS=1,2,4 RUNS=1 WARMUP=0 \
     PARAMS="cpu_loop.units=400 io_wait.units=8 io_wait.sleep_us=1000" RESULTS_DIR="$results" \
-    PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" "$TEST_TAG" scripts/bench.sh
+    PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" "$TEST_TAG" python3 scripts/sweep bench
 check "a sweep with MODES=procs,mpi succeeds" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR" "$(tail -n 20 <<<"$OUT")"
 for workers in 1 2 4; do
@@ -91,7 +91,7 @@ check "the speedup plot is drawn" test -s "$results/latest/plots/cpu_loop.png"
 check "no rank is left after the sweep" no_tagged_process
 first=$(readlink -f "$results/latest")
 run_capture env RERUN="$first" RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" \
-    GILBENCH="$GILBENCH" "$TEST_TAG" scripts/bench.sh
+    GILBENCH="$GILBENCH" "$TEST_TAG" python3 scripts/sweep bench
 check "RERUN of a sweep with mpi points succeeds" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR" "$(tail -n 20 <<<"$OUT")"
 check "... keeps the modes of the first run" \
@@ -102,7 +102,7 @@ check "... and has every point again" \
 # A rank that crashes in a sweep fails that point alone, named in failures.tsv.
 run_capture env WORKLOADS=fault MODES=mpi WORKERS=1,2 RUNS=1 WARMUP=0 \
     PARAMS="fault.kind=1 fault.at_workers=2 fault.worker=1" RESULTS_DIR="$TEST_TMP/faults" \
-    PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH_TEST" "$TEST_TAG" scripts/bench.sh
+    PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH_TEST" "$TEST_TAG" python3 scripts/sweep bench
 check "a sweep with a crashing rank exits 1" test "$STATUS" -eq 1
 check "... its failures.tsv names the point, the rank and the signal" \
     grep -qP '^fault\t-\tmpi\t2\trank 1 of 2 on .* crashed: killed by signal 11' "$TEST_TMP"/faults/*/failures.tsv
@@ -110,9 +110,9 @@ check "... the 1-rank point is measured" grep -q '^fault,mpi,1,' "$TEST_TMP"/fau
 check "... and no rank is left" wait_for 10 no_tagged_process
 
 run_capture env WORKLOADS=cpu_loop MODES=mpi HOSTFILE="$TEST_TMP/missing" RESULTS_DIR="$results" \
-    GILBENCH="$GILBENCH" scripts/bench.sh
+    GILBENCH="$GILBENCH" python3 scripts/sweep bench
 check "a HOSTFILE that cannot be read is refused with exit 2" test "$STATUS" -eq 2
-run_capture env WORKLOADS=convoy MODES=mpi RESULTS_DIR="$results" GILBENCH="$GILBENCH" scripts/bench.sh
+run_capture env WORKLOADS=convoy MODES=mpi RESULTS_DIR="$results" GILBENCH="$GILBENCH" python3 scripts/sweep bench
 check "a sweep of a one-process workload in the mpi mode is refused with exit 2" test "$STATUS" -eq 2
 
 done_testing

@@ -100,7 +100,7 @@ host2_orted() {
 sweep() {
     env "$TEST_TAG" "${sweep_env[@]}" WORKLOADS=io_wait,cpu_loop MODES="${2:-mpi}" WORKERS=1,2 RUNS=1 WARMUP=0 TIMEOUT="${3:-30}" \
         PARAMS="io_wait.units=16 io_wait.sleep_us=250000 cpu_loop.units=400" HOSTFILE="$hosts/hostfile" \
-        RESULTS_DIR="$TEST_TMP/$1" PLOTS_DIR="$TEST_TMP/plots" scripts/bench.sh >"$TEST_TMP/$1.out" 2>&1 &
+        RESULTS_DIR="$TEST_TMP/$1" PLOTS_DIR="$TEST_TMP/plots" python3 scripts/sweep bench >"$TEST_TMP/$1.out" 2>&1 &
     sweep_pid=$!
 }
 # finished NAME: waits for the sweep; $STATUS, $RUN and $FAILURES.

@@ -1,14 +1,17 @@
 #!/bin/bash
-# plan.t - the points of a sweep (scripts/lib.sh sweep_plan): the default
+# plan.t - the points of a sweep (sweep.plan's sweep_plan): the default
 # sweep, the studies, and a point both ask for measured once, so that no two
 # points share an id (and a raw file).
 cd "$(dirname "$0")/.." || exit 1
 . tests/lib.sh
-. scripts/lib.sh
+# call MODULE FUNCTION ARG...: a function of scripts/sweep (tests/sweep_call.py).
+call() { python3 tests/sweep_call.py "$@"; }
 
-plan=$(sweep_plan startup threads,procs 1,2,4,8 startup 1 1,2,4,8 2)
+plan=$(call plan sweep_plan '["startup"]' '["threads","procs"]' '[1,2,4,8]' '["startup"]' true 1,2,4,8 2 '[]' '[]')
 ids=$(while IFS=$'\t' read -r workload variant mode n; do
-    echo "$(point_label "$workload" "$variant").$mode.$n"
+    label=$workload
+    [ "$variant" = - ] || label=$workload@$variant
+    echo "$label.$mode.$n"
 done <<<"$plan")
 check "bench-all WORKLOADS=startup: every point id appears once" test -z "$(sort <<<"$ids" | uniq -d)"
 check "  the shared points are in the plan (startup.threads.1)" grep -qx 'startup.threads.1' <<<"$ids"
@@ -16,9 +19,9 @@ check "  and so are the study's own (startup.threads.64, startup@spawn=1.threads
     test -n "$(grep -x 'startup.threads.64' <<<"$ids")" -a -n "$(grep -x 'startup@spawn=1.threads.64' <<<"$ids")"
 check "the sweep's points come first, in order" \
     test "$(head -n1 <<<"$plan")" = "startup	-	threads	1"
-only_sweep=$(sweep_plan cpu_loop,io_wait gil 1,2 "" 0 1,2 2 | wc -l)
+only_sweep=$(call plan sweep_plan '["cpu_loop","io_wait"]' '["gil"]' '[1,2]' '[]' false 1,2 2 '[]' '[]' | wc -l)
 check "the default sweep alone: workloads x modes x workers" test "$only_sweep" -eq 4
-(sweep_plan cpu_loop gil 1 nosuchstudy 0 1 2 >/dev/null 2>&1)
+(call plan sweep_plan '["cpu_loop"]' '["gil"]' '[1]' '["nosuchstudy"]' false 1 2 '[]' '[]' >/dev/null 2>&1)
 check "a missing study plan fails the plan" test $? -ne 0
 
 # A study line's variants: several NAME=V1,V2 lists make every
@@ -27,24 +30,25 @@ check "a missing study plan fails the plan" test $? -ne 0
 dir=$TEST_TMP/plans
 mkdir -p "$dir"
 printf 'shared_input procs 1,2 source=model,cpython write=0,1\n' > "$dir/combined.plan"
-combined=$(study_plan "$dir/combined.plan" 1,2 2 | cut -f2 | sort -u | paste -sd' ' -)
+combined=$(call plan study_plan "$dir/combined.plan" 1,2 2 | cut -f2 | sort -u | paste -sd' ' -)
 check "two variant lists make four combinations" \
     test "$combined" = "source=cpython+write=0 source=cpython+write=1 source=model+write=0 source=model+write=1"
-options=$(point_options "shared_input.write=0 shared_input.size_mib=8" shared_input "source=cpython-3.13.5+write=1" 5000)
+options="$(call plan point_options '["shared_input.write=0","shared_input.size_mib=8"]' shared_input \
+    "source=cpython-3.13.5+write=1" 5000 | paste -sd' ' -) "
 check "point_options: the variant's settings override PARAMS, source= is no setting" \
     test "$options" = "--switch-interval-us 5000 --param size_mib=8 --param write=1 "
 check "variant_source names the source of a combined variant" \
-    test "$(variant_source "write=1+source=cpython-3.13.5")" = cpython-3.13.5
-check "variant_source of a variant without one is empty" test -z "$(variant_source "write=1")"
+    test "$(call plan variant_source "write=1+source=cpython-3.13.5")" = cpython-3.13.5
+check "variant_source of a variant without one is empty" test -z "$(call plan variant_source "write=1")"
 printf 'startup spawn 1,2 -\n' > "$dir/spawn.plan"
-run_capture study_plan "$dir/spawn.plan" 1,2 2
+run_capture python3 tests/sweep_call.py plan study_plan "$dir/spawn.plan" 1,2 2
 check "the spawn mode without source=cpython is refused, exit 2, one line" \
     test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
 
 # ---- DRY_RUN=1: the plan for another machine, nothing run ----
 results="$TEST_TMP/dry-results"
 run_capture env RESULTS_DIR="$results" DRY_RUN=1 PLAN_CPUS=64 WORKLOADS=cpu_loop,io_wait MODES=gil,procs \
-    scripts/bench.sh
+    python3 scripts/sweep bench
 check "DRY_RUN=1 PLAN_CPUS=64 plans the sweep for 64 CPUs, exit 0" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR"
 check "  its default workers reach 128" grep -q '^  cpu_loop  *gil  *1 2 4 8 16 32 64 128$' <<<"$OUT"
@@ -60,15 +64,15 @@ printf '{"seconds":0.5,"units":1000}\n{"seconds":0.7,"units":1000}\n{"seconds":0
 printf '{"harness":{"process_rest_s":2}}\n' > "$ref/meta.json"
 printf 'round\n1\n2\n3\n4\n' > "$ref/schedule.tsv"
 run_capture env RESULTS_DIR="$results" DRY_RUN=1 PLAN_CPUS=4 WORKLOADS=cpu_loop MODES=gil WORKERS=1,4 RUNS=2 \
-    WARMUP=0 ESTIMATE_FROM="$ref" scripts/bench.sh
+    WARMUP=0 ESTIMATE_FROM="$ref" python3 scripts/sweep bench
 check "ESTIMATE_FROM: a workload's 1-worker time is its units x the median time per unit there" \
     grep -q '^  cpu_loop  *6000 units  3.600 s$' <<<"$OUT"
 # 1 worker: 2 x (3.6 + 0.5); 4 workers: 2 x (0.9 + 0.5) to 2 x (3.6 + 0.5): 11.0 s to 16.4 s
 check "  the expected time spans perfect scaling and none, with the per-call cost" \
     grep -q 'expected time of the measured points: 0:11 to 0:16 (warm-up + 2 runs a point.* 0.500 s a call' <<<"$OUT"
-run_capture env PLAN_CPUS=64 scripts/bench.sh
+run_capture env PLAN_CPUS=64 python3 scripts/sweep bench
 check "PLAN_CPUS without DRY_RUN is refused, exit 2" test "$STATUS" -eq 2 -a "$(grep -c . <<<"$ERR")" -eq 1
-run_capture env DRY_RUN=1 ESTIMATE_FROM="$TEST_TMP/none" scripts/bench.sh
+run_capture env DRY_RUN=1 ESTIMATE_FROM="$TEST_TMP/none" python3 scripts/sweep bench
 check "a missing ESTIMATE_FROM folder is refused, exit 2" test "$STATUS" -eq 2
 
 done_testing

@@ -62,7 +62,7 @@ check "... naming the thread" grep -q 'could not create worker thread [0-9]* of 
 # the line, the others are measured and summarised.
 results="$TEST_TMP/results"
 run_capture bash -c 'ulimit -v 250000; exec "$@"' - env WORKLOADS=cpu_loop MODES=threads WORKERS=1,512 RUNS=1 \
-    PARAMS=cpu_loop.units=512 RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" scripts/bench.sh
+    PARAMS=cpu_loop.units=512 RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" python3 scripts/sweep bench
 check "the sweep goes on past a point without threads, and fails (exit 1)" test "$STATUS" -eq 1
 run=$(ls -d "$results"/2*/ 2>/dev/null | head -n1)
 check "failures.tsv names the point and the thread" \
@@ -114,7 +114,7 @@ unwritable="$shared/results"
 # Long enough (3 rounds of 6 points, about 10 s) that the folder changes mid-sweep on a loaded machine.
 as_nobody "-n 1024" env WORKLOADS=io_wait MODES=gil,procs WORKERS=1,2,4 RUNS=3 \
     PARAMS="io_wait.units=8 io_wait.sleep_us=100000" RESULTS_DIR="$unwritable" PLOTS_DIR="$shared/plots" \
-    scripts/bench.sh > "$TEST_TMP/sweep.out" 2> "$TEST_TMP/sweep.err" &
+    python3 scripts/sweep bench > "$TEST_TMP/sweep.out" 2> "$TEST_TMP/sweep.err" &
 sweep=$!
 folder_with_points() {
     folder=$(ls -d "$unwritable"/2*/ 2>/dev/null | head -n1)

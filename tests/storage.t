@@ -29,7 +29,7 @@ check "  and leaves neither summary.csv nor its temporary file" \
 results="$TEST_TMP/results"
 run_capture bash -c 'ulimit -f 24; exec "$@"' limited \
     env WORKLOADS=cpu_loop MODES=threads WORKERS=1,2 RUNS=2 WARMUP=0 RESULTS_DIR="$results" \
-    PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" scripts/bench.sh
+    PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" python3 scripts/sweep bench
 check "a sweep whose disk fills up exits non-zero" test "$STATUS" -ne 0
 check "  saying what it could not write" grep -q '^gilbench: .*\(cannot\|could not\)' <<<"$ERR"
 check "  without pointing results/latest at the broken run" test ! -e "$results/latest"
@@ -38,19 +38,20 @@ check "  and without leaving temporary files" test -z "$(find "$results" -name '
 
 # ---- results folders that cannot be written ----
 touch "$TEST_TMP/a-file"
-run_capture env RESULTS_DIR="$TEST_TMP/a-file" WORKLOADS=cpu_loop GILBENCH="$GILBENCH" scripts/bench.sh
+run_capture env RESULTS_DIR="$TEST_TMP/a-file" WORKLOADS=cpu_loop GILBENCH="$GILBENCH" python3 scripts/sweep bench
 check "RESULTS_DIR naming a file fails with a message" \
     test "$STATUS" -eq 1 -a "$ERR" = "gilbench: cannot create the results folder $TEST_TMP/a-file"
-run_capture env RESULTS_DIR=/proc/gilbench-results WORKLOADS=cpu_loop GILBENCH="$GILBENCH" scripts/bench.sh
+run_capture env RESULTS_DIR=/proc/gilbench-results WORKLOADS=cpu_loop GILBENCH="$GILBENCH" python3 scripts/sweep bench
 check "RESULTS_DIR where nothing can be created fails with a message" \
     grep -q "^gilbench: cannot create the results folder /proc/gilbench-results" <<<"$ERR"
 
 # ---- run folders ----
-. scripts/lib.sh
+# call MODULE FUNCTION ARG...: a function of scripts/sweep (tests/sweep_call.py).
+call() { python3 tests/sweep_call.py "$@"; }
 mkdir -p "$TEST_TMP/folders"
-first=$(new_run_folder "$TEST_TMP/folders")
-second=$(new_run_folder "$TEST_TMP/folders")
-third=$(new_run_folder "$TEST_TMP/folders")
+first=$(call meta new_run_folder "$TEST_TMP/folders")
+second=$(call meta new_run_folder "$TEST_TMP/folders")
+third=$(call meta new_run_folder "$TEST_TMP/folders")
 check "three sweeps started together get three folders" \
     test -d "$first" -a -d "$second" -a -d "$third" -a "$first" != "$second" -a "$second" != "$third"
 if [ "${first##*/}" = "$(basename "$second" -2)" ]; then
@@ -69,20 +70,30 @@ mkdir -p "$TEST_TMP/run" && cp "$csv" "$TEST_TMP/run/summary.csv"
 # The fixture's 3 runs a point cannot give a 95 % interval: every point
 # with a speedup is wide; the 1-worker points and those without one are not.
 check "points short of 95 % or wider than PRECISION are wide, with their half-width" \
-    test "$(wide_points "$TEST_TMP/run" 50 | paste -sd' ' -)" = "cpu_loop.gil.2 (±13.9 %) cpu_loop.threads.2 (±12.0 %)"
+    test "$(call rounds wide_points "$TEST_TMP/run" 50 | paste -sd' ' -)" = "cpu_loop.gil.2 (±13.9 %) cpu_loop.threads.2 (±12.0 %)"
 check "RERUN keeps the points of series with no wide or failed point" \
-    test "$(steady_series_points "$TEST_TMP/run" 50 | paste -sd' ' -)" = "io_wait.procs.2 io_wait.procs.4"
+    test "$(call rounds steady_series_points "$TEST_TMP/run" 50 | paste -sd' ' -)" = "io_wait.procs.2 io_wait.procs.4"
 
 # ---- the rounds: order and noise ----
+shuffle_lines() { call rounds shuffled - "$1"; }
 order_a=$(seq 1 20 | shuffle_lines 7 | paste -sd' ' -)
 check "a seed gives the same order every time" test "$order_a" = "$(seq 1 20 | shuffle_lines 7 | paste -sd' ' -)"
 check "  another seed another order, of the same lines" \
     test "$order_a" != "$(seq 1 20 | shuffle_lines 8 | paste -sd' ' -)" -a \
         "$(seq 1 20 | shuffle_lines 8 | sort -n | paste -sd' ' -)" = "$(seq 1 20 | paste -sd' ' -)"
+# cpu_ticks, call_noise: sweep.rounds's, its tuples as "a b c d" here ("- - - -": none).
+cpu_ticks() { call rounds cpu_ticks | grep . || echo "- - - -"; }
+call_noise() { # call_noise BEFORE AFTER
+    local x y
+    x=$([ "$1" = "- - - -" ] && echo null || echo "[${1// /,}]")
+    y=$([ "$2" = "- - - -" ] && echo null || echo "[${2// /,}]")
+    call rounds call_noise "$x" "$y"
+}
+cpu_mhz() { call rounds cpu_mhz; }
 before=$(cpu_ticks)
 sleep 0.3 &
 wait $!
-bash -c 'i=0; while [ $i -lt 100000 ]; do i=$((i + 1)); done' # CPU time of our own child
+bash -c 'i=0; while [ $i -lt 100000 ]; do i=$((i + 1)); done' # CPU time of another process
 after=$(cpu_ticks)
 read -r other steal ticks <<<"$(call_noise "$before" "$after")"
 check "cpu_ticks gives four numbers" grep -qE '^[0-9]+ [0-9]+ [0-9]+ [0-9]+$' <<<"$before"

@@ -11,7 +11,7 @@ results="$TEST_TMP/results"
 small="amdahl.units=200 convoy.units=20 startup.units=1 shared_input.size_mib=8
 shared_input.units=8 ipc.units=1 blas_threads.units=2 blas_threads.n=64 tasks.units=100"
 run_capture env STUDIES=all RUNS=1 WARMUP=0 PARAMS="$small" RESULTS_DIR="$results" \
-    PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" scripts/bench.sh
+    PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" python3 scripts/sweep bench
 check "every study runs" test "$STATUS" -eq 0
 check "... and no shell error on the way" test -z "$(grep -E 'bad array subscript|unbound variable|syntax error|command not found' <<<"$ERR")"
 [ "$STATUS" -eq 0 ] || diag "$ERR" "$(tail -n 20 <<<"$OUT")"
@@ -51,10 +51,10 @@ check "variants are named in the summary" \
 check "the terminal table names points with their variant" \
     grep -q '^amdahl@released_pct=99 ' <<<"$OUT"
 
-run_capture env STUDIES=nope RESULTS_DIR="$results" GILBENCH="$GILBENCH" scripts/bench.sh
+run_capture env STUDIES=nope RESULTS_DIR="$results" GILBENCH="$GILBENCH" python3 scripts/sweep bench
 check "an unknown study is refused with exit 2" \
     test "$STATUS" -eq 2 -a -n "$(grep "STUDIES: unknown 'nope'; accepted: " <<<"$ERR")"
-run_capture env STUDIES=amdahl WORKERS=2 RESULTS_DIR="$results" GILBENCH="$GILBENCH" scripts/bench.sh
+run_capture env STUDIES=amdahl WORKERS=2 RESULTS_DIR="$results" GILBENCH="$GILBENCH" python3 scripts/sweep bench
 check "STUDIES with WORKERS is refused with exit 2" test "$STATUS" -eq 2
 
 done_testing

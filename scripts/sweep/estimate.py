@@ -2,7 +2,7 @@
 sweep's plan (its points by workload and way, the units each workload's
 runs do), its expected wall time from the unit times a results folder
 measured on this machine, and the machine's limits that its largest point
-meets.  PLAN_CPUS=N plans it for N usable CPUs (scripts/bench.sh makes the
+meets.  PLAN_CPUS=N plans it for N usable CPUs (the sweep makes the
 plan: the default worker list and each study's "cpus" follow N).
 
 Usage: python3 scripts/sweep estimate PLAN UNITS CPUS RUNS WARMUP MAX_RUNS [REFERENCE]

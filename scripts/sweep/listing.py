@@ -7,7 +7,7 @@ cannot be read says why.
 Usage: python3 scripts/sweep listing
 
 python_listing() gives the Python workload files' lines as the sweep reads
-them: scripts/pyrun list's, read by the Python interpreters.listing_python()
+them: scripts/pyrun list's, read by the Python interpreters.workload_lister()
 chooses, less the C workloads' twins.
 """
 import glob
@@ -15,11 +15,10 @@ import os
 import re
 import subprocess
 
-from sweep.interpreters import listing_python
+from sweep.interpreters import workload_lister, workload_listing
 from sweep.messages import die, note, usage
 from sweep.tables import records
 
-CALIBRATE_PLAN = "scripts/studies/calibrate.plan"
 
 
 def lines_of(output):
@@ -27,48 +26,18 @@ def lines_of(output):
     return records(output.decode("utf-8", errors="surrogateescape"))
 
 
-def calibrate_twins():
-    """The workloads CALIBRATE_PLAN runs as source=cpython: those whose
-    workloads/NAME.py is the CPython side of the C workload NAME."""
-    try:
-        with open(CALIBRATE_PLAN, encoding="utf-8", errors="surrogateescape") as plan:
-            lines = plan.read().split("\n")
-    except OSError:
-        return set()
-    return {fields[0] for fields in (line.split() for line in lines if not line.startswith("#"))
-            if len(fields) >= 4 and "cpython" in fields[3]}
-
-
 def python_listing(c_names, lister):
     """pyrun list's lines (name, units, unit, checked|unchecked|bad,
-    description: tab-separated), read by LISTER (listing_python()), of the
+    description: tab-separated), read by LISTER (workload_lister()), of the
     workload files; [] without a LISTER.  A file named after a C workload
     (C_NAMES) is that workload's twin (make calibrate's CPython side of the
     model), left out here, or else a file that is not run: its line says
     "shadowed" and why, for the sweep and make list to say.  Dies when
     pyrun list fails."""
-    if not lister:
-        return []
-    try:
-        done = subprocess.run([lister, "scripts/pyrun", "list"], stdout=subprocess.PIPE)
-    except OSError:
-        done = None
-    if done is None or done.returncode != 0:
+    listing = workload_listing(c_names, lister)
+    if listing is None:
         die("cannot list the Python workload files")
-    twins = calibrate_twins()
-    lines = []
-    for line in lines_of(done.stdout):
-        fields = line.split("\t")
-        name = fields[0]
-        if name not in c_names:
-            lines.append(line)
-        elif len(fields) > 3 and fields[3] == "bad":
-            lines.append("\t".join([name, "-", "-", "shadowed", fields[4] if len(fields) > 4 else ""]))
-        elif name not in twins:
-            lines.append("\t".join([name, "-", "-", "shadowed",
-                                    "workloads/%s.py is not run: %s is the C workload workloads/%s.c; rename the "
-                                    "file to run it as a Python workload" % (name, name, name)]))
-    return lines
+    return ["\t".join(fields) for fields in listing]
 
 
 def tab_fields(line, count):
@@ -101,7 +70,7 @@ def main(argv):
     if argv:
         usage("listing takes no arguments: python3 scripts/sweep listing (make list)")
     c_list = c_workloads(os.environ.get("GILBENCH") or "build/gilbench")
-    lister = listing_python()
+    lister = workload_lister()
     listing = python_listing({name for name, _ in c_list}, lister)
     listed = {line.split("\t")[0] for line in listing}
     for name, rest in c_list:

@@ -209,7 +209,7 @@ def main(argv):
         "complete": False,
         "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "host": uname.nodename,
-        "command": os.environ.get("GILBENCH_COMMAND") or "scripts/bench.sh",
+        "command": os.environ.get("GILBENCH_COMMAND") or "python3 scripts/sweep bench",
         "settings": given,
         "rerun_of": rerun_of or None,
         "cpu_model": machine["cpu_model"],

@@ -1,7 +1,7 @@
 """reproduce - how well does a sweep reproduce on this machine?  (make
 reproduce; python3 scripts/sweep reproduce).  Runs the sweep of `make bench`
 twice, back to back, with the same settings (those of the environment:
-QUICK, WORKLOADS, RUNS, PARAMS... as scripts/bench.sh reads them), each into
+QUICK, WORKLOADS, RUNS, PARAMS... as the sweep reads them), each into
 its own folder under RESULTS_DIR, then compares the second with the first
 (sweep.compare: compare.csv, compare.json, the plot) and prints, point by
 point and overall, how far the two speedups differ and whether each lies
@@ -74,15 +74,15 @@ class Sweeps:
         return 128 + self.signalled
 
     def sweep(self, n):
-        """Runs scripts/bench.sh with this environment, its output on stdout
+        """Runs the sweep (sweep.bench) with this environment, its output on stdout
         as it comes; returns its status and its folder (from its "results
         in" line, or None)."""
         print("gilbench: reproduce: sweep %d of 2" % n, flush=True)
         try:
-            child = subprocess.Popen(["scripts/bench.sh"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            child = subprocess.Popen([sys.executable, "scripts/sweep", "bench"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      process_group=0)
         except OSError as error:
-            die("reproduce: cannot run scripts/bench.sh: %s" % error.strerror)
+            die("reproduce: cannot run the sweep: %s" % error.strerror)
         self.child = child
         try:
             self.forward()  # a signal that came while it started

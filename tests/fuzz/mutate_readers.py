@@ -5,7 +5,7 @@ them and a GIL trace; then, until --seconds have passed, a copy of one is mutate
 NaN or empty, JSON values given the wrong type, files emptied, removed or
 turned into folders) and handed to `make plots RUN=` (python3 scripts/sweep plots),
 `make report RUN=` (python3 scripts/sweep report), `make compare` (python3 scripts/sweep compare),
-`make bench RERUN=` (scripts/bench.sh),
+`make bench RERUN=` (python3 scripts/sweep bench),
 `make timeline TRACE=` (python3 scripts/sweep timeline --draw) and `gilbench
 summarize`.  Each command must end within its time, with status 0 or with
 status 1 or 2 and its last line "gilbench: ...", print no shell, awk, jq or
@@ -57,7 +57,7 @@ def make_good(work, engine):
                PLOTS_DIR=os.path.join(work, "good-plots"), TIMELINE_MS="20", GILBENCH=engine, SEED="1")
     folders = []
     for _ in range(2):
-        status, out, err, _ = run(["scripts/bench.sh"], env=env, timeout=600)
+        status, out, err, _ = run(["python3", "scripts/sweep", "bench"], env=env, timeout=600)
         if status != 0:
             sys.exit("mutate_readers: the good sweep failed: %s" % err.strip().splitlines()[-1:])
         folders.append(os.path.realpath(os.path.join(results, "latest")))
@@ -223,7 +223,7 @@ def main():
             elif target == "report":
                 command = [sys.executable, "scripts/sweep", "report", copy]
             elif target == "rerun":
-                command = ["scripts/bench.sh"]
+                command = ["python3", "scripts/sweep", "bench"]
                 env.update(RERUN=copy, RESULTS_DIR=os.path.join(scratch, "rerun"), TIMELINE_MS="20")
                 watched = scratch
             elif target == "summarize":
