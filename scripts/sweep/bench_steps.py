@@ -1,4 +1,4 @@
-"""bench_steps - the sweep's steps before its rounds, in bench.sh's order
+"""bench_steps - the sweep's steps before its rounds, in order
 (each check's line is the first and only one when it refuses): the
 workloads and modes asked for, the plan with its CPython and Python
 points, the units each workload runs, every point's settings tried by

@@ -1,7 +1,7 @@
 """machine - writes a run folder's meta.json: the machine, the build, the
 tools and the settings of the sweep, so that a result can be read (and
 compared) without the machine it ran on.  The run starts incomplete;
-bench.sh marks it complete at the end.
+the sweep (sweep bench) marks it complete at the end.
 Usage: python3 scripts/sweep machine FILE WORKLOADS MODES WORKERS RUNS WARMUP
        INTERVAL_US QUICK PARAMS RERUN_OF STUDIES
 (the points themselves are in the run folder's plan.tsv; GILBENCH names the

@@ -177,12 +177,12 @@ class Settings:
 
 
 def read_first(env):
-    """The checks of bench.sh's first lines, up to the workloads: returns
+    """The first checks of the settings, up to the workloads: returns
     a Settings with cpus, dry_run, quick, bench_all, studies, rerun_of and
     ENV changed as RERUN's meta.json says."""
     s = Settings()
     s.cpus = usable_cpus()
-    s.dry_run = env.get("DRY_RUN") or "0"  # set but empty: 0, as bench.sh took it
+    s.dry_run = env.get("DRY_RUN") or "0"  # set but empty: 0
     if s.dry_run not in ("0", "1"):
         usage("DRY_RUN='%s' is not accepted; accepted: 0 or 1" % s.dry_run)
     if env.get("PLAN_CPUS"):

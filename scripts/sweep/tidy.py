@@ -7,7 +7,7 @@
   runs.tsv       the columns `gilbench summarize --runs` reads
   processes.tsv  hyperfine's whole-process median per point (over all its
                  calls: one per round, hyperfine/<id>.<call>.json)
-runs.tsv also carries, per run, the noise bench.sh measured around its
+runs.tsv also carries, per run, the noise the sweep measured around its
 call (noise.tsv: CPU ticks of other processes and of the hypervisor, all
 ticks of all CPUs, the clock): the k-th measured run of a point is its k-th
 call's only run.
