@@ -64,21 +64,7 @@ clock() {
     printf '%d:%02d' $(($1 / 60)) $(($1 % 60))
 }
 
-# gp_string VALUE: a gnuplot expression for the string VALUE, whatever it
-# holds.  In single quotes gnuplot takes every character as it is (no
-# backslash escapes, no `command` or @macro substitution) but the single
-# quote, which is joined in as "\047": gnuplot 5.4 misreads a doubled '' at
-# the start of a string or after another, and after "'" it expands @macros
-# in the single-quoted rest.
-gp_string() {
-    local quote="'" joined="'.\"\\047\".'"
-    printf "('%s')" "${1//$quote/$joined}"
-}
-
-# ---- plans: one line per point, workload <tab> variant <tab> mode <tab> workers ----
-# A point without a variant has "-" there: read(1) would merge two tabs.
-
-# ---- Python workloads: workloads/<name>.py (scripts/pyrun) ----
+# ---- the CPythons that make pythons builds ----
 
 # pythons_dir: where `make pythons` keeps the interpreters it builds.
 pythons_dir() {

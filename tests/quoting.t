@@ -24,11 +24,14 @@ no_temporary_file() {
 }
 
 # The two layers of quoting, on their own: a value becomes a gnuplot string
-# (gp_string) and, inside gnuplot, a word of the shell it starts (shell_word).
+# (the sweep's plotting.gp_string) and, inside gnuplot, a word of the shell it
+# starts (shell_word).
 weird="'lead, ''doubled'', \\back\\slash, \$HOME, \"double\", \`id\`, @macro; & | < trail'"
-carried=$(bash -c '. scripts/lib.sh && gnuplot -e "v=$(gp_string "$1"); term=\"svg\"; out=\"/dev/null\";
+gp_value=$(/usr/bin/python3 -c 'import sys; sys.path.insert(0, "scripts"); from sweep.plotting import gp_string
+print(gp_string(sys.argv[1]))' "$weird")
+carried=$(LC_ALL=C gnuplot -e "v=$gp_value; term=\"svg\"; out=\"/dev/null\";
     width = 100; height = 100; load \"scripts/gnuplot/style.gp\"; set print \"-\";
-    print system(\"printf %s \" . shell_word(v))"' - "$weird" 2>&1)
+    print system(\"printf %s \" . shell_word(v))" 2>&1)
 check "gp_string and shell_word carry quotes, backslashes, \$ and backquotes as they are" \
     test "$carried" = "$weird"
 [ "$carried" = "$weird" ] || diag "carried: $carried"
