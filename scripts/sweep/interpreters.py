@@ -25,6 +25,20 @@ def pythons_dir(env=os.environ):
     return env.get("PYTHONS_DIR") or os.path.join(cache, "gilbench", "python")
 
 
+# The builds of `make pythons`: KIND -> its folder under pythons_dir(), its
+# interpreter there, and what a note says when that interpreter fails.
+BUILDS = {"gil": ("gil", "python3.13", "does not run"),
+          "free": ("nogil", "python3.13t", "does not run with the GIL off")}
+
+
+def verified_build(kind, env=os.environ):
+    """The interpreter `make pythons` built of KIND when its build was
+    verified (its .gilbench-verified mark), else None."""
+    folder, python, _ = BUILDS[kind]
+    built = os.path.join(pythons_dir(env), folder)
+    return os.path.join(built, "bin", python) if os.path.isfile(os.path.join(built, ".gilbench-verified")) else None
+
+
 def kind_env(kind, env=os.environ):
     """The environment that runs a CPython of KIND: PYTHON_GIL=0 keeps a
     free-threaded build's GIL off; a GIL build refuses PYTHON_GIL=0, so
@@ -54,11 +68,8 @@ def workload_lister(env=os.environ):
     """A Python 3.8 or newer that can read the workload files' declarations:
     PYTHON, else the newest that make pythons built, else Debian's python3,
     else python3 on PATH; None where there is none."""
-    built = os.path.join(pythons_dir(env), "gil")
-    candidates = [env.get("PYTHON") or ""]
-    if os.path.isfile(os.path.join(built, ".gilbench-verified")):
-        candidates.append(os.path.join(built, "bin", "python3.13"))
-    candidates += ["/usr/bin/python3", shutil.which("python3") or ""]
+    candidates = [env.get("PYTHON") or "", verified_build("gil", env) or "", "/usr/bin/python3",
+                  shutil.which("python3") or ""]
     for candidate in candidates:
         if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             done = _runs(candidate, ["-c", "import sys; sys.exit(sys.version_info < (3, 8))"])
@@ -124,21 +135,17 @@ def cpython_interpreters(env=os.environ):
     one (FREE_THREADED_PYTHON, else the first python3.14t or python3.13t on
     PATH); a second one of a version already listed is left out.  Exits 2
     when PYTHON or FREE_THREADED_PYTHON is not what it must be."""
-    folder, found = pythons_dir(env), []
-    if os.path.isfile(os.path.join(folder, "gil", ".gilbench-verified")):
-        line = interpreter_line("gil", os.path.join(folder, "gil", "bin", "python3.13"))
+    found = []
+    for kind, (folder, _, fault) in BUILDS.items():
+        built = verified_build(kind, env)
+        if built is None:
+            continue
+        line = interpreter_line(kind, built)
         if line:
             found.append(line)
         else:
-            note("the interpreter built in %s/gil does not run: left out (make pythons PYTHONS_REBUILD=1 builds it "
-                 "again)" % folder)
-    if os.path.isfile(os.path.join(folder, "nogil", ".gilbench-verified")):
-        line = interpreter_line("free", os.path.join(folder, "nogil", "bin", "python3.13t"))
-        if line:
-            found.append(line)
-        else:
-            note("the interpreter built in %s/nogil does not run with the GIL off: left out (make pythons "
-                 "PYTHONS_REBUILD=1)" % folder)
+            note("the interpreter built in %s/%s %s: left out (make pythons PYTHONS_REBUILD=1 builds it again)"
+                 % (pythons_dir(env), folder, fault))
     python = env.get("PYTHON") or "/usr/bin/python3"
     line = interpreter_line("gil", python)
     if not line:
