@@ -9,7 +9,7 @@ import shutil
 import subprocess
 
 from sweep import hosts, interpreters, plan as plans, python_points, settings
-from sweep.messages import die, note, usage
+from sweep.messages import die, note, parse_list, parse_number, usage
 from sweep.processes import bounded, process_start
 
 
@@ -31,7 +31,7 @@ def choose_workloads(sw, env):
     all_workloads = c_workloads + python_all
     sw.all_workloads, sw.python_all = all_workloads, python_all
     settings.python_available_check(env, lister)
-    chosen = settings.parse_list("WORKLOADS", env.get("WORKLOADS") or ",".join(default_workloads), all_workloads)
+    chosen = parse_list("WORKLOADS", env.get("WORKLOADS") or ",".join(default_workloads), all_workloads)
     sw.python_workloads = [w for w in chosen if w in python_all]
     sw.workloads = [w for w in chosen if w not in python_all]
     sw.plan = []
@@ -43,9 +43,9 @@ def choose_workloads(sw, env):
         for f in listing:
             if f[0] == workload and len(f) > 4 and f[3] == "shadowed":
                 note(f[4])
-    sw.modes = settings.parse_list("MODES", env.get("MODES") or "gil,threads,procs", settings.ALL_MODES.split(","))
-    sw.dispatch = settings.parse_list("DISPATCH", env.get("DISPATCH") or "shares", ["shares", "pool"])
-    sw.chunksize = settings.parse_number("CHUNKSIZE", env.get("CHUNKSIZE") or "1", 1, 1000000000)
+    sw.modes = parse_list("MODES", env.get("MODES") or "gil,threads,procs", settings.ALL_MODES.split(","))
+    sw.dispatch = parse_list("DISPATCH", env.get("DISPATCH") or "shares", ["shares", "pool"])
+    sw.chunksize = parse_number("CHUNKSIZE", env.get("CHUNKSIZE") or "1", 1, 1000000000)
     if "pool" in sw.dispatch and "mpi" in sw.modes:
         usage("DISPATCH=pool: the mpi mode has no pool (its ranks each take a share); leave mpi out of MODES or pool "
               "out of DISPATCH")

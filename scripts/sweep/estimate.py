@@ -25,19 +25,11 @@ import re
 import resource
 
 from sweep.messages import usage
+from sweep.machine import usable_cpus
 from sweep.meta import load_json, read_jq_values, text_of
 from sweep.tables import leading_number, records
 
 USAGE = "python3 scripts/sweep estimate PLAN UNITS CPUS RUNS WARMUP MAX_RUNS [REFERENCE]"
-
-
-def usable_cpus():
-    """The CPUs this process may run on, from its affinity mask alone (as
-    nproc counts them without OMP_NUM_THREADS); else the CPUs online, else 1."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def read_text(path):

@@ -90,8 +90,8 @@ def usable_cpus():
     """The CPUs this process may run on, from its affinity mask alone (not
     OMP_NUM_THREADS); 1 if even that cannot be read."""
     try:
-        return len(os.sched_getaffinity(0))
-    except OSError:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
         return 1
 
 

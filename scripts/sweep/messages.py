@@ -5,6 +5,7 @@ note() goes on.  Both exits raise SystemExit, so that finally blocks still
 remove temporary files; stdout is flushed first, to keep the two streams
 in order on one terminal.
 """
+import re
 import sys
 
 
@@ -46,6 +47,11 @@ def printable(text):
     return text if len(text) <= 200 else text[:200] + "..."
 
 
+def split(value):
+    """The items of a comma- or space-separated list."""
+    return [item for item in re.split(r"[, \t\n]", value or "") if item]
+
+
 def parse_number(name, value, low, high):
     """VALUE (a setting's text) as a whole number in [LOW, HIGH], or exit 2
     naming NAME."""
@@ -59,7 +65,7 @@ def parse_number(name, value, low, high):
 def parse_list(name, value, accepted):
     """VALUE (items separated by commas or blanks) as a list of ACCEPTED's
     items, or exit 2 naming NAME and an unknown, repeated or missing item."""
-    items = [item for item in value.replace(",", " ").replace("\t", " ").replace("\n", " ").split(" ") if item]
+    items = split(value)
     if not items:
         usage("%s is empty; accepted: %s" % (name, ", ".join(accepted)))
     for k, item in enumerate(items):

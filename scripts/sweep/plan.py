@@ -6,8 +6,8 @@ point, and the units raised so that no worker of a point sits idle.
 """
 import re
 
-from sweep.messages import usage
-from sweep.settings import parse_list, parse_number_list, split
+from sweep.messages import parse_list, split, usage
+from sweep.settings import parse_number_list
 
 STUDY_MODES = ["gil", "threads", "procs", "interp", "spawn", "gil+pool", "threads+pool", "procs+pool", "interp+pool"]
 PYTHON_MODES = "gil,threads,procs,forkserver,spawn,interp"

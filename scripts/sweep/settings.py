@@ -57,10 +57,10 @@ the default.
 The exit statuses and the folder it writes: sweep.bench, docs/results.md.
 """
 import os
-import re
 import time
 
-from sweep.messages import note, usage
+from sweep.messages import note, parse_list, parse_number, split, usage
+from sweep.machine import usable_cpus
 from sweep.meta import check_results_folder
 
 # The settings recorded in meta.json's command line, in this order.
@@ -72,36 +72,6 @@ NOT_EMPTY = ("WORKLOADS MODES DISPATCH CHUNKSIZE WORKERS RUNS MAX_RUNS PRECISION
              "SWITCH_INTERVAL_US PARAMS TIMEOUT QUICK STUDIES RERUN RESULTS_DIR DRY_RUN PLAN_CPUS "
              "ESTIMATE_FROM").split()
 ALL_MODES = "gil,threads,procs,mpi,interp,forkserver,spawn"
-
-
-def split(value):
-    """The items of a comma- or space-separated list."""
-    return [item for item in re.split(r"[, \t\n]", value or "") if item]
-
-
-def parse_list(name, value, accepted):
-    """VALUE's items, each in ACCEPTED (a list), none twice; else exit 2."""
-    accepted_text = ", ".join(accepted)
-    items = split(value)
-    if not items:
-        usage("%s is empty; accepted: %s" % (name, accepted_text))
-    seen = []
-    for item in items:
-        if item not in accepted:
-            usage("%s: unknown '%s'; accepted: %s" % (name, item, accepted_text))
-        if item in seen:
-            usage("%s: '%s' is given twice" % (name, item))
-        seen.append(item)
-    return seen
-
-
-def parse_number(name, value, low, high):
-    """VALUE as a whole number in [LOW, HIGH]; else exit 2."""
-    if not value or not re.fullmatch(r"[0-9]+", value):
-        usage("%s='%s' is not a whole number; accepted: %s to %s" % (name, value, low, high))
-    if len(value) > 9 or not low <= int(value) <= high:
-        usage("%s='%s' is out of range; accepted: %s to %s" % (name, value, low, high))
-    return int(value)
 
 
 def parse_number_list(name, value, low, high):
@@ -143,14 +113,6 @@ def recorded_command(env):
         if name in env and not (name == "STUDIES" and goal == "calibrate"):
             command += " %s=%s" % (name, shell_quote(env[name]))
     return command
-
-
-def usable_cpus():
-    """The CPUs this process may run on (its affinity mask)."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except OSError:
-        return 1
 
 
 def known_studies():

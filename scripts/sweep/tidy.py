@@ -26,6 +26,7 @@ import re
 import statistics
 
 from sweep.messages import die, usage
+from sweep.plan import point_label
 from sweep.meta import parse_json, read_jq_values, text_of, write_atomically
 from sweep.tables import jq_csv_row, jq_tsv_row
 
@@ -82,11 +83,6 @@ def failed_points(run_dir):
     """failures.tsv's points, as lines of their first four fields."""
     lines = text_lines(read_text(os.path.join(run_dir, "failures.tsv"), "surrogateescape"))
     return {"\t".join((line.split("\t") + ["", "", ""])[:4]) for line in lines}
-
-
-def point_label(workload, variant):
-    """workload, or workload@variant for a point of a study."""
-    return workload + "@" + variant if variant not in ("", "-") else workload
 
 
 def hyperfine_files(run_dir, point):
