@@ -26,19 +26,10 @@ import resource
 
 from sweep.messages import usage
 from sweep.machine import usable_cpus
-from sweep.meta import load_json, read_jq_values, text_of
+from sweep.meta import load_json, read_jq_values, read_text, text_of
 from sweep.tables import leading_number, records
 
 USAGE = "python3 scripts/sweep estimate PLAN UNITS CPUS RUNS WARMUP MAX_RUNS [REFERENCE]"
-
-
-def read_text(path):
-    """PATH's text, None if it cannot be read."""
-    try:
-        with open(path, "rb") as f:
-            return f.read().decode("utf-8", errors="surrogateescape")
-    except OSError:
-        return None
 
 
 def is_number(value):
@@ -79,7 +70,7 @@ def per_call_cost(reference):
     figure = harness.get("process_rest_s") if isinstance(harness, dict) else None
     if figure is None:
         return ""
-    schedule = read_text(os.path.join(reference, "schedule.tsv"))
+    schedule = read_text(os.path.join(reference, "schedule.tsv"), "surrogateescape")
     calls = (schedule.count("\n") if schedule is not None else 1) - 1
     return "%.4f" % (leading_number(text_of(figure)) / calls) if calls > 0 else text_of(figure)
 
@@ -165,7 +156,7 @@ def plan_lines(plan, units_text, times, per_call, cpus, runs, warmup, max_runs, 
 
 def proc_value(path):
     """A figure of /proc, or "unknown"."""
-    text = read_text(path)
+    text = read_text(path, "surrogateescape")
     return "unknown" if text is None else text.rstrip("\n")
 
 
@@ -187,7 +178,7 @@ def within(need, limit_text):
 
 def mem_available():
     """MemAvailable of /proc/meminfo in MiB, "unknown" if it cannot be read."""
-    text = read_text("/proc/meminfo")
+    text = read_text("/proc/meminfo", "surrogateescape")
     if text is None:
         return "unknown"
     return "".join("%d MiB" % int(leading_number(line.split()[1]) / 1024) if len(line.split()) > 1 else "0 MiB"
@@ -227,7 +218,7 @@ def main(argv):
         usage("estimate takes the plan and its settings: " + USAGE)
     plan_path, units_path, cpus, runs, warmup, max_runs = argv[:6]
     reference = argv[6] if len(argv) > 6 else ""
-    plan = read_text(plan_path)
+    plan = read_text(plan_path, "surrogateescape")
     if plan is None:
         usage("cannot read the plan %s" % plan_path)
     times, per_call = {}, ""
@@ -237,7 +228,7 @@ def main(argv):
     print("gilbench: the plan on %s usable CPU%s%s: %d points" % (
         cpus, "" if cpus == "1" else "s",
         "" if cpus == machine_cpus else " (PLAN_CPUS; this machine has %s)" % machine_cpus, plan.count("\n")))
-    for line in plan_lines(plan, read_text(units_path) or "", times, per_call or "0", cpus, runs, warmup,
+    for line in plan_lines(plan, read_text(units_path, "surrogateescape") or "", times, per_call or "0", cpus, runs, warmup,
                            max_runs, reference or "none") + limit_lines(plan):
         print(line)
     return 0

@@ -272,3 +272,13 @@ def copy_atomically(source, target):
     except OSError:
         return False
     return write_atomically(target, data)
+
+
+def read_text(path, errors="replace"):
+    """PATH's text (bytes that are not UTF-8 as ERRORS says); None if it
+    cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", errors=errors)
+    except OSError:
+        return None

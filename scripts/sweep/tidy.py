@@ -27,8 +27,8 @@ import statistics
 
 from sweep.messages import die, usage
 from sweep.plan import point_label
-from sweep.meta import parse_json, read_jq_values, text_of, write_atomically
-from sweep.tables import jq_csv_row, jq_tsv_row
+from sweep.meta import parse_json, read_jq_values, read_text, text_of, write_atomically
+from sweep.tables import jq_csv_row, jq_tsv_row, records
 
 COMMON = ("workload variant mode workers seconds startup_seconds worker_seconds_min worker_seconds_max"
           " worker_seconds_total cpu_user_seconds cpu_sys_seconds involuntary_switches max_rss_kib checksum"
@@ -42,22 +42,6 @@ NOISE = ("other_cpu_ticks", "steal_ticks", "all_cpu_ticks", "cpu_mhz")
 
 
 # ---- the run folder's text files ----
-
-def read_text(path, errors="replace"):
-    """PATH's text (bytes that are not UTF-8 as ERRORS says); None if it
-    cannot be read."""
-    try:
-        with open(path, "rb") as f:
-            return f.read().decode("utf-8", errors=errors)
-    except OSError:
-        return None
-
-
-def text_lines(text):
-    """TEXT's lines as jq -R reads them (a last line without its newline too)."""
-    lines = (text or "").split("\n")
-    return lines[:-1] if lines[-1] == "" else lines
-
 
 def read_fields(line, count):
     """LINE's first COUNT fields as bash's `IFS=$'\\t' read -r` gives them:
@@ -81,7 +65,7 @@ def plan_lines(run_dir):
 
 def failed_points(run_dir):
     """failures.tsv's points, as lines of their first four fields."""
-    lines = text_lines(read_text(os.path.join(run_dir, "failures.tsv"), "surrogateescape"))
+    lines = records(read_text(os.path.join(run_dir, "failures.tsv"), "surrogateescape") or "")
     return {"\t".join((line.split("\t") + ["", "", ""])[:4]) for line in lines}
 
 
@@ -139,7 +123,7 @@ def process_medians(run_dir, good):
 def noise_table(run_dir):
     """The noise around each call, per point in call order."""
     noise = {}
-    for line in text_lines(read_text(os.path.join(run_dir, "noise.tsv"))):
+    for line in records(read_text(os.path.join(run_dir, "noise.tsv")) or ""):
         fields = line.split("\t") if line else []
         if len(fields) >= 5:
             noise.setdefault(fields[0], []).append(dict(zip(NOISE, fields[1:5])))
