@@ -73,7 +73,7 @@ help:
 	@echo 'make timeline TRACE=file  draw one `gilbench run --trace` file'
 	@echo '  bench settings: WORKLOADS MODES WORKERS RUNS MAX_RUNS PRECISION RESOLUTION BUDGET SEED WARMUP'
 	@echo '                  SWITCH_INTERVAL_US PARAMS TIMEOUT QUICK=1 STUDIES RERUN=dir RESULTS_DIR PLOTS_DIR'
-	@echo '                  TIMELINE_WORKERS TIMELINE_MS HOSTFILE MPI_HOSTS_DOWN (MODES=...,mpi)'
+	@echo '                  TIMELINE_WORKERS TIMELINE_MS GIL_TRACE=0 HOSTFILE MPI_HOSTS_DOWN (MODES=...,mpi)'
 	@echo '                  DRY_RUN=1 [PLAN_CPUS=N ESTIMATE_FROM=dir]: the plan and its expected time, nothing run'
 	@echo '  calibrate settings: PYTHON FREE_THREADED_PYTHON PYTHONS=build'
 	@echo 'make pythons        build CPython 3.13 with and without the GIL from Debian source (cached)'

@@ -41,6 +41,10 @@ struct workload_answer {
     double extra_runs, extra_seconds; /* to decide it, when undecided */
     const char *gil_remark;
     const char *python; /* interpreters, for a Python workload; else NULL */
+    /* Traced in CPython (gil.csv): one thread under threading, and the
+     * free-threaded way's workers at `workers`; NULL when not traced. */
+    const struct row *one_thread, *parked;
+    const char *unknown_why; /* why one thread's GIL share is unknown, or NULL */
 };
 
 static const char *named(const struct settings *s, const struct workload_answer *a, const char *mode)
@@ -91,6 +95,34 @@ static const struct point *one_worker_of(const struct row *rows, size_t first, s
         if (rows[i].point->workers == 1 && strcmp(rows[i].point->mode, mode) == 0)
             return rows[i].point;
     return NULL;
+}
+
+/* The traced runs that say why: one thread under threading (else
+ * ThreadPoolExecutor) on a GIL build, and the free-threaded way at the
+ * answer's worker count. */
+static void find_traced(const struct row *rows, size_t first, size_t end, struct workload_answer *a)
+{
+    static const char *const one_thread_ways[] = { "gil", "gil+pool" }, *const free_ways[] = { "threads",
+                                                                                               "threads+pool" };
+    for (size_t w = 0; w < 2 && !a->one_thread; w++)
+        for (size_t i = first; i < end; i++) {
+            const struct point *p = rows[i].point;
+            if (p->workers != 1 || !p->traced || strcmp(p->mode, one_thread_ways[w]) != 0)
+                continue;
+            if (isfinite(rows[i].gil_hold_share))
+                a->one_thread = &rows[i];
+            else if (!a->unknown_why)
+                a->unknown_why = p->trace_why[0] ? p->trace_why : "not traced";
+        }
+    if (a->one_thread)
+        a->unknown_why = NULL;
+    for (size_t w = 0; w < 2 && !a->parked; w++)
+        for (size_t i = first; i < end; i++) {
+            const struct point *p = rows[i].point;
+            if (p->workers == a->workers && p->traced && strcmp(p->mode, free_ways[w]) == 0 &&
+                isfinite(rows[i].gil_parked_share))
+                a->parked = &rows[i];
+        }
 }
 
 /* The answer of the rows first .. end - 1 (one workload and variant);
@@ -173,6 +205,7 @@ static bool describe(const struct row *rows, size_t first, size_t end, const str
         a->gil_remark = "the GIL serialises it";
     else if (gil && (gil == &a->ways[0] || gil->race.verdict == RACE_TIED) && best->low > 1.1)
         a->gil_remark = "the GIL does not hold it back";
+    find_traced(rows, first, end, a);
     return true;
 }
 
@@ -198,6 +231,40 @@ static double startup_share(const struct point *p)
     double share = stats_median(shares, p->runs);
     free(shares);
     return share;
+}
+
+/* Held this much of its time, one thread cannot help but keep the others
+ * out; released this much, the GIL is not what limits threads. */
+#define HOLDS_IT 0.90
+#define RELEASES_IT 0.25
+
+/* Why, from the traced runs: how much of its time one thread held the GIL
+ * (threads gain at most 1 / that share under it: the holds of N threads
+ * cannot overlap), and how much of theirs free-threaded workers spent
+ * parked on a contended lock.  Nothing when neither was traced. */
+static void print_traced(FILE *out, const struct workload_answer *a)
+{
+    if (a->one_thread) {
+        double held = a->one_thread->gil_hold_share;
+        const char *way = strcmp(a->one_thread->point->mode, "gil") == 0 ? "threading" : "ThreadPoolExecutor";
+        if (held >= HOLDS_IT)
+            fprintf(out, "; one thread held the GIL %.0f %% of its time under %s (traced): threads cannot help",
+                    held * 100, way);
+        else if (held > RELEASES_IT)
+            fprintf(out, "; one thread held the GIL %.0f %% of its time under %s (traced): the GIL caps threads "
+                         "at %.1f\u00d7", held * 100, way, 1 / held);
+        else {
+            fprintf(out, "; one thread released the GIL %.0f %% of its time under %s (traced): threads scale",
+                    (1 - held) * 100, way);
+            if (held > 0.01)
+                fprintf(out, ", up to %.0f\u00d7 under the GIL", floor(1 / held));
+        }
+    } else if (a->unknown_why) {
+        fprintf(out, "; GIL share unknown: %s", a->unknown_why);
+    }
+    if (a->parked)
+        fprintf(out, "; free-threaded, its %u workers parked on locks %.0f %% of their time (traced)",
+                a->workers, a->parked->gil_parked_share * 100);
 }
 
 /* Each way whose single worker is slower than the baseline's, and each
@@ -277,6 +344,7 @@ static void print_answer_line(FILE *out, const struct settings *s, const struct 
     }
     if (a->gil_remark)
         fprintf(out, " \u2014 %s", a->gil_remark);
+    print_traced(out, a);
     print_fixed_costs(out, s, a);
     print_status(out, s, a);
     fputc('\n', out);
@@ -301,6 +369,7 @@ static void print_decision(FILE *out, const struct settings *s, const struct wor
         fprintf(out, " (a tie within \u00b1%g %%)", s->resolution * 100);
     if (a->gil_remark)
         fprintf(out, "; %s", a->gil_remark);
+    print_traced(out, a);
     /* Ways that scale on their own but give no speedup over the baseline:
      * their single worker is slower (a slower interpreter, start-up, a
      * pool's cost per task). */

@@ -9,10 +9,13 @@
  *                     gil_switches gil_wait_seconds startup_seconds, then
  *                     optionally worker_seconds_total cpu_seconds
  *                     other_cpu_ticks steal_ticks all_cpu_ticks
- *                     involuntary_switches cpu_mhz
+ *                     involuntary_switches cpu_mhz gil_hold_seconds
  *                     ("-" where a run could not measure a figure)
  *   --processes FILE  one line per point: workload variant mode workers
  *                     process_median_seconds (hyperfine's whole-process median)
+ *   --gil-traces FILE the sweep's gil.csv (gil_traces.c): the figures of each
+ *                     CPython point's one traced run, which fill its GIL
+ *                     columns (the model's come from its runs)
  * A point is workload x variant x mode x workers; the variant (a study's
  * setting, such as released_pct=90) is "-" in the default sweep.  Points
  * keep the order in which their workload and variant, then their mode,
@@ -69,6 +72,8 @@ static struct point *find_point(struct points *all, const char *workload, const 
         all->items = grow(all->items, &all->capacity, sizeof *all->items);
     struct point *p = &all->items[all->count++];
     *p = (struct point){ .workers = workers, .process_median = NAN };
+    for (int f = 0; f < TRACED_FIELDS; f++)
+        p->trace[f] = NAN;
     snprintf(p->workload, sizeof p->workload, "%s", workload);
     snprintf(p->variant, sizeof p->variant, "%s", variant);
     snprintf(p->mode, sizeof p->mode, "%s", mode);
@@ -182,7 +187,7 @@ static bool read_input(const char *path, bool runs, struct points *all)
                     runs ? "workload variant mode workers seconds max_rss_kib gil_switches "
                            "gil_wait_seconds startup_seconds, optionally worker_seconds_total "
                            "cpu_seconds other_cpu_ticks steal_ticks all_cpu_ticks "
-                           "involuntary_switches cpu_mhz"
+                           "involuntary_switches cpu_mhz gil_hold_seconds"
                          : "workload variant mode workers process_median_seconds");
             free(line);
             fclose(in);
@@ -281,7 +286,22 @@ static struct row summarise(const struct points *all, const struct point *p,
     double lifetimes = field_stat(p, WORKER_SECONDS_TOTAL, stats_median);
     if (!isfinite(lifetimes) || lifetimes <= 0)
         lifetimes = p->workers * r.median;
-    r.gil_wait_share = field_stat(p, GIL_WAIT_SECONDS, stats_median) / lifetimes;
+    r.gil_switches = field_stat(p, GIL_SWITCHES, stats_median);
+    r.gil_wait_seconds = field_stat(p, GIL_WAIT_SECONDS, stats_median);
+    r.gil_wait_share = r.gil_wait_seconds / lifetimes;
+    r.gil_hold_share = field_stat(p, GIL_HOLD_SECONDS, stats_median) / lifetimes;
+    r.gil_parked_share = NAN;
+    /* A point that ran in CPython has no GIL counters of its own: its one
+     * traced run's figures stand for it (they are over the workers'
+     * lifetimes from their first GIL event to their last). */
+    if (p->traced) {
+        r.gil_traced = true;
+        r.gil_switches = p->trace[TRACED_SWITCHES];
+        r.gil_wait_seconds = p->trace[TRACED_WAIT_SECONDS];
+        r.gil_wait_share = p->trace[TRACED_WAIT_SHARE];
+        r.gil_hold_share = p->trace[TRACED_HOLD_SHARE];
+        r.gil_parked_share = p->trace[TRACED_PARKED_SHARE];
+    }
     double processors = p->workers < settings->cpus ? p->workers : settings->cpus;
     r.cpu_delivered = field_stat(p, CPU_SECONDS, stats_median) / (processors * r.median);
     double all_ticks = field_stat(p, ALL_TICKS, stats_sum);
@@ -307,7 +327,8 @@ static const char CSV_HEADER[] =
     "efficiency,karp_flatt,process_median_s,max_rss_kib,gil_switches,gil_wait_s,"
     "spread,startup_median_s,gil_wait_share,ci_level,precision,speedup_vs_fastest,"
     "speedup_vs_fastest_lo,speedup_vs_fastest_hi,fastest_mode,cpu_delivered,other_cpu_share,"
-    "steal_share,involuntary_switches,cpu_mhz,disturbed,dispatch,variant\n";
+    "steal_share,involuntary_switches,cpu_mhz,disturbed,dispatch,variant,gil_hold_share,"
+    "gil_parked_share,gil_source\n";
 
 static void write_csv_row(FILE *out, const struct row *r)
 {
@@ -324,8 +345,8 @@ static void write_csv_row(FILE *out, const struct row *r)
     csv_number(out, r->karp_flatt, "%.4f");
     csv_number(out, p->process_median, "%.6f");
     csv_number(out, field_stat(p, RSS_KIB, stats_max), "%.0f");
-    csv_number(out, field_stat(p, GIL_SWITCHES, stats_median), "%.0f");
-    csv_number(out, field_stat(p, GIL_WAIT_SECONDS, stats_median), "%.6f");
+    csv_number(out, r->gil_switches, "%.0f");
+    csv_number(out, r->gil_wait_seconds, "%.6f");
     csv_number(out, r->spread, "%.4f");
     csv_number(out, field_stat(p, STARTUP_SECONDS, stats_median), "%.6f");
     csv_number(out, r->gil_wait_share, "%.4f");
@@ -342,7 +363,15 @@ static void write_csv_row(FILE *out, const struct row *r)
     csv_number(out, field_stat(p, CPU_MHZ, stats_median), "%.0f");
     /* A way of running such as "threads+pool" is its mode through a pool. */
     bool pool = strlen(p->mode) > 5 && strcmp(p->mode + strlen(p->mode) - 5, "+pool") == 0;
-    fprintf(out, ",%s,%s,%s\n", r->disturbed ? "yes" : "no", pool ? "pool" : "shares", p->variant);
+    fprintf(out, ",%s,%s,%s", r->disturbed ? "yes" : "no", pool ? "pool" : "shares", p->variant);
+    csv_number(out, r->gil_hold_share, "%.4f");
+    csv_number(out, r->gil_parked_share, "%.4f");
+    /* Where the GIL columns come from: the runs' own counters (the model),
+     * CPython's one traced run, or nowhere. */
+    bool counted = isfinite(r->gil_switches) || isfinite(r->gil_wait_seconds);
+    fprintf(out, ",%s\n", r->gil_traced ? (counted || isfinite(r->gil_hold_share) ||
+                                                   isfinite(r->gil_parked_share) ? "traced" : "")
+                                        : counted ? "runs" : "");
 }
 
 /* Writes the CSV to path.tmp and renames it into place, so a reader never
@@ -372,7 +401,8 @@ static int write_csv(const char *path, const struct row *rows, size_t count)
 
 static void print_summarize_help(void)
 {
-    printf("usage: gilbench summarize --runs FILE [--processes FILE] [--csv FILE] [--table]\n"
+    printf("usage: gilbench summarize --runs FILE [--processes FILE] [--gil-traces FILE]\n"
+           "                          [--csv FILE] [--table]\n"
            "                          [--answer] [--decision] [--deciding] [--cpus N]\n"
            "                          [--confidence PCT] [--precision PCT] [--resolution PCT]\n"
            "                          [--looks N] [--max-runs N] [--way-name WAY=NAME]...\n"
@@ -384,9 +414,14 @@ static void print_summarize_help(void)
            "                    gil_wait_seconds startup_seconds, optionally followed by\n"
            "                    worker_seconds_total cpu_seconds other_cpu_ticks\n"
            "                    steal_ticks all_cpu_ticks involuntary_switches cpu_mhz\n"
+           "                    gil_hold_seconds\n"
            "                    (- if unknown)\n"
            "  --processes FILE  tab-separated, one point per line: workload variant mode\n"
            "                    workers process_median_seconds (hyperfine's median)\n"
+           "  --gil-traces FILE the sweep's gil.csv: each CPython point's one traced run\n"
+           "                    (gilbench gil-trace); its figures fill the point's GIL\n"
+           "                    columns, and the answer says how much of one thread's\n"
+           "                    time the GIL was held\n"
            "  --csv FILE        write summary.csv there (through a temporary file)\n"
            "  --table           print the speedup table on stdout\n"
            "  --answer          print one answer line per workload on stdout: each way's\n"
@@ -440,7 +475,7 @@ static unsigned affinity_cpus(void)
 
 int summarize_command(int argc, char **argv)
 {
-    const char *runs_path = NULL, *processes_path = NULL, *csv_path = NULL;
+    const char *runs_path = NULL, *processes_path = NULL, *csv_path = NULL, *traces_path = NULL;
     bool table = false, answer = false, decision = false, deciding = false;
     struct settings settings = { .confidence = 0.95, .cpus = 0, .precision_target = 0, .resolution = 0.05,
                                  .looks = 1 };
@@ -476,6 +511,8 @@ int summarize_command(int argc, char **argv)
             runs_path = argv[++i];
         } else if (i + 1 < argc && strcmp(argv[i], "--processes") == 0) {
             processes_path = argv[++i];
+        } else if (i + 1 < argc && strcmp(argv[i], "--gil-traces") == 0) {
+            traces_path = argv[++i];
         } else if (i + 1 < argc && strcmp(argv[i], "--csv") == 0) {
             csv_path = argv[++i];
         } else if (i + 1 < argc && strcmp(argv[i], "--cpus") == 0) {
@@ -499,7 +536,8 @@ int summarize_command(int argc, char **argv)
     struct points all = { 0 };
     /* Refusals after this point free what was read before exiting 2, so
      * that a caller that goes on (the fuzzing harness) loses nothing. */
-    if (!read_input(runs_path, true, &all) || (processes_path && !read_input(processes_path, false, &all))) {
+    if (!read_input(runs_path, true, &all) || (processes_path && !read_input(processes_path, false, &all)) ||
+        (traces_path && !gil_traces_read(traces_path, &all))) {
         free_points(&all);
         return GB_EXIT_USAGE;
     }

@@ -19,9 +19,17 @@
 enum run_field {
     SECONDS, RSS_KIB, GIL_SWITCHES, GIL_WAIT_SECONDS, STARTUP_SECONDS,
     WORKER_SECONDS_TOTAL, CPU_SECONDS, OTHER_TICKS, STEAL_TICKS, ALL_TICKS, INVOLUNTARY_SWITCHES,
-    CPU_MHZ,
+    CPU_MHZ, GIL_HOLD_SECONDS,
     RUN_FIELDS
 };
+
+/* The figures of a point's one traced run in CPython (--gil-traces, the
+ * sweep's gil.csv: `gilbench gil-trace`), NAN where not measured. */
+enum traced_field {
+    TRACED_SWITCHES, TRACED_WAIT_SECONDS, TRACED_HOLD_SHARE, TRACED_WAIT_SHARE, TRACED_PARKED_SHARE,
+    TRACED_FIELDS
+};
+#define TRACE_WHY_LENGTH 200
 #define REQUIRED_RUN_FIELDS 5
 /* A point is disturbed when other processes or the hypervisor took more
  * than this share of all CPUs' time while its runs ran (summed over its
@@ -39,6 +47,9 @@ struct point {
     double (*values)[RUN_FIELDS]; /* one row per run */
     double *seconds;              /* values[*][SECONDS], for the statistics */
     double process_median;        /* NAN when hyperfine's figure is missing */
+    bool traced;                  /* gil.csv has a row for it (its figures may be unknown) */
+    double trace[TRACED_FIELDS];  /* that row's figures, NAN where unknown */
+    char trace_why[TRACE_WHY_LENGTH]; /* why they are unknown, "" when known */
 };
 
 struct points {
@@ -50,7 +61,11 @@ struct row {
     const struct point *point;
     double median, min, max, stddev, spread;
     struct speedup speedup;     /* NAN fields when there is no 1-worker point */
-    double efficiency, karp_flatt, gil_wait_share, precision;
+    double efficiency, karp_flatt, precision;
+    /* The GIL: the model's counters (median over the runs), or for a point
+     * traced in CPython, its traced run's figures (gil_traced). */
+    double gil_switches, gil_wait_seconds, gil_wait_share, gil_hold_share, gil_parked_share;
+    bool gil_traced;
     /* Against the fastest 1-worker time of any mode of the same workload
      * and variant: what a mode's fixed costs do to its speedup. */
     struct speedup against_fastest;
@@ -73,6 +88,12 @@ struct settings {
     const char **python_workloads; /* WORKLOAD=INTERPRETERS: the Python ones */
     size_t python_workload_count;
 };
+
+/* Reads --gil-traces FILE (gil.csv: a header naming its columns, then one
+ * row per traced point, fields quoted as CSV quotes them) into the points
+ * of `all` it names; rows of other points are ignored.  Returns false
+ * after one line on stderr when the file cannot be read or is malformed. */
+bool gil_traces_read(const char *path, struct points *all);
 
 /* The terminal table: one line per point, the speedup with its interval. */
 void summary_print_table(const struct row *rows, size_t count, const struct settings *settings);

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-from sweep import hosts, interpreters, python_points
+from sweep import gil_traces, hosts, interpreters, python_points
 from sweep.messages import die, note
 from sweep.meta import parse_json, write_atomically
 from sweep.plan import plan_text, point_id, point_label
@@ -44,7 +44,7 @@ def start_run_folder(sw, env):
     meta.value.setdefault("settings", {}).update(
         max_runs=s.max_runs, precision_pct=s.precision, resolution_pct=s.resolution, confidence=0.95,
         budget_s=sw.budget, seed=s.seed, dispatch=sw.dispatch, chunksize=sw.chunksize,
-        default_sweep=not s.studies or s.bench_all)
+        default_sweep=not s.studies or s.bench_all, gil_trace=gil_traces.enabled(env))
     if "mpi" in sw.modes:
         try:
             version = subprocess.run(["mpirun", "--version"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -143,18 +143,29 @@ def finish(sw, started, sweep_started, rounds_started, rounds_ended):
         load_warning = ("other processes used %.0f %% of the CPUs' time while the points ran: timings may be disturbed "
                         "(see each point's other_cpu_share)" % (share * 100))
         meta.add_warning(load_warning)
+    tracer = gil_traces.Tracer(sw)
+    if gil_traces.enabled(sw.env):
+        tracer.run_all()
     if not bench.call_tidy(run_dir, s.warmup):
         die("cannot write the tidy data of %s" % run_dir)
+    traced = tracer.write_csv()
+    gil_options = ["--gil-traces", os.path.join(run_dir, "gil.csv")] if traced else []
+    trace_line = tracer.summary_line(traced) if traced else ""
+    if tracer.notes:
+        meta.load()
+        for message in tracer.notes:
+            meta.add_warning(message)
     summary = os.path.join(run_dir, "summary.csv")
     runs = os.path.join(run_dir, "runs.tsv")
     has_summary = lambda: os.path.isfile(summary) and os.path.getsize(summary) > 0  # noqa: E731
     if os.path.isfile(runs) and os.path.getsize(runs) > 0:
         print(flush=True)
-        if summarize(sw, "--csv", summary, "--precision", str(s.precision), "--table").returncode != 0:
+        if summarize(sw, "--csv", summary, "--precision", str(s.precision), "--table",
+                     *gil_options).returncode != 0:
             die("cannot summarise %s" % run_dir)
         for form in ("answer", "decision"):
             done = summarize(sw, "--" + form, "--resolution", str(s.resolution), "--looks", str(s.looks),
-                             *sw.answer_options, stdout=subprocess.PIPE)
+                             *(sw.answer_options + gil_options), stdout=subprocess.PIPE)
             if done.returncode != 0 or not write_atomically(os.path.join(run_dir, form + ".txt"), done.stdout):
                 die("cannot write %s/%s.txt" % (run_dir, form))
         if not bench.call_plot(run_dir):
@@ -206,6 +217,8 @@ def finish(sw, started, sweep_started, rounds_started, rounds_ended):
     if os.path.isfile(index) and os.path.getsize(index) > 0:
         print("gilbench: open %s/latest/index.html for the report" % sw.results_dir)
     print(harness_line, flush=True)
+    if trace_line:
+        print(trace_line, flush=True)
     if load_warning:
         note("warning: " + load_warning)
     if wide:

@@ -41,6 +41,8 @@ the default.
                        whole, with DIR's settings, into a new folder
   TIMELINE_WORKERS, TIMELINE_MS   the traced gil-mode runs drawn at the end
                        when MODES has gil (sweep timeline; default 3, 200)
+  GIL_TRACE=0          no traced run of the points whose GIL CPython can
+                       trace (default 1: one each after the rounds; gil.csv)
   HOSTFILE             the mpi mode's machines: passed to mpirun --hostfile
   MPI_HOSTS_DOWN       refuse (default) or leave: a host of HOSTFILE that does
                        not answer ssh before the first point ends the sweep,
@@ -66,11 +68,11 @@ from sweep.meta import check_results_folder
 # The settings recorded in meta.json's command line, in this order.
 RECORDED = ("WORKLOADS MODES DISPATCH CHUNKSIZE WORKERS RUNS MAX_RUNS PRECISION RESOLUTION BUDGET SEED WARMUP "
             "SWITCH_INTERVAL_US PARAMS TIMEOUT QUICK STUDIES RERUN RESULTS_DIR PLOTS_DIR TIMELINE_WORKERS "
-            "TIMELINE_MS PYTHON FREE_THREADED_PYTHON HOSTFILE MPI_HOSTS_DOWN").split()
+            "TIMELINE_MS PYTHON FREE_THREADED_PYTHON HOSTFILE MPI_HOSTS_DOWN GIL_TRACE").split()
 # The settings that may not be set but empty.
 NOT_EMPTY = ("WORKLOADS MODES DISPATCH CHUNKSIZE WORKERS RUNS MAX_RUNS PRECISION RESOLUTION BUDGET SEED WARMUP "
              "SWITCH_INTERVAL_US PARAMS TIMEOUT QUICK STUDIES RERUN RESULTS_DIR DRY_RUN PLAN_CPUS "
-             "ESTIMATE_FROM").split()
+             "ESTIMATE_FROM GIL_TRACE").split()
 ALL_MODES = "gil,threads,procs,mpi,interp,forkserver,spawn"
 
 
@@ -161,6 +163,9 @@ def read_first(env):
     if quick not in ("0", "1"):
         usage("QUICK='%s' is not accepted; accepted: 0 or 1" % quick)
     s.quick, s.bench_all = quick == "1", bench_all == "1"
+    if (env.get("GIL_TRACE") or "1") not in ("0", "1"):
+        usage("GIL_TRACE='%s' is not accepted; accepted: 1 (the default: one traced run of each point whose GIL "
+              "CPython can trace) or 0 (none)" % env["GIL_TRACE"])
     known = known_studies()
     all_studies = [name for name in known if name != "calibrate"]
     if env.get("STUDIES"):

@@ -214,7 +214,7 @@ def runs_tsv_row(run):
     return [g("workload"), g("variant"), g("mode"), g("workers"), g("seconds"), g("max_rss_kib"),
             either(g("gil_switches")), either(g("gil_wait_seconds")), g("startup_seconds"),
             either(g("worker_seconds_total")), cpu_seconds(run), g("other_cpu_ticks"), g("steal_ticks"),
-            g("all_cpu_ticks"), either(g("involuntary_switches")), g("cpu_mhz")]
+            g("all_cpu_ticks"), either(g("involuntary_switches")), g("cpu_mhz"), either(g("gil_hold_seconds"))]
 
 
 def write(path, lines):
