@@ -12,18 +12,20 @@ run_capture "$GILBENCH" summarize --runs $fixture/runs.tsv --processes $fixture/
 check "summarize succeeds on the fixture" test "$STATUS" -eq 0
 check "no temporary file is left behind" test ! -e "$csv.tmp"
 
-expected_header=workload,mode,workers,runs,median_s,min_s,max_s,stddev_s,speedup,speedup_ci_lo,speedup_ci_hi,efficiency,karp_flatt,process_median_s,max_rss_kib,gil_switches,gil_wait_s,spread,startup_median_s,gil_wait_share,ci_level,precision,speedup_vs_fastest,speedup_vs_fastest_lo,speedup_vs_fastest_hi,fastest_mode,cpu_delivered,other_cpu_share,steal_share,involuntary_switches,cpu_mhz,disturbed,dispatch,variant
+expected_header=workload,mode,workers,runs,median_s,min_s,max_s,stddev_s,speedup,speedup_ci_lo,speedup_ci_hi,efficiency,karp_flatt,process_median_s,max_rss_kib,gil_switches,gil_wait_s,spread,startup_median_s,gil_wait_share,ci_level,precision,speedup_vs_fastest,speedup_vs_fastest_lo,speedup_vs_fastest_hi,fastest_mode,cpu_delivered,other_cpu_share,steal_share,involuntary_switches,cpu_mhz,disturbed,dispatch,variant,gil_hold_share,gil_parked_share,gil_source
 check "the CSV header names every column, in order" test "$(head -n1 "$csv")" = "$expected_header"
 check "one row per point" test "$(tail -n +2 "$csv" | wc -l)" -eq 6
 bad_types=$(tail -n +2 "$csv" | awk -F, '
-    NF != 34 { print "row " NR ": " NF " fields"; next }
+    NF != 37 { print "row " NR ": " NF " fields"; next }
     $1 !~ /^[a-z_0-9]+$/ || $2 !~ /^(gil|threads|procs)$/ { print "row " NR ": names" }
     $3 !~ /^[0-9]+$/ || $4 !~ /^[0-9]+$/ { print "row " NR ": workers or runs not whole" }
     { for (i = 5; i <= 31; i++) if (i != 26 && $i !~ /^([0-9]+(\.[0-9]+)?)?$/) print "row " NR " column " i ": " $i }
     $26 !~ /^(gil|threads|procs|)$/ { print "row " NR ": fastest_mode " $26 }
     $32 !~ /^(yes|no)$/ { print "row " NR ": disturbed " $32 }
     $33 !~ /^(shares|pool)$/ { print "row " NR ": dispatch " $33 }
-    $34 !~ /^([a-z_0-9]+=[0-9]+|-)$/ { print "row " NR ": variant " $34 }')
+    $34 !~ /^([a-z_0-9]+=[0-9]+|-)$/ { print "row " NR ": variant " $34 }
+    $35 !~ /^([0-9]+(\.[0-9]+)?)?$/ || $36 != "" { print "row " NR ": gil_hold_share " $35 ", gil_parked_share " $36 }
+    $37 !~ /^(runs|)$/ { print "row " NR ": gil_source " $37 }')
 ok $([ -z "$bad_types" ]; echo $?) "every column has its type (names, whole numbers, decimals, variant or empty)"
 [ -z "$bad_types" ] || diag "$bad_types"
 
@@ -174,6 +176,62 @@ awk -v OFS='\t' '$3 == "procs" { $5 = ($4 == 1 ? 1.8 : 1.0) * $5 / ($4 == 1 ? 1.
 run_capture "$GILBENCH" summarize --runs "$TEST_TMP/slow_single.tsv" --decision --cpus 2 --looks 16
 check "a way that scales but whose one worker is slower gives nothing, said with its single-thread cost" \
     grep -q '; procs gives nothing here: its one worker is 1.80× slower\.$' <<<"$OUT"
+# ---- --gil-traces: the traced runs of CPython points (the sweep's gil.csv) ----
+# Their figures replace the runs' own (CPython keeps no counters); a point
+# whose trace is unknown says why in the answer, once; a free-threaded way
+# says how long its workers parked.  Columns are found by name, fields may
+# be quoted, rows of points not in the runs are ignored.
+traces="$TEST_TMP/gil.csv"
+write_traces() { # write_traces HOLD_SHARE_OF_GIL_1 STATUS WHY
+    { echo 'workload,variant,mode,workers,interpreter,locks,status,why,gil_switches,gil_wait_seconds,gil_hold_share,gil_wait_share,parked_share,tracer_overhead'
+      echo "cpu_loop,-,gil,1,/p/python3.13,gil,$2,$3,2,0.001,$1,0.01,,0.02"
+      echo 'cpu_loop,-,gil,2,/p/python3.13,gil,traced,,310,1.2,0.48,0.51,,0.05'
+      echo 'cpu_loop,-,threads,2,/p/python3.13t,parking,traced,,,,,,0.31,0.01'
+      echo 'other,-,gil,1,/p/python3.13,gil,traced,,1,1,1,1,,' ; } > "$traces"
+}
+write_traces 0.97 traced ""
+run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decide.tsv" --gil-traces "$traces" --csv "$csv" --answer --cpus 2 \
+    --looks 16
+check "--gil-traces: summarize reads gil.csv" test "$STATUS" -eq 0
+row_of() { awk -F, -v m="$1" -v w="$2" '$2 == m && $3 == w { print NR - 1 }' "$csv"; }
+is "$(row_of gil 2)" gil_switches 310
+is "$(row_of gil 2)" gil_wait_s 1.2
+is "$(row_of gil 2)" gil_wait_share 0.51
+is "$(row_of gil 2)" gil_hold_share 0.48
+is "$(row_of threads 2)" gil_parked_share 0.31
+is "$(row_of procs 2)" gil_hold_share ""
+check "  gil_source says where the GIL columns came from" \
+    test "$(field "$(row_of gil 1)" gil_source) $(field "$(row_of procs 1)" gil_source)" = "traced runs"
+check "  the answer says how much of its time one thread held the GIL, and what that means" \
+    grep -q ' — the GIL serialises it; one thread held the GIL 97 % of its time under threading (traced): threads cannot help; free-threaded, its 2 workers parked on locks 31 % of their time (traced); one worker takes' <<<"$OUT"
+write_traces 0.45 traced ""
+run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decide.tsv" --gil-traces "$traces" --decision --cpus 2 --looks 16
+check "  held part of the time: the GIL caps threads at 1 / that share (--decision too)" \
+    grep -q '; one thread held the GIL 45 % of its time under threading (traced): the GIL caps threads at 2.2×;' <<<"$OUT"
+write_traces 0.18 traced ""
+run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decide.tsv" --gil-traces "$traces" --answer --cpus 2 --looks 16
+check "  released most of the time: threads scale, up to 1 / the share" \
+    grep -q '; one thread released the GIL 82 % of its time under threading (traced): threads scale, up to 5× under the GIL;' <<<"$OUT"
+write_traces "" untraceable '"cannot trace the GIL of /p/python3.11: it is stripped, no take_gil"'
+run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decide.tsv" --gil-traces "$traces" --answer --csv "$csv" --cpus 2 --looks 16
+check "  unknown: the answer says why, once (a quoted field with a comma)" \
+    test "$(grep -o 'GIL share unknown: cannot trace the GIL of /p/python3.11: it is stripped, no take_gil;' <<<"$OUT" | wc -l)" -eq 1
+is "$(row_of gil 1)" gil_hold_share ""
+check "  and its row keeps no figure" test "$(field "$(row_of gil 1)" gil_switches)x$(field "$(row_of gil 1)" gil_source)" = x
+run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decide.tsv" --answer --cpus 2 --looks 16
+check "  without --gil-traces the answer says nothing of it" test -z "$(grep -e 'GIL share' -e 'held the GIL' <<<"$OUT")"
+for bad in 'workload,variant,mode\ncpu_loop,-,gil' \
+    'workload,variant,mode,workers,status,why,gil_switches,gil_wait_seconds,gil_hold_share,gil_wait_share,parked_share\ncpu_loop,-,gil,1,traced,,many,,,,' \
+    'workload,variant,mode,workers,status,why,gil_switches,gil_wait_seconds,gil_hold_share,gil_wait_share,parked_share\ncpu_loop,-,gil,1,traced,"open,,,,,' \
+    'workload,variant,mode,workers,status,why,gil_switches,gil_wait_seconds,gil_hold_share,gil_wait_share,parked_share\ncpu_loop,-,gil,0,traced,,,,,,'; do
+    printf "$bad\n" > "$TEST_TMP/bad.csv"
+    run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decide.tsv" --gil-traces "$TEST_TMP/bad.csv" --csv "$TEST_TMP/out.csv"
+    check "a malformed gil.csv is refused with one line, exit 2, no CSV ($(tail -n 1 "$TEST_TMP/bad.csv" | cut -c1-24))" \
+        test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1 -a ! -e "$TEST_TMP/out.csv"
+done
+run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decide.tsv" --gil-traces "$TEST_TMP/none.csv" --answer
+check "a missing gil.csv is refused with exit 2" test "$STATUS" -eq 2 -a -n "$ERR"
+
 for bad in "--confidence 40" "--confidence x" "--precision 0" "--cpus 0" "--resolution 0" "--looks 0" \
     "--way-name gil" "--way-name =threading" "--python-workload x="; do
     # shellcheck disable=SC2086

@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 
-from sweep import hosts, interpreters, plan as plans, python_points, settings
+from sweep import gil_traces, hosts, interpreters, plan as plans, python_points, settings
 from sweep.messages import die, note, parse_list, parse_number, usage
 from sweep.processes import bounded, process_start
 
@@ -268,4 +268,10 @@ def dry_run(sw, env):
         if env.get("ESTIMATE_FROM"):
             usage("ESTIMATE_FROM='%s' is not a results folder" % env["ESTIMATE_FROM"])
         reference = ""
-    return call_plan_estimate(plan_path, units_path, s.cpus, s.runs, s.warmup, s.max_runs, reference)
+    status = call_plan_estimate(plan_path, units_path, s.cpus, s.runs, s.warmup, s.max_runs, reference)
+    traced = len(gil_traces.traceable_points(sw)) if gil_traces.enabled(env) else 0
+    if status == 0 and traced:
+        print("gilbench: then one traced run of each of the %d point%s whose GIL (or free-threaded locks) CPython can "
+              "trace, beside the timed runs: about one more run each (GIL_TRACE=0: none)"
+              % (traced, "" if traced == 1 else "s"))
+    return status

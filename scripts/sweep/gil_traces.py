@@ -252,7 +252,7 @@ class Tracer:
         traced = [r for r in rows if r["status"] == "traced"]
         costs = sorted(float(r["tracer_overhead"]) for r in traced if r["tracer_overhead"] != "")
         if not traced:
-            return "gilbench: the GIL of no point could be traced (why: above; gil.csv says per point)"
+            return ""  # the lines above said why
         spent = "" if self.started is None else " in %.0f s" % (self.ended - self.started)
         line = "gilbench: the GIL traced in %d of %d points (one extra run each%s; gil.csv, gil/)" % (
             len(traced), len(rows), spent)
