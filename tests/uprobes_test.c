@@ -170,7 +170,8 @@ static void elf_tests(uint64_t *offset, unsigned char *original)
     static const size_t cuts[] = { 0, 10, 64, 1000, 4096 };
     for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
         snprintf(path, sizeof path, "%s/cut%zu", temp_dir, cuts[i]);
-        int copied = cuts[i] == 0 ? close(open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) : copy_file(exe, path, cuts[i]);
+        int copied = cuts[i] == 0 ? close(open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600))
+                                  : copy_file(exe, path, cuts[i]);
         r = elf_function_offset(path, "uprobes_test_target", &at);
         ok(copied == 0 && r != ELF_FOUND, "elf: the first %zu bytes only: %s", cuts[i], elf_lookup_words(r));
     }
@@ -312,12 +313,13 @@ static void hits_test(const struct uprobe_spec *probes)
     size_t once = 0;
     for (int i = 0; i < CALLS; i++)
         once += seen[i] == 1;
-    ok(entries == CALLS && returns == CALLS, "probes: %zu entry and %zu return hits of the child (%d calls)", entries,
-       returns, CALLS);
+    ok(entries == CALLS && returns == CALLS, "probes: %zu entry and %zu return hits of the child (%d calls)",
+       entries, returns, CALLS);
     ok(wrong_tid == 0, "probes: every hit's thread is the child's only thread");
 #if defined(__x86_64__) || defined(__aarch64__)
-    ok(once == CALLS && out_of_order == 0, "probes: the entry arguments are 0..%d, each once (%zu), in time order "
-       "(%zu out of order)", CALLS - 1, once, out_of_order);
+    ok(once == CALLS && out_of_order == 0,
+       "probes: the entry arguments are 0..%d, each once (%zu), in time order (%zu out of order)", CALLS - 1,
+       once, out_of_order);
 #else
     ok(1, "probes: the entry arguments # skip no argument register on this machine");
 #endif
@@ -350,7 +352,8 @@ static void removal_test(const struct uprobe_spec *probes, unsigned char origina
 #endif
     uprobes_close(u);
     int after = byte_in_new_child();
-    ok(after == original, "removal: after uprobes_close, a new process has the file's byte again (%#x)", after);
+    ok(after == original, "removal: after uprobes_close, a new process has the file's byte again (%#x)",
+       after);
 
     int ready[2];
     if (pipe(ready) != 0) {
@@ -373,14 +376,16 @@ static void removal_test(const struct uprobe_spec *probes, unsigned char origina
     close(ready[0]);
     during = byte_in_new_child();
 #if defined(__x86_64__)
-    ok(answer == 'y' && during == 0xcc, "removal: another process's probes put the breakpoint in (%#x)", during);
+    ok(answer == 'y' && during == 0xcc, "removal: another process's probes put the breakpoint in (%#x)",
+       during);
 #else
     ok(answer == 'y', "removal: another process opened the probes");
 #endif
     kill(tracer, SIGKILL);
     waitpid(tracer, NULL, 0);
     after = byte_in_new_child();
-    ok(after == original, "removal: after SIGKILL of that process, a new process has the file's byte (%#x)", after);
+    ok(after == original, "removal: after SIGKILL of that process, a new process has the file's byte (%#x)",
+       after);
 }
 
 static void failure_test(const struct uprobe_spec *probes, uint64_t offset)

@@ -94,8 +94,8 @@ static unsigned retprobe_bit(void)
 {
     char line[64];
     unsigned bit;
-    if (read_line(PMU_DIR "format/retprobe", line, sizeof line) == 0 && sscanf(line, "config:%u", &bit) == 1 &&
-        bit < 64)
+    if (read_line(PMU_DIR "format/retprobe", line, sizeof line) == 0 &&
+        sscanf(line, "config:%u", &bit) == 1 && bit < 64)
         return bit;
     return 0;
 }
@@ -188,7 +188,9 @@ static int open_event(int type, uint64_t return_config, const char *binary, cons
     attr.watermark = 1;
     attr.wakeup_watermark = (uint32_t)(data_size / 4);
     attr.disabled = 1;
-    /* A uprobe fires in user context: the kernel's own code never hits it. */
+    /* The kernel ignores both for a uprobe (it fires on user code only;
+     * its hits came all the same with exclude_kernel 0 or exclude_user 1):
+     * set as a plain statement of what is traced. */
     attr.exclude_kernel = 1;
     attr.exclude_hv = 1;
     return (int)syscall(SYS_perf_event_open, &attr, -1, (int)cpu, -1, PERF_FLAG_FD_CLOEXEC);
@@ -318,8 +320,6 @@ struct uprobes *uprobes_open(const char *binary, const struct uprobe_spec *specs
                 enum uprobes_status what = e == EACCES || e == EPERM ? UPROBES_NOT_PERMITTED
                                            : e == ENOENT             ? UPROBES_NO_PMU
                                                                      : UPROBES_FAILED;
-                struct rlimit limit = { 0, 0 };
-                getrlimit(RLIMIT_NOFILE, &limit);
                 return fail(u, cpus, status, what, why, why_size, "perf_event_open of %s on CPU %u: %s%s",
                             specs[p].function ? specs[p].function : "?", cpus[c], strerror(e),
                             e == EMFILE               ? " (the descriptor limit, ulimit -n, is too low)"
@@ -341,8 +341,8 @@ struct uprobes *uprobes_open(const char *binary, const struct uprobe_spec *specs
             struct probe_id *entry = &u->ids[u->id_count++];
             entry->probe = p;
             if (ioctl(fd, PERF_EVENT_IOC_ID, &entry->id) != 0)
-                return fail(u, cpus, status, UPROBES_FAILED, why, why_size, "the identifier of %s on CPU %u: %s",
-                            specs[p].function ? specs[p].function : "?", cpus[c], strerror(errno));
+                return fail(u, cpus, status, UPROBES_FAILED, why, why_size,
+                            "the identifier of %s on CPU %u: %s", specs[p].function ? specs[p].function : "?", cpus[c], strerror(errno));
         }
     }
     qsort(u->ids, u->id_count, sizeof *u->ids, by_id);
@@ -414,9 +414,8 @@ static int add_sample(struct uprobes *u, const unsigned char *record, size_t siz
         *hits = grown;
         *capacity = grown_capacity;
     }
-    (*hits)[(*count)++] = (struct uprobe_hit){
-        .time_ns = time_ns, .argument = argument, .pid = (pid_t)pid, .tid = (pid_t)tid, .probe = (unsigned)probe
-    };
+    (*hits)[(*count)++] = (struct uprobe_hit){ .time_ns = time_ns, .argument = argument, .pid = (pid_t)pid,
+                                               .tid = (pid_t)tid, .probe = (unsigned)probe };
     return 0;
 }
 
@@ -459,7 +458,8 @@ static int drain_ring(struct uprobes *u, struct ring *ring, struct uprobe_hit **
     return result;
 }
 
-int uprobes_drain(struct uprobes *u, int timeout_ms, struct uprobe_hit **hits, size_t *count, size_t *capacity)
+int uprobes_drain(struct uprobes *u, int timeout_ms, struct uprobe_hit **hits, size_t *count,
+                  size_t *capacity)
 {
     if (u == NULL)
         return 0;
