@@ -182,6 +182,11 @@ def finish(sw, started, sweep_started, rounds_started, rounds_ended):
         if not bench.call_timeline(run_dir):
             meta.load()
             meta.add_warning("the GIL timelines could not be drawn (python3 scripts/sweep timeline %s)" % run_dir)
+    if traced and has_summary():
+        for message in gil_traces.draw_timelines(run_dir, traced, bench.SWEEP):
+            note(message)
+            meta.load()
+            meta.add_warning(message)
     meta.load()  # the scripts above may have written to it
     wide = wide_points(run_dir, s.precision)
     wide_message = ""

@@ -8,7 +8,8 @@ one of the timed runs: the point's own command, on its own, under the same
 per-run timeout.
 
   RUN_DIR/gil/<id>.json  the tracer's figures (one JSON line)
-  RUN_DIR/gil/<id>.tsv   the trace, in the model's trace format
+  RUN_DIR/gil/<id>.tsv   the GIL's trace, in the model's trace format (a
+                         free-threaded point has none)
   RUN_DIR/gil/<id>.out   the traced run's own result line
   RUN_DIR/gil/<id>.log   what the tracer and the run said
   RUN_DIR/gil.csv        one row per traced point (docs/results.md): the
@@ -165,9 +166,11 @@ class Tracer:
         for ext in (".json", ".tsv", ".out"):
             if os.path.lexists(base + ext):
                 os.unlink(base + ext)
-        argv = [sw.gilbench, "gil-trace", "--interpreter", interpreter, "--locks", locks, "--json", base + ".json",
-                "--trace", base + ".tsv", "--timeout", str(per_run + 30), "--"] + sw.command_of(point) + [
-                "--timeout", str(per_run)]
+        # The trace (the GIL's events, drawn as the model's) is the GIL's only.
+        drawn = ["--trace", base + ".tsv", "--name", point_label(point[0], point[1]), "--switch-interval-us",
+                 str(s.interval)] if locks == "gil" else []
+        argv = [sw.gilbench, "gil-trace", "--interpreter", interpreter, "--locks", locks, "--json", base + ".json"] + \
+            drawn + ["--timeout", str(per_run + 30), "--"] + sw.command_of(point) + ["--timeout", str(per_run)]
         tag = "%s/gil/%s" % (sw.run_dir, pid)
         environment = dict(os.environ, GILBENCH_POINT=tag)
         status = None
@@ -260,6 +263,47 @@ class Tracer:
             line += ": the tracer's cost, traced run / untraced median - 1: %s (median; %s to %s)" % (
                 percent(statistics.median(costs)), percent(costs[0]), percent(costs[-1]))
         return line
+
+
+def timeline_points(rows, workers):
+    """Per workload, the traced threading point whose trace is drawn beside
+    the model's: WORKERS workers (the model's timelines'), else the fewest
+    of 2 or more."""
+    chosen = {}
+    for row in rows:
+        if row["status"] != "traced" or row["mode"] != "gil" or int(row["workers"]) < 2:
+            continue
+        best = chosen.get(row["workload"])
+        rank = (int(row["workers"]) != workers, int(row["workers"]))
+        if best is None or rank < best[0]:
+            chosen[row["workload"]] = (rank, row)
+    return [row for _, row in chosen.values()]
+
+
+def draw_timelines(run_dir, rows, sweep_command):
+    """RUN_DIR/timeline/cpython-WORKLOAD.tsv, .png and .svg: CPython's GIL
+    of one traced threading point per workload, drawn as the model's
+    timelines are (TIMELINE_MS).  Returns the lines of what could not be drawn."""
+    given = os.environ.get("TIMELINE_WORKERS", "3")
+    workers = int(given) if given.isdigit() else 3
+    folder = os.path.join(run_dir, "timeline")
+    failed = []
+    for row in timeline_points(rows, workers):
+        trace = os.path.join(run_dir, "gil", point_id((row["workload"], row["variant"], row["mode"], row["workers"]))
+                             + ".tsv")
+        target = os.path.join(folder, "cpython-%s.tsv" % row["workload"])
+        try:
+            os.makedirs(folder, exist_ok=True)
+            with open(trace, "rb") as f:
+                text = f.read()
+        except OSError:
+            failed.append("no trace of CPython's GIL to draw for %s (%s)" % (row["workload"], trace))
+            continue
+        if not write_atomically(target, text) or subprocess.run(
+                sweep_command + ["timeline", "--draw", target], stdout=subprocess.DEVNULL).returncode != 0:
+            failed.append("CPython's GIL timeline of %s could not be drawn (python3 scripts/sweep timeline --draw %s)"
+                          % (row["workload"], target))
+    return failed
 
 
 def percent(x):

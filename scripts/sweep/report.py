@@ -2,7 +2,8 @@
 make bench): the decision and the answer first (decision.txt, answer.txt),
 the Python workloads, the warnings and failures, the plots (the overview,
 then each workload's plot beside its rows of the speedup table, then the
-others), the GIL timelines, make calibrate's tables, the whole speedup
+others), the GIL timelines (CPython's beside the model's), CPython's GIL
+traced (gil.csv) with the tracer's cost, make calibrate's tables, the whole speedup
 table of summary.csv, then the machine and the settings from meta.json.
 Static, no script, no network: open it from the folder.  Its stylesheet,
 scripts/sweep/report.css, is copied into the page.
@@ -20,7 +21,8 @@ STYLESHEET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "report.cs
 TIMELINE_ORDER = ("cpu_loop", "io_wait", "convoy")
 # The line of contents: each section's anchor and name, where the page has it.
 CONTENTS = (("verdict", "The decision"), ("python", "Python workloads"), ("warnings", "Warnings"),
-            ("plots", "Plots"), ("timelines", "The GIL at work"), ("model", "The model beside CPython"),
+            ("plots", "Plots"), ("timelines", "The GIL at work"), ("gil", "CPython's GIL, traced"),
+            ("model", "The model beside CPython"),
             ("speedup-table", "Speedups"), ("machine", "Machine"), ("settings", "Settings"))
 # A workload's own table, beside its plot: the speedup table's columns but
 # its name and variant (the section's), the interval's half-width (the
@@ -177,20 +179,69 @@ def plots_section(run_dir, points, decision):
 
 
 def timelines_section(run_dir):
-    """make bench's three timelines in the order of their story, then any other."""
+    """make bench's three timelines in the order of their story, then any
+    other; CPython's own of a workload (cpython-NAME, its traced run) beside
+    the model's of the same name."""
     names = svg_names(os.path.join(run_dir, "timeline"))
-    ordered = [n for n in TIMELINE_ORDER if n in names] + [n for n in names if n not in TIMELINE_ORDER]
+    model = [n for n in names if not n.startswith("cpython-")]
+    ordered = [n for n in TIMELINE_ORDER if n in model] + [n for n in model if n not in TIMELINE_ORDER]
+    ordered += [n for n in names if n.startswith("cpython-") and n[len("cpython-"):] not in model]
     if not ordered:
         return ""
+
+    def one(n):
+        if n.startswith("cpython-"):
+            caption = sections.cpython_timeline_caption(n[len("cpython-"):])
+        else:
+            caption = "%s: %s" % (n, sections.timeline_caption(n, run_dir))
+        return plot(run_dir, "timeline", n, "timeline of " + n, "%s Trace: %s." % (
+            escape(caption), link("timeline/%s.tsv" % n)), css="other")
+
+    parts = []
+    for n in ordered:
+        if "cpython-" + n in names:
+            parts.append('<div class="beside">\n%s\n%s\n</div>\n' % (one(n), one("cpython-" + n)))
+        else:
+            parts.append(one(n) + "\n")
     return """<section id="timelines">
 <h2>The GIL at work</h2>
 <p class="note">Traced gil-mode runs (<code>gilbench run --trace</code>), separate from the timed runs: red, a
 worker holds the GIL; orange, it waits for it; blue, it has released it for I/O or C work;
-triangles, drop requests.</p>
+triangles, drop requests. Where a workload ran in CPython too, CPython's own GIL in its traced run
+(<code>gilbench gil-trace</code>) is beside the model's.</p>
 %s</section>
-""" % "".join(plot(run_dir, "timeline", n, "timeline of " + n, "%s Trace: %s." % (
-        escape("%s: %s" % (n, sections.timeline_caption(n, run_dir))), link("timeline/%s.tsv" % n)),
-        css="other") + "\n" for n in ordered)
+""" % "".join(parts)
+
+
+def gil_section(run_dir):
+    """CPython's GIL in each traced point (gil.csv), and what the tracing cost."""
+    rows, costs = sections.gil_table(run_dir)
+    if not rows:
+        return ""
+    cost = ""
+    if costs:
+        ordered = sorted(costs)
+        middle = len(ordered) // 2
+        median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+        cost = (" The tracer's cost, the traced run's time over the point's untraced median minus 1, was %+.0f %% "
+                "at the median of %d points (%+.0f %% to %+.0f %%): one run against the median of several, so it "
+                "carries that run's own noise." % (median * 100, len(costs), ordered[0] * 100, ordered[-1] * 100))
+    return """<section id="gil">
+<h2>CPython's GIL, traced</h2>
+<p class="note">One extra run of each point that ran in CPython on a build whose locks can be traced, beside
+the timed runs (never one of them): <code>gilbench gil-trace</code> puts the kernel's uprobes on the
+interpreter's take_gil, drop_gil and _Py_HandlePending (free-threaded: the parking lot and
+stop-the-world). Held, waited: each worker thread's time holding or waiting for the GIL over its
+life (first GIL event to last), summed over the workers; parked: free-threaded workers' time parked on
+a contended lock. Data: gil.csv, gil/ (docs/results.md).%s</p>
+<div class="scroll">
+<table id="gil-traces">
+%s
+%s
+</table>
+</div>
+</section>
+""" % (escape(cost), header_row(sections.GIL_HEADER), "\n".join(rows))
 
 
 def calibration_section(run_dir, meta):
@@ -262,7 +313,7 @@ def page(run_dir, meta, css):
     answer = sections.text_lines(os.path.join(run_dir, "answer.txt"))
     points = Points(run_dir, meta)
     body = [verdict(decision, answer, meta), python_section(meta), warnings_section(run_dir, meta),
-            plots_section(run_dir, points, decision), timelines_section(run_dir),
+            plots_section(run_dir, points, decision), timelines_section(run_dir), gil_section(run_dir),
             calibration_section(run_dir, meta), speedups_section(points), facts_section(meta)]
     # The contents: a link to each section the page has.
     shown = [(anchor, title) for anchor, title in CONTENTS if any('id="%s"' % anchor in part for part in body)]

@@ -1,7 +1,8 @@
 """report_sections - what the report's sections say, read from a run
 folder: the machine and the settings from meta.json, the speedup table's
-cells from summary.csv, the failures, make calibrate's tables, the run's
-modes in words and the captions of the GIL timelines.  Returns text and
+cells from summary.csv, the failures, make calibrate's tables, CPython's
+traced GIL (gil.csv), the run's modes in words and the captions of the GIL
+timelines.  Returns text and
 rows for sweep.report to lay out; escaping is report_html's.
 """
 import json
@@ -261,3 +262,65 @@ def timeline_caption(name, run_dir):
     if name == "convoy":
         return convoy_caption(os.path.join(run_dir, "timeline", "convoy.json"))
     return "Holding, waiting and released time of each worker."
+
+
+# ---- CPython's GIL, traced (gil.csv) ----
+
+GIL_HEADER = ("workload", "way", "workers", "interpreter", "held", "waited", "parked", "switches / s",
+              "hold p50 / p99 (ms)", "wait p50 / p99 (ms)", "hand-off p50 (ms)", "traced (s)", "untraced (s)",
+              "tracer's cost")
+
+
+def gil_table(run_dir):
+    """gil.csv's rows as the report's table rows (unknown ones say why),
+    and its tracer's costs (traced / untraced - 1) as numbers."""
+    path = os.path.join(run_dir, "gil.csv")
+    if not readable_file(path):
+        return [], []
+    rows, costs = [], []
+    for r in read_table(path, required=("workload", "variant", "mode", "workers"), optional=(
+            "interpreter", "status", "why", "gil_hold_share", "gil_wait_share", "parked_share",
+            "gil_switches_per_second", "gil_hold_p50_seconds", "gil_hold_p99_seconds", "gil_wait_p50_seconds",
+            "gil_wait_p99_seconds", "gil_handoff_p50_seconds", "traced_seconds", "untraced_median_s",
+            "tracer_overhead")):
+        label = r["workload"] + ("" if r["variant"] in ("", "-") else "@" + r["variant"])
+        first = [label, r["mode"], r["workers"], os.path.basename(r["interpreter"])]
+        if r["status"] != "traced":
+            rows.append("<tr>%s<td class=\"why\" colspan=\"%d\">unknown: %s</td></tr>" % (
+                "".join("<td>%s</td>" % escape(cell) for cell in first), len(GIL_HEADER) - len(first),
+                escape(r["why"] or r["status"])))
+            continue
+        cost = _float(r["tracer_overhead"])
+        if cost is not None:
+            costs.append(cost)
+        rows.append(row(first + [_share(r["gil_hold_share"]), _share(r["gil_wait_share"]), _share(r["parked_share"]),
+                                 _fixed(r["gil_switches_per_second"], 0),
+                                 _pair_ms(r["gil_hold_p50_seconds"], r["gil_hold_p99_seconds"]),
+                                 _pair_ms(r["gil_wait_p50_seconds"], r["gil_wait_p99_seconds"]),
+                                 _ms(r["gil_handoff_p50_seconds"]), _fixed(r["traced_seconds"], 3),
+                                 _fixed(r["untraced_median_s"], 3),
+                                 "" if cost is None else "%+.0f %%" % (cost * 100)]))
+    return rows, costs
+
+
+def _share(text):
+    value = _float(text)
+    return "" if value is None else "%.0f %%" % (value * 100)
+
+
+def _ms(text):
+    value = _float(text)
+    return "" if value is None else "%.3g" % (value * 1000)
+
+
+def _pair_ms(p50, p99):
+    return "" if _float(p50) is None else "%s / %s" % (_ms(p50), _ms(p99))
+
+
+def cpython_timeline_caption(name):
+    """What CPython's own timeline of workload NAME shows."""
+    return ("CPython's own GIL in one traced threading run of %s (gilbench gil-trace: uprobes on take_gil, "
+            "drop_gil and _Py_HandlePending), drawn as the model's: red, a thread holds it; orange, it waits; "
+            "blue, it released it (I/O, C work, or done). CPython's drop requests are set inline by the waiter "
+            "and cannot be seen, so none is drawn; a forced switch shows as a hold that ends while the other "
+            "waits." % name)

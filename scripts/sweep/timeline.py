@@ -9,6 +9,8 @@ drawn worker by worker with gnuplot (scripts/gnuplot/timeline.gp).
       plots/) as timeline-<workload>
   python3 scripts/sweep timeline --draw TRACE
       draws one trace file as TRACE's name with .png and .svg in place of .tsv
+      (a trace of `gilbench run --trace`, or of CPython's own GIL by
+      `gilbench gil-trace --trace`: its header names the interpreter)
 
 Paths are read from the project's root (as for every command here) and
 named in full in the messages.  Settings: TIMELINE_WORKERS (default 3),
@@ -159,17 +161,18 @@ def trace_data(trace, window):
     return "".join(out), "\n".join(lost).rstrip("\n"), totals
 
 
-def summary_line(totals, lost):
+def summary_line(totals, lost, cpython=False):
     """The whole run's totals for the picture's foot (the mean hold and
-    LOST compared as awk compared them: as numbers if they look like one)."""
+    LOST compared as awk compared them: as numbers if they look like one).
+    CPYTHON: a trace of CPython's own GIL, whose drop requests cannot be seen."""
     holds, mean, requests, yields, releases = totals
     value = c_number(mean)
     if value >= 0.1 if awk_numeric(mean) else mean >= "0.1":
         hold = c_float("%.3g", value) + " ms"
     else:
         hold = c_float("%.3g", value * 1000) + " us"
-    line = "whole run: %d holds, mean hold %s; %d drop requests, %d forced switches, %d releases" % (
-        holds, hold, requests, yields, releases)
+    line = "whole run: %d holds, mean hold %s; %s, %d forced switches, %d releases" % (
+        holds, hold, "drop requests not seen" if cpython else "%d drop requests" % requests, yields, releases)
     if c_number(lost) > 0 if awk_numeric(lost) else lost > "0":
         line += "; %d events past the trace buffer not drawn" % awk_int(c_number(lost))
     return line
@@ -190,6 +193,8 @@ def draw_trace(trace, base, window_ms, data):
             if not all(m and m.group(1) for m in found) or re.search("[\udc80-\udcff]", header):
                 usage("'%s' has a malformed header line: %s" % (printable(trace), printable(header)))
             workload, n, interval, run_s = (m.group(1) for m in found)
+            # gilbench gil-trace's: "workload W, CPython PATH, N workers, ..."
+            cpython = re.match(r"# gilbench trace: workload [^,]*, CPython ([^,]*),", header)
             # The window ends with the run if the run is shorter.
             run_ms = c_number(run_s) * 1000
             window = awk_int(run_ms + 0.999 if run_ms < window_ms else window_ms)
@@ -205,9 +210,11 @@ def draw_trace(trace, base, window_ms, data):
     span = "the whole run (%d ms)" % window if run_ms <= window_ms else "the first %d ms" % window
     draw_plot("timeline.gp", base, "data=%s; workers=%s; window=%d; title_text=%s; summary=%s" % (
         gp_string(data), n, window,
-        gp_string("%s under the GIL model: %s workers, switch interval %s, %s" % (
-            workload, n, interval_text(interval), span)),
-        gp_string(summary_line(totals, lost))))
+        gp_string("%s %s: %s workers, switch interval %s, %s" % (
+            workload, "in CPython (%s, traced)" % os.path.basename(cpython.group(1)) if cpython
+            else "under the GIL model", n, interval_text(interval), span)),
+        gp_string(summary_line(totals, lost, cpython is not None))) + (
+        "; xlabel_text=%s" % gp_string("milliseconds after the first worker's first GIL event") if cpython else ""))
 
 
 # ---- traced runs of a results folder ----
