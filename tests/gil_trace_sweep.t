@@ -90,6 +90,13 @@ if [ "$traceable" -eq 0 ]; then
         check "free-threaded, its locks are traced: the workers' parked share ($parked)" between "$parked" 0 1
         check "... in the summary and the answer" grep -q "; free-threaded, its 2 workers parked on locks [0-9]* % of their time (traced)" "$run/answer.txt"
     fi
+    check "CPython's timeline of spin is drawn from its traced 2-thread run" \
+        test -s "$run/timeline/cpython-spin.png" -a -s "$run/timeline/cpython-spin.svg"
+    check "... titled as CPython's, not the model's" grep -q 'spin in CPython (python3.13, traced): 2 workers' "$run/timeline/cpython-spin.svg"
+    check "the report shows the traced figures, the tracer's cost and the timeline" \
+        grep -q '<table id="gil-traces">' "$run/index.html"
+    check "... the tracer's cost" grep -q "The tracer's cost, the traced run's time over the point's untraced median minus 1, was [-+][0-9]* % at the median of $points points" "$run/index.html"
+    check "... and CPython's timeline" grep -q 'src="timeline/cpython-spin.svg"' "$run/index.html"
     check "the traced runs are not timed runs: runs.csv has the rounds' runs only (2 a point)" \
         test "$(grep -c '^"spin","-","gil",1,' "$run/runs.csv")" -eq 2
 else
