@@ -4,7 +4,7 @@
 # workload that holds the GIL (cpu_loop.py's loop) and one that releases it
 # (io_wait.py's sleeps), swept on make pythons' 3.13, get one traced run a
 # point: gil.csv with the figures and the tracer's cost, summary.csv's GIL
-# columns filled, and answer lines that say how much of its time one thread
+# columns filled, and answer lines that say how much of its time one worker
 # held the GIL.  GIL_TRACE=0 traces nothing; an interpreter that cannot be
 # traced (a stripped copy of 3.13) costs one line, its figures unknown, and
 # the sweep still passes.  Needs make pythons' GIL build; where this machine
@@ -61,9 +61,9 @@ check "... with the figures' columns and the tracer's cost" \
     grep -q '^workload,variant,mode,workers,interpreter,locks,status,why,.*gil_hold_share,gil_wait_share,.*,parked_share,.*,traced_seconds,untraced_median_s,tracer_overhead$' "$gil"
 if [ "$traceable" -eq 0 ]; then
     hold=$(csv_field "$gil" gil 1 gil_hold_share)
-    check "spin, one thread: held the GIL most of its time ($hold)" between "$hold" 0.8 1
+    check "spin, one worker: held the GIL most of its time ($hold)" between "$hold" 0.8 1
     release=$(csv_field "$gil" gil 1 gil_hold_share naps)
-    check "naps, one thread: held it for almost none of its time ($release)" between "$release" 0 0.2
+    check "naps, one worker: held it for almost none of its time ($release)" between "$release" 0 0.2
     wait2=$(csv_field "$gil" gil 2 gil_wait_share)
     check "spin at 2 threads: each waits for the other a good part of its time ($wait2)" between "$wait2" 0.25 1
     check "the traced points' interpreter is 3.13's, its GIL traced" \
@@ -80,10 +80,10 @@ if [ "$traceable" -eq 0 ]; then
         test "$(csv_field "$run/summary.csv" gil 1 gil_hold_share)|$(csv_field "$run/summary.csv" gil 1 gil_source)" = \
         "$(printf '%.4f' "$hold")|traced"
     check "... its switches too" test "$(csv_field "$run/summary.csv" gil 2 gil_switches)" = "$(csv_field "$gil" gil 2 gil_switches)"
-    check "spin's answer line: one thread held the GIL most of its time, threads cannot help" \
-        grep -Eq '^spin at 2 workers .*; one thread held the GIL (8[0-9]|9[0-9]|100) % of its time under threading \(traced\): (threads cannot help|the GIL caps threads at 1\.[0-2]×)' "$run/answer.txt"
+    check "spin's answer line: one worker held the GIL most of its time, threads cannot help" \
+        grep -Eq '^spin at 2 workers .*; one worker held the GIL (8[0-9]|9[0-9]|100) % of its time under threading \(traced\): (threads cannot help|the GIL caps threads at 1\.[0-2]×)' "$run/answer.txt"
     check "naps's: it released it, threads scale" \
-        grep -Eq '^naps at 2 workers .*; one thread released the GIL (8[0-9]|9[0-9]|100) % of its time under threading \(traced\): threads scale' "$run/answer.txt"
+        grep -Eq '^naps at 2 workers .*; one worker released the GIL (8[0-9]|9[0-9]|100) % of its time under threading \(traced\): threads scale' "$run/answer.txt"
     check "the sweep ends with those lines" grep -qF "$(grep '^spin at' "$run/answer.txt")" <<<"$OUT"
     if [ "$modes" = gil,threads ]; then
         parked=$(csv_field "$gil" threads 2 parked_share)

@@ -202,16 +202,16 @@ is "$(row_of threads 2)" gil_parked_share 0.31
 is "$(row_of procs 2)" gil_hold_share ""
 check "  gil_source says where the GIL columns came from" \
     test "$(field "$(row_of gil 1)" gil_source) $(field "$(row_of procs 1)" gil_source)" = "traced runs"
-check "  the answer says how much of its time one thread held the GIL, and what that means" \
-    grep -q ' — the GIL serialises it; one thread held the GIL 97 % of its time under threading (traced): threads cannot help; free-threaded, its 2 workers parked on locks 31 % of their time (traced); one worker takes' <<<"$OUT"
+check "  the answer says how much of its time one worker held the GIL, and what that means" \
+    grep -q ' — the GIL serialises it; one worker held the GIL 97 % of its time under threading (traced): threads cannot help; free-threaded, its 2 workers parked on locks 31 % of their time (traced); one worker takes' <<<"$OUT"
 write_traces 0.45 traced ""
 run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decide.tsv" --gil-traces "$traces" --decision --cpus 2 --looks 16
 check "  held part of the time: the GIL caps threads at 1 / that share (--decision too)" \
-    grep -q '; one thread held the GIL 45 % of its time under threading (traced): the GIL caps threads at 2.2×;' <<<"$OUT"
+    grep -q '; one worker held the GIL 45 % of its time under threading (traced): the GIL caps threads at 2.2×;' <<<"$OUT"
 write_traces 0.18 traced ""
 run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decide.tsv" --gil-traces "$traces" --answer --cpus 2 --looks 16
 check "  released most of the time: threads scale, up to 1 / the share" \
-    grep -q '; one thread released the GIL 82 % of its time under threading (traced): threads scale, up to 5× under the GIL;' <<<"$OUT"
+    grep -q '; one worker released the GIL 82 % of its time under threading (traced): threads scale, up to 5× under the GIL;' <<<"$OUT"
 write_traces "" untraceable '"cannot trace the GIL of /p/python3.11: it is stripped, no take_gil"'
 run_capture "$GILBENCH" summarize --runs "$TEST_TMP/decide.tsv" --gil-traces "$traces" --answer --csv "$csv" --cpus 2 --looks 16
 check "  unknown: the answer says why, once (a quoted field with a comma)" \

@@ -9,6 +9,10 @@
  * (bench/stats/race.c, docs/statistics.md): decided, a tie within the
  * resolution, or undecided with the runs that would settle it.
  *
+ * Where the sweep traced CPython's own GIL (summarize --gil-traces), the
+ * line also says why: how much of its time one worker held the GIL under
+ * threading, and how long free-threaded workers parked on locks.
+ *
  * Three outputs share one description of each workload's answer: the
  * answer lines (answer.txt), the decision in words (decision.txt, the
  * report's opening) and the points that still decide an answer (the
@@ -41,10 +45,10 @@ struct workload_answer {
     double extra_runs, extra_seconds; /* to decide it, when undecided */
     const char *gil_remark;
     const char *python; /* interpreters, for a Python workload; else NULL */
-    /* Traced in CPython (gil.csv): one thread under threading, and the
+    /* Traced in CPython (gil.csv): one worker under threading, and the
      * free-threaded way's workers at `workers`; NULL when not traced. */
     const struct row *one_thread, *parked;
-    const char *unknown_why; /* why one thread's GIL share is unknown, or NULL */
+    const char *unknown_why; /* why one worker's GIL share is unknown, or NULL */
 };
 
 static const char *named(const struct settings *s, const struct workload_answer *a, const char *mode)
@@ -97,7 +101,7 @@ static const struct point *one_worker_of(const struct row *rows, size_t first, s
     return NULL;
 }
 
-/* The traced runs that say why: one thread under threading (else
+/* The traced runs that say why: one worker under threading (else
  * ThreadPoolExecutor) on a GIL build, and the free-threaded way at the
  * answer's worker count. */
 static void find_traced(const struct row *rows, size_t first, size_t end, struct workload_answer *a)
@@ -233,28 +237,30 @@ static double startup_share(const struct point *p)
     return share;
 }
 
-/* Held this much of its time, one thread cannot help but keep the others
+/* Held this much of its time, one worker cannot help but keep the others
  * out; released this much, the GIL is not what limits threads. */
 #define HOLDS_IT 0.90
 #define RELEASES_IT 0.25
 
-/* Why, from the traced runs: how much of its time one thread held the GIL
+/* Why, from the traced runs: how much of its time one worker held the GIL
  * (threads gain at most 1 / that share under it: the holds of N threads
  * cannot overlap), and how much of theirs free-threaded workers spent
- * parked on a contended lock.  Nothing when neither was traced. */
+ * parked on a contended lock.  Nothing when neither was traced.  The
+ * tracer's workers are the threads other than the main one: a thread the
+ * workload starts itself (a server's) is among them. */
 static void print_traced(FILE *out, const struct workload_answer *a)
 {
     if (a->one_thread) {
         double held = a->one_thread->gil_hold_share;
         const char *way = strcmp(a->one_thread->point->mode, "gil") == 0 ? "threading" : "ThreadPoolExecutor";
         if (held >= HOLDS_IT)
-            fprintf(out, "; one thread held the GIL %.0f %% of its time under %s (traced): threads cannot help",
+            fprintf(out, "; one worker held the GIL %.0f %% of its time under %s (traced): threads cannot help",
                     held * 100, way);
         else if (held > RELEASES_IT)
-            fprintf(out, "; one thread held the GIL %.0f %% of its time under %s (traced): the GIL caps threads "
+            fprintf(out, "; one worker held the GIL %.0f %% of its time under %s (traced): the GIL caps threads "
                          "at %.1f\u00d7", held * 100, way, 1 / held);
         else {
-            fprintf(out, "; one thread released the GIL %.0f %% of its time under %s (traced): threads scale",
+            fprintf(out, "; one worker released the GIL %.0f %% of its time under %s (traced): threads scale",
                     (1 - held) * 100, way);
             if (held > 0.01)
                 fprintf(out, ", up to %.0f\u00d7 under the GIL", floor(1 / held));

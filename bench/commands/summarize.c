@@ -420,7 +420,7 @@ static void print_summarize_help(void)
            "                    workers process_median_seconds (hyperfine's median)\n"
            "  --gil-traces FILE the sweep's gil.csv: each CPython point's one traced run\n"
            "                    (gilbench gil-trace); its figures fill the point's GIL\n"
-           "                    columns, and the answer says how much of one thread's\n"
+           "                    columns, and the answer says how much of one worker's\n"
            "                    time the GIL was held\n"
            "  --csv FILE        write summary.csv there (through a temporary file)\n"
            "  --table           print the speedup table on stdout\n"
