@@ -12,7 +12,7 @@ run_capture "$GILBENCH" summarize --runs $fixture/runs.tsv --processes $fixture/
 check "summarize succeeds on the fixture" test "$STATUS" -eq 0
 check "no temporary file is left behind" test ! -e "$csv.tmp"
 
-expected_header=workload,mode,workers,runs,median_s,min_s,max_s,stddev_s,speedup,speedup_ci_lo,speedup_ci_hi,efficiency,karp_flatt,process_median_s,max_rss_kib,gil_switches,gil_wait_s,spread,startup_median_s,gil_wait_share,ci_level,precision,speedup_vs_fastest,speedup_vs_fastest_lo,speedup_vs_fastest_hi,fastest_mode,cpu_delivered,other_cpu_share,steal_share,involuntary_switches,cpu_mhz,disturbed,dispatch,variant,gil_hold_share,gil_parked_share,gil_source
+expected_header=workload,mode,workers,runs,median_s,min_s,max_s,stddev_s,speedup,speedup_ci_lo,speedup_ci_hi,efficiency,karp_flatt,process_median_s,max_rss_kib,gil_switches,gil_wait_s,spread,startup_median_s,gil_wait_share,ci_level,precision,speedup_vs_fastest,speedup_vs_fastest_lo,speedup_vs_fastest_hi,fastest_mode,cpu_delivered,other_cpu_share,steal_share,involuntary_switches,cpu_mhz,disturbed,dispatch,gil_hold_share,gil_parked_share,gil_source,variant
 check "the CSV header names every column, in order" test "$(head -n1 "$csv")" = "$expected_header"
 check "one row per point" test "$(tail -n +2 "$csv" | wc -l)" -eq 6
 bad_types=$(tail -n +2 "$csv" | awk -F, '
@@ -23,9 +23,9 @@ bad_types=$(tail -n +2 "$csv" | awk -F, '
     $26 !~ /^(gil|threads|procs|)$/ { print "row " NR ": fastest_mode " $26 }
     $32 !~ /^(yes|no)$/ { print "row " NR ": disturbed " $32 }
     $33 !~ /^(shares|pool)$/ { print "row " NR ": dispatch " $33 }
-    $34 !~ /^([a-z_0-9]+=[0-9]+|-)$/ { print "row " NR ": variant " $34 }
-    $35 !~ /^([0-9]+(\.[0-9]+)?)?$/ || $36 != "" { print "row " NR ": gil_hold_share " $35 ", gil_parked_share " $36 }
-    $37 !~ /^(runs|)$/ { print "row " NR ": gil_source " $37 }')
+    $34 !~ /^([0-9]+(\.[0-9]+)?)?$/ || $35 != "" { print "row " NR ": gil_hold_share " $34 ", gil_parked_share " $35 }
+    $36 !~ /^(runs|)$/ { print "row " NR ": gil_source " $36 }
+    $37 !~ /^([a-z_0-9]+=[0-9]+|-)$/ { print "row " NR ": variant " $37 }')
 ok $([ -z "$bad_types" ]; echo $?) "every column has its type (names, whole numbers, decimals, variant or empty)"
 [ -z "$bad_types" ] || diag "$bad_types"
 
