@@ -16,6 +16,7 @@ import subprocess
 import time
 
 from sweep import hosts, run_folder
+from sweep.messages import clock
 from sweep.plan import point_id, point_label
 from sweep.processes import stop_tagged
 from sweep.settings import adaptive_timeout
@@ -34,10 +35,6 @@ def shuffled(lines, seed):
     lines = list(lines)
     random.Random(seed).shuffle(lines)
     return lines
-
-
-def clock(seconds):
-    return "%d:%02d" % (seconds // 60, seconds % 60)
 
 
 def cpu_ticks():
