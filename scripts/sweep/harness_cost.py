@@ -16,6 +16,7 @@ import time
 from sweep.compare import jq_round, plain
 from sweep.messages import die, usage
 from sweep.meta import jq_number, load_json, read_jq_values, write_json
+from sweep.plan import point_id
 
 ARGUMENTS = "RUN_DIR WARMUP SWEEP_STARTED ROUNDS_STARTED ROUNDS_ENDED"
 AWK_NUMBER = re.compile(r"[ \t\n]*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
@@ -43,8 +44,7 @@ def called_points(run_dir):
     total, points = 0.0, {}
     for line in (lines[:-1] if lines[-1] == "" else lines)[1:]:
         fields = line.split("\t") + [""] * 8
-        label = fields[2] if fields[3] in ("-", "") else fields[2] + "@" + fields[3]
-        points["%s.%s.%s" % (label, fields[4], fields[5])] = True
+        points[point_id(fields[2:6])] = True
         total += awk_number(fields[7])
     return float("%.6f" % total), list(points)
 
