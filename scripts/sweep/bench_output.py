@@ -14,10 +14,10 @@ import time
 
 from sweep import hosts, interpreters, python_points
 from sweep.messages import clock, die, note
-from sweep.meta import parse_json, write_atomically
+from sweep.meta import lines_of, parse_json, write_atomically
 from sweep.plan import plan_text, point_id, point_label
 from sweep.run_folder import Meta, point_latest
-from sweep.rounds import disturbed_points, lines_of, wide_points
+from sweep.rounds import disturbed_points, wide_points
 
 
 def start_run_folder(sw, env):

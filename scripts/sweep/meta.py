@@ -282,3 +282,9 @@ def read_text(path, errors="replace"):
             return f.read().decode("utf-8", errors=errors)
     except OSError:
         return None
+
+
+def lines_of(path):
+    """PATH's lines (str.splitlines: a carriage return ends one too; bytes
+    that are not UTF-8 kept as surrogates); none if it cannot be read."""
+    return (read_text(path, "surrogateescape") or "").splitlines()

@@ -17,6 +17,7 @@ import time
 
 from sweep import hosts, run_folder
 from sweep.messages import clock
+from sweep.meta import lines_of
 from sweep.plan import point_id, point_label
 from sweep.processes import stop_tagged
 from sweep.settings import adaptive_timeout
@@ -80,14 +81,6 @@ def cpu_mhz():
         if khz.isdigit():
             total, count = total + int(khz), count + 1
     return str((total // count + 500) // 1000) if count else "-"
-
-
-def lines_of(path):
-    try:
-        with open(path, "rb") as f:
-            return f.read().decode("utf-8", "surrogateescape").splitlines()
-    except OSError:
-        return []
 
 
 def point_failure(status, run_dir, pid, lines):
