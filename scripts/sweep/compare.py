@@ -45,6 +45,7 @@ import sys
 
 from sweep import meta as run_meta
 from sweep.messages import die, note, usage
+from sweep.meta import jq_round, plain
 from sweep.plan import point_label
 from sweep.plotting import draw_plot, gp_string
 from sweep.tables import aligned, number, read_table, write_csv
@@ -67,17 +68,6 @@ class Comparison:
 
 
 # ---- figures and their text, as jq and awk printed them ----
-
-def jq_round(x):
-    """jq's round: to the nearest whole number, halves away from zero."""
-    whole = math.floor(abs(x))
-    return math.copysign(whole + (1 if abs(x) - whole >= 0.5 else 0), x)
-
-
-def plain(x):
-    """A figure as jq prints it: a whole number without its ".0"."""
-    return int(x) if isinstance(x, float) and x.is_integer() else x
-
 
 def tenths(x):
     """A percentage to one decimal, as the closing lines print it."""

@@ -13,9 +13,8 @@ import os
 import re
 import time
 
-from sweep.compare import jq_round, plain
 from sweep.messages import die, usage
-from sweep.meta import jq_number, load_json, read_jq_values, write_json
+from sweep.meta import jq_number, jq_round, load_json, plain, read_jq_values, write_json
 from sweep.plan import point_id
 
 ARGUMENTS = "RUN_DIR WARMUP SWEEP_STARTED ROUNDS_STARTED ROUNDS_ENDED"

@@ -288,3 +288,14 @@ def lines_of(path):
     """PATH's lines (str.splitlines: a carriage return ends one too; bytes
     that are not UTF-8 kept as surrogates); none if it cannot be read."""
     return (read_text(path, "surrogateescape") or "").splitlines()
+
+
+def jq_round(x):
+    """jq's round: to the nearest whole number, halves away from zero."""
+    whole = math.floor(abs(x))
+    return math.copysign(whole + (1 if abs(x) - whole >= 0.5 else 0), x)
+
+
+def plain(x):
+    """A figure as jq prints it: a whole number without its ".0"."""
+    return int(x) if isinstance(x, float) and x.is_integer() else x

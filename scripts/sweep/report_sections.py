@@ -8,8 +8,7 @@ import json
 import math
 import os
 
-from sweep.compare import jq_round, plain
-from sweep.meta import readable_file, text_of
+from sweep.meta import jq_round, plain, readable_file, text_of
 from sweep.report_html import Markup, escape, row
 from sweep.tables import read_table
 

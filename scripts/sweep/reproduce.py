@@ -35,7 +35,7 @@ import time
 
 from sweep import compare as comparing
 from sweep.messages import die, note, usage
-from sweep.meta import write_json
+from sweep.meta import plain, write_json
 from sweep.tables import aligned, number
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -171,7 +171,7 @@ def times_of(rows):
                     key=lambda p: p["pct"])
     return {"points": len(points),
             "median_abs_time_diff_pct": comparing.median_pct([p["pct"] for p in points]),
-            "worst_abs_time_diff_pct": comparing.plain(points[-1]["pct"]) if points else None,
+            "worst_abs_time_diff_pct": plain(points[-1]["pct"]) if points else None,
             "worst_point": points[-1]["point"] if points else None}
 
 
