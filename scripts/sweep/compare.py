@@ -45,7 +45,7 @@ import sys
 
 from sweep import meta as run_meta
 from sweep.messages import die, note, usage
-from sweep.meta import jq_round, plain
+from sweep.meta import jq_round, percent, plain, tenths
 from sweep.plan import point_label
 from sweep.plotting import draw_plot, gp_string
 from sweep.tables import aligned, number, read_table, write_csv
@@ -68,15 +68,6 @@ class Comparison:
 
 
 # ---- figures and their text, as jq and awk printed them ----
-
-def tenths(x):
-    """A percentage to one decimal, as the closing lines print it."""
-    return run_meta.text_of(plain(jq_round(x * 10) / 10))
-
-
-def percent(share):
-    return run_meta.text_of(plain(jq_round(share * 100)))
-
 
 def point_name(row):
     return "%s %s %s" % (point_label(row["workload"], row["variant"]), row["mode"], row["workers"])

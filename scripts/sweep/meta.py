@@ -299,3 +299,13 @@ def jq_round(x):
 def plain(x):
     """A figure as jq prints it: a whole number without its ".0"."""
     return int(x) if isinstance(x, float) and x.is_integer() else x
+
+
+def tenths(x):
+    """X to one decimal as jq printed it (2.46 is 2.5, 3.0 is 3)."""
+    return text_of(plain(jq_round(x * 10) / 10))
+
+
+def percent(share):
+    """SHARE (0.456) as a whole percentage as jq printed it (46)."""
+    return text_of(plain(jq_round(share * 100)))
