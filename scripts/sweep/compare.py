@@ -308,10 +308,7 @@ def compare(a, b, results_dir, out=sys.stdout):
     found = differences(meta_a, meta_b, units_of(a), units_of(b), workloads)
     warnings = ["A and B differ in %s: %s in A, %s in B" % (d["setting"], d["a"], d["b"]) for d in found]
 
-    try:
-        os.makedirs(results_dir, exist_ok=True)
-    except OSError:
-        die("cannot create %s" % results_dir)
+    run_meta.make_folder(results_dir)
     # Named after the folders themselves (results/latest is a link).
     folder = run_meta.new_run_folder(results_dir, "compare-%s-vs-%s" % (
         os.path.basename(os.path.realpath(a)), os.path.basename(os.path.realpath(b))))

@@ -309,3 +309,12 @@ def tenths(x):
 def percent(share):
     """SHARE (0.456) as a whole percentage as jq printed it (46)."""
     return text_of(plain(jq_round(share * 100)))
+
+
+def make_folder(path, failure="cannot create %s"):
+    """Makes the folder PATH and those above it (one already there is
+    fine); exits 1 saying FAILURE % PATH if it cannot."""
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError:
+        die(failure % path)
