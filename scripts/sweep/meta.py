@@ -318,3 +318,13 @@ def make_folder(path, failure="cannot create %s"):
         os.makedirs(path, exist_ok=True)
     except OSError:
         die(failure % path)
+
+
+def run_folder_argument(command, argv):
+    """The results folder that COMMAND (calibration, plots, report) takes
+    as its one argument in ARGV, a trailing slash dropped, and its meta.json;
+    exits 2 on another count of arguments or on a folder that is not one."""
+    if len(argv) != 1:
+        usage("%s takes one results folder: python3 scripts/sweep %s RUN_DIR" % (command, command))
+    run_dir = argv[0][:-1] if argv[0].endswith("/") else argv[0]
+    return run_dir, check_results_folder("RUN", run_dir)

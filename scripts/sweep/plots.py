@@ -210,10 +210,7 @@ def publish(run_dir, out_dir, drawn):
 
 
 def main(argv):
-    if len(argv) != 1:
-        usage("plots takes one results folder: python3 scripts/sweep plots RUN_DIR")
-    run_dir = argv[0][:-1] if argv[0].endswith("/") else argv[0]
-    meta = run_meta.check_results_folder("RUN", run_dir)
+    run_dir, meta = run_meta.run_folder_argument("plots", argv)
     require_gnuplot()
     # Absolute, so that gnuplot reads no name as a command ('<...').
     csv = os.path.realpath(os.path.join(run_dir, "summary.csv"))

@@ -12,8 +12,8 @@ import os
 import re
 
 from sweep import report_sections as sections
-from sweep.messages import die, usage
-from sweep.meta import check_results_folder, text_of, write_atomically
+from sweep.messages import die
+from sweep.meta import run_folder_argument, text_of, write_atomically
 from sweep.report_html import escape, figure, header_row, items, link, row
 
 STYLESHEET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "report.css")
@@ -274,10 +274,7 @@ def page(run_dir, meta, css):
 
 
 def main(argv):
-    if len(argv) != 1:
-        usage("report takes one results folder: python3 scripts/sweep report RUN_DIR")
-    run_dir = argv[0][:-1] if argv[0].endswith("/") else argv[0]
-    meta = check_results_folder("RUN", run_dir)
+    run_dir, meta = run_folder_argument("report", argv)
     try:
         with open(STYLESHEET, encoding="utf-8") as f:
             css = f.read()
