@@ -328,3 +328,11 @@ def run_folder_argument(command, argv):
         usage("%s takes one results folder: python3 scripts/sweep %s RUN_DIR" % (command, command))
     run_dir = argv[0][:-1] if argv[0].endswith("/") else argv[0]
     return run_dir, check_results_folder("RUN", run_dir)
+
+
+def names_in(folder):
+    """The names in FOLDER (os.listdir's order); none if it cannot be read."""
+    try:
+        return os.listdir(folder)
+    except OSError:
+        return []

@@ -13,7 +13,7 @@ import re
 
 from sweep import report_sections as sections
 from sweep.messages import die
-from sweep.meta import run_folder_argument, text_of, write_atomically
+from sweep.meta import names_in, run_folder_argument, text_of, write_atomically
 from sweep.report_html import escape, figure, header_row, items, link, row
 
 STYLESHEET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "report.css")
@@ -53,11 +53,7 @@ class Points:
 def svg_names(folder):
     """The names (without .svg) of FOLDER's SVG files, sorted; none if it
     cannot be read.  Hidden files (a drawing under way) are not shown."""
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return []
-    return sorted(n[:-4] for n in names if n.endswith(".svg") and not n.startswith(".")
+    return sorted(n[:-4] for n in names_in(folder) if n.endswith(".svg") and not n.startswith(".")
                   and os.path.exists(os.path.join(folder, n)))
 
 

@@ -17,7 +17,7 @@ import time
 
 from sweep import hosts, run_folder
 from sweep.messages import clock
-from sweep.meta import lines_of
+from sweep.meta import lines_of, names_in
 from sweep.plan import point_id, point_label
 from sweep.processes import stop_tagged
 from sweep.settings import adaptive_timeout
@@ -68,11 +68,7 @@ def call_noise(before, after):
 def cpu_mhz():
     """The mean current clock of the CPUs in MHz (cpufreq), else "-"."""
     total = count = 0
-    try:
-        names = [n for n in os.listdir("/sys/devices/system/cpu") if re.fullmatch(r"cpu[0-9]+", n)]
-    except OSError:
-        names = []
-    for name in names:
+    for name in (n for n in names_in("/sys/devices/system/cpu") if re.fullmatch(r"cpu[0-9]+", n)):
         try:
             with open("/sys/devices/system/cpu/%s/cpufreq/scaling_cur_freq" % name) as f:
                 khz = f.read().strip()
