@@ -3,7 +3,8 @@
 itself), usage() with status 2 (a bad setting or input: nothing is done),
 note() goes on.  Both exits raise SystemExit, so that finally blocks still
 remove temporary files; stdout is flushed first, to keep the two streams
-in order on one terminal.
+in order on one terminal.  Also the texts the messages share: a list
+setting's items, a whole-number setting, a duration as m:ss (clock).
 """
 import math
 import re

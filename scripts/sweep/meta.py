@@ -3,7 +3,8 @@ it has the shape the sweep's readers expect (check_results_folder, the
 refusal of make compare, plots and report), making a new folder under
 RESULTS_DIR, and writing any file atomically (a temporary file of its own in
 the same folder, then os.replace: a reader sees the old file or the new
-one, never half of one).
+one, never half of one); numbers as jq reads, rounds and prints them; a
+file's text or lines and a folder's names, none where they cannot be read.
 """
 import json
 import math
