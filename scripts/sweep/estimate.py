@@ -19,12 +19,11 @@ and its 1-worker time (no way scaling: the GIL serialising pure Python),
 for warm-up + RUNS calls; MAX_RUNS calls where the answer needs more.
 """
 import glob
-import math
 import os
 import re
 import resource
 
-from sweep.messages import usage
+from sweep.messages import clock, usage
 from sweep.machine import usable_cpus
 from sweep.meta import load_json, read_jq_values, read_text, text_of
 from sweep.tables import leading_number, records
@@ -89,11 +88,6 @@ def unit_times(reference):
         if median is not None:
             times[os.path.basename(path)[:-len(".1.jsonl")]] = median
     return times
-
-
-def clock(seconds):
-    """SECONDS as m:ss."""
-    return "%d:%02d" % (int(seconds / 60), int(math.fmod(seconds, 60)))
 
 
 def whole(text):
