@@ -23,7 +23,7 @@ import os
 import re
 import resource
 
-from sweep.messages import clock, usage
+from sweep.messages import clock, parse_number, usage
 from sweep.machine import usable_cpus
 from sweep.meta import load_json, read_jq_values, read_text, text_of
 from sweep.tables import leading_number, records
@@ -212,6 +212,9 @@ def main(argv):
         usage("estimate takes the plan and its settings: " + USAGE)
     plan_path, units_path, cpus, runs, warmup, max_runs = argv[:6]
     reference = argv[6] if len(argv) > 6 else ""
+    for name, value, high in (("CPUS", cpus, 4096), ("RUNS", runs, 10 ** 6), ("WARMUP", warmup, 10 ** 6),
+                              ("MAX_RUNS", max_runs, 10 ** 6)):
+        parse_number(name, value, 0 if name == "WARMUP" else 1, high)
     plan = read_text(plan_path, "surrogateescape")
     if plan is None:
         usage("cannot read the plan %s" % plan_path)
