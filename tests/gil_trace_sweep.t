@@ -92,7 +92,7 @@ if [ "$traceable" -eq 0 ]; then
     fi
     check "CPython's timeline of spin is drawn from its traced 2-thread run" \
         test -s "$run/timeline/cpython-spin.png" -a -s "$run/timeline/cpython-spin.svg"
-    check "... titled as CPython's, not the model's" grep -q 'spin in CPython (python3.13, traced): 2 workers' "$run/timeline/cpython-spin.svg"
+    check "... titled as CPython's, not the model's" grep -q "spin under CPython's GIL (python3.13): 2 workers" "$run/timeline/cpython-spin.svg"
     check "the report shows the traced figures, the tracer's cost and the timeline" \
         grep -q '<table id="gil-traces">' "$run/index.html"
     check "... the tracer's cost" grep -q "The tracer's cost, the traced run's time over the point's untraced median minus 1, was [-+][0-9]* % at the median of $points points" "$run/index.html"

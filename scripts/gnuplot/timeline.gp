@@ -3,7 +3,7 @@
 # released it for I/O or C work, and where drop requests were made.
 # Expects (from scripts/sweep/timeline.py): term, out, data (the trace as blocks),
 # title_text, window (ms), workers, summary (a line of totals); optionally
-# xlabel_text (a trace of CPython's GIL starts at its first worker's event).
+# xlabel_text (a trace of CPython by gilbench gil-trace starts elsewhere).
 width = 1100
 height = 190 + 46 * workers
 load 'scripts/gnuplot/style.gp'

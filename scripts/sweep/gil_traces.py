@@ -30,7 +30,7 @@ import subprocess
 import time
 
 from sweep.messages import note
-from sweep.meta import write_atomically
+from sweep.meta import lines_of, write_atomically
 from sweep.plan import point_id, point_label, variant_source
 from sweep.processes import stop_group, stop_tagged
 from sweep.settings import adaptive_timeout
@@ -192,7 +192,7 @@ class Tracer:
             stop_tagged(tag)
         if status is None or status == 124:
             return self.failed(point, "timed out after %d s" % per_run)
-        said = [line[len("gilbench: "):] for line in _lines(base + ".log") if line.startswith("gilbench: ")]
+        said = [line[len("gilbench: "):] for line in lines_of(base + ".log") if line.startswith("gilbench: ")]
         if status == 3:
             return self.failed(point, said[-1] if said else "the tracer could not trace it")
         if status != 0:
@@ -310,17 +310,9 @@ def percent(x):
     return "%+.0f %%" % (x * 100)
 
 
-def _lines(path):
-    try:
-        with open(path, "rb") as f:
-            return f.read().decode("utf-8", "replace").splitlines()
-    except OSError:
-        return []
-
-
 def read_json(path):
     """The one JSON object of PATH, or None."""
-    for line in reversed(_lines(path)):
+    for line in reversed(lines_of(path)):
         try:
             value = json.loads(line)
         except ValueError:
@@ -347,7 +339,7 @@ def csv_value(value):
 def untraced_medians(run_dir):
     """Each point's median timed seconds (runs.tsv, the tidy runs), by id."""
     times = {}
-    for line in _lines(os.path.join(run_dir, "runs.tsv")):
+    for line in lines_of(os.path.join(run_dir, "runs.tsv")):
         fields = line.split("\t")
         value = number(fields[4]) if len(fields) > 4 else None
         if value is not None:

@@ -9,8 +9,6 @@ drawn worker by worker with gnuplot (scripts/gnuplot/timeline.gp).
       plots/) as timeline-<workload>
   python3 scripts/sweep timeline --draw TRACE
       draws one trace file as TRACE's name with .png and .svg in place of .tsv
-      (a trace of `gilbench run --trace`, or of CPython's own GIL by
-      `gilbench gil-trace --trace`: its header names the interpreter)
 
 Paths are read from the project's root (as for every command here) and
 named in full in the messages.  Settings: TIMELINE_WORKERS (default 3),
@@ -161,10 +159,10 @@ def trace_data(trace, window):
     return "".join(out), "\n".join(lost).rstrip("\n"), totals
 
 
-def summary_line(totals, lost, cpython=False):
+def summary_line(totals, lost, requests_seen=True):
     """The whole run's totals for the picture's foot (the mean hold and
     LOST compared as awk compared them: as numbers if they look like one).
-    CPYTHON: a trace of CPython's own GIL, whose drop requests cannot be seen."""
+    CPython's waiters set drop requests inline: its traces cannot show them."""
     holds, mean, requests, yields, releases = totals
     value = c_number(mean)
     if value >= 0.1 if awk_numeric(mean) else mean >= "0.1":
@@ -172,7 +170,7 @@ def summary_line(totals, lost, cpython=False):
     else:
         hold = c_float("%.3g", value * 1000) + " us"
     line = "whole run: %d holds, mean hold %s; %s, %d forced switches, %d releases" % (
-        holds, hold, "drop requests not seen" if cpython else "%d drop requests" % requests, yields, releases)
+        holds, hold, "%d drop requests" % requests if requests_seen else "drop requests unseen", yields, releases)
     if c_number(lost) > 0 if awk_numeric(lost) else lost > "0":
         line += "; %d events past the trace buffer not drawn" % awk_int(c_number(lost))
     return line
@@ -193,7 +191,6 @@ def draw_trace(trace, base, window_ms, data):
             if not all(m and m.group(1) for m in found) or re.search("[\udc80-\udcff]", header):
                 usage("'%s' has a malformed header line: %s" % (printable(trace), printable(header)))
             workload, n, interval, run_s = (m.group(1) for m in found)
-            # gilbench gil-trace's: "workload W, CPython PATH, N workers, ..."
             cpython = re.match(r"# gilbench trace: workload [^,]*, CPython ([^,]*),", header)
             # The window ends with the run if the run is shorter.
             run_ms = c_number(run_s) * 1000
@@ -208,13 +205,16 @@ def draw_trace(trace, base, window_ms, data):
     except OSError:
         die("cannot write %s" % data)
     span = "the whole run (%d ms)" % window if run_ms <= window_ms else "the first %d ms" % window
-    draw_plot("timeline.gp", base, "data=%s; workers=%s; window=%d; title_text=%s; summary=%s" % (
+    # A trace of CPython (gilbench gil-trace) names its interpreter; its time
+    # starts at the first worker thread's first event.
+    under = "CPython's GIL (%s)" % os.path.basename(cpython.group(1)) if cpython else "the GIL model"
+    start = "the first worker's first event" if cpython else "the timed region began"
+    draw_plot("timeline.gp", base, "data=%s; workers=%s; window=%d; title_text=%s; summary=%s; xlabel_text=%s" % (
         gp_string(data), n, window,
-        gp_string("%s %s: %s workers, switch interval %s, %s" % (
-            workload, "in CPython (%s, traced)" % os.path.basename(cpython.group(1)) if cpython
-            else "under the GIL model", n, interval_text(interval), span)),
-        gp_string(summary_line(totals, lost, cpython is not None))) + (
-        "; xlabel_text=%s" % gp_string("milliseconds after the first worker's first GIL event") if cpython else ""))
+        gp_string("%s under %s: %s workers, switch interval %s, %s" % (
+            workload, under, n, interval_text(interval), span)),
+        gp_string(summary_line(totals, lost, requests_seen=not cpython)),
+        gp_string("milliseconds after " + start)))
 
 
 # ---- traced runs of a results folder ----
@@ -228,10 +228,7 @@ def traced_runs(run_dir, gilbench, workers, window_ms, data):
     out = os.path.join(run_dir, "timeline")
     plots = os.environ.get("PLOTS_DIR") or "plots"
     for folder in (out, plots):
-        try:
-            os.makedirs(folder, exist_ok=True)
-        except OSError:
-            die("cannot create %s" % folder)
+        run_meta.make_folder(folder)
     for wl in workloads:
         run_line(gilbench, wl, workers, interval, out)
         draw_trace(os.path.join(out, wl + ".tsv"), os.path.join(out, wl), window_ms, data)
