@@ -105,7 +105,12 @@ else
         test "$(grep -c 'cannot be traced here' <<<"$ERR")" -ge 1 -a -z "$(csv_field "$gil" gil 1 gil_hold_share)"
 fi
 
-# ---- GIL_TRACE=0: nothing traced ----
+# ---- DRY_RUN=1 counts the traced runs; GIL_TRACE=0: nothing traced ----
+sweep "$TEST_TMP/dry" MODES=gil DRY_RUN=1
+check "DRY_RUN=1 counts the traced runs" grep -q '^gilbench: then one traced run of each of the 4 points whose GIL' <<<"$OUT"
+sweep "$TEST_TMP/dry" MODES=gil DRY_RUN=1 GIL_TRACE=0
+check "... none with GIL_TRACE=0" test "$STATUS" -eq 0 -a -z "$(grep 'traced run' <<<"$OUT")"
+
 sweep "$TEST_TMP/off" MODES=gil GIL_TRACE=0
 check "GIL_TRACE=0: the sweep succeeds" test "$STATUS" -eq 0
 off=$(readlink -f "$TEST_TMP/off/latest")
