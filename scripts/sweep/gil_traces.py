@@ -164,8 +164,11 @@ class Tracer:
                                        if sw.rounds is not None else None)
         base = os.path.join(self.folder, pid)
         for ext in (".json", ".tsv", ".out"):
-            if os.path.lexists(base + ext):
-                os.unlink(base + ext)
+            try:
+                if os.path.lexists(base + ext):
+                    os.unlink(base + ext)
+            except OSError as error:
+                return self.failed(point, "cannot remove %s%s: %s" % (base, ext, error.strerror))
         # The trace (the GIL's events, drawn as the model's) is the GIL's only.
         drawn = ["--trace", base + ".tsv", "--name", point_label(point[0], point[1]), "--switch-interval-us",
                  str(s.interval)] if locks == "gil" else []
