@@ -11,5 +11,6 @@ int info_command(int argc, char **argv);
 int summarize_command(int argc, char **argv);
 int overhead_command(int argc, char **argv);
 int peak_command(int argc, char **argv);
+int gil_trace_command(int argc, char **argv);
 
 #endif

@@ -28,6 +28,8 @@ static void print_help(void)
            "  summarize [options]   per-point statistics from a sweep's runs (summarize --help)\n"
            "  overhead              what a check point and a GIL release/re-acquire cost here\n"
            "  peak                  this machine's single-core double-precision FMA peak (GFLOP/s)\n"
+           "  gil-trace [options] -- COMMAND   run COMMAND under CPython with uprobes on its GIL\n"
+           "                        and report its waits, holds and hand-offs (gil-trace --help)\n"
            "  clock                 print CLOCK_MONOTONIC at the start of main() (for startup)\n"
            "  --help                this text\n");
 }
@@ -112,7 +114,7 @@ int main(int argc, char **argv)
         return 0;
     }
     if (argc < 2)
-        usage_error("a command is needed; accepted: list, run, info, summarize, overhead, peak, clock, --help");
+        usage_error("a command is needed; accepted: list, run, info, summarize, overhead, peak, gil-trace, clock, --help");
     const char *command = argv[1];
     if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 ||
         strcmp(command, "help") == 0) {
@@ -133,5 +135,7 @@ int main(int argc, char **argv)
         return overhead_command(argc - 2, argv + 2);
     if (strcmp(command, "peak") == 0)
         return peak_command(argc - 2, argv + 2);
-    usage_error("unknown command '%s'; accepted: list, run, info, summarize, overhead, peak, clock, --help", command);
+    if (strcmp(command, "gil-trace") == 0)
+        return gil_trace_command(argc - 2, argv + 2);
+    usage_error("unknown command '%s'; accepted: list, run, info, summarize, overhead, peak, gil-trace, clock, --help", command);
 }

@@ -377,6 +377,7 @@ int run_command(int argc, char **argv)
         return 1;
     }
     char *line = result_json_line(&job, switch_interval_us, &result);
+    free(result.trace_figures);
     if (!line) {
         fprintf(stderr, "gilbench: out of memory formatting the result\n");
         return 1;

@@ -12,7 +12,7 @@ enum elf_lookup {
     ELF_FOUND,        /* *offset is set */
     ELF_NO_SYMBOL,    /* the file has a symbol table, without this function */
     ELF_STRIPPED,     /* the file has no .symtab (only .dynsym, or neither) and .dynsym lacks it */
-    ELF_NOT_ELF,      /* not a 64-bit little-endian ELF file of this machine */
+    ELF_NOT_ELF,      /* not a 64-bit little-endian ELF file of this machine, or a damaged one */
     ELF_UNREADABLE,   /* cannot be opened or read (errno says why) */
 };
 

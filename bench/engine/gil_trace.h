@@ -33,6 +33,8 @@ enum gil_event {
 struct gil_trace_event {
     double at;              /* CLOCK_MONOTONIC seconds */
     enum gil_event kind;
+    unsigned lock;          /* which GIL: 0 for the model's one lock; CPython's
+                             * subinterpreters each have their own */
 };
 
 /* Cache-line aligned: each worker bumps its own count at every event, and
@@ -55,7 +57,7 @@ void gil_trace_free(struct gil_trace *trace);
 static inline void gil_trace_note(struct gil_trace *trace, enum gil_event kind, double at)
 {
     if (trace->count < trace->capacity)
-        trace->events[trace->count++] = (struct gil_trace_event){ .at = at, .kind = kind };
+        trace->events[trace->count++] = (struct gil_trace_event){ .at = at, .kind = kind, .lock = 0 };
     else
         trace->lost++;
 }

@@ -30,6 +30,8 @@ struct gb_worker_slot {
     struct interpreters *interpreters; /* interp: the run's interpreters; NULL otherwise */
 };
 
+struct gil_figures;          /* bench/stats/gil_figures.h */
+
 struct gb_result {
     double seconds;             /* timed region: shares, before creating workers .. all
                                  * finished; pool, the first submission .. the last result */
@@ -52,6 +54,8 @@ struct gb_result {
     struct gb_figure figures[GB_MAX_FIGURES];
     int figure_count;
     char hosts[1024];           /* mpi mode: the ranks' distinct host names, comma-separated */
+    struct gil_figures *trace_figures; /* with --trace: what the trace says (malloc'd; the
+                                        * caller frees it), else NULL */
 };
 
 /* ---- run_vocabulary.c ---- */

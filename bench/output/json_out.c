@@ -8,6 +8,8 @@
  */
 #include "json_out.h"
 
+#include "gil_figures.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -83,6 +85,8 @@ char *result_json_line(const struct gb_job *job, long switch_interval_us,
     fprintf(out, ",\"gil_switches\":%lu,\"gil_wait_seconds\":%.9g,\"gil_hold_seconds\":%.9g",
             r->gil_switches, r->gil_wait_seconds, r->gil_hold_seconds);
     fprintf(out, ",\"gil_drop_requests\":%llu", (unsigned long long)r->gil_drop_requests);
+    if (r->trace_figures)
+        gil_figures_write_json(out, r->trace_figures);
     fputs(",\"params\":{", out);
     for (int i = 0; i < GB_MAX_PARAMS && job->workload->params[i].name; i++) {
         fputs(i ? "," : "", out);

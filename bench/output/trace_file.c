@@ -79,8 +79,13 @@ int trace_file_open(struct trace_file *t, const char *path, unsigned workers)
 }
 
 int trace_file_finish(struct trace_file *t, const struct gb_job *job, long switch_interval_us,
-                      double origin, double seconds)
+                      double origin, double seconds, struct gil_figures **figures)
 {
+    *figures = malloc(sizeof **figures);
+    if (*figures && gil_figures_of(t->traces, t->workers, *figures) != 0) {
+        free(*figures);
+        *figures = NULL;
+    }
     uint64_t lost = 0;
     for (unsigned i = 0; i < t->workers; i++)
         lost += t->traces[i].lost;

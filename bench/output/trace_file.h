@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 
+#include "gil_figures.h"
 #include "gil_trace.h"
 #include "workload.h"
 
@@ -23,10 +24,11 @@ struct trace_file {
 int trace_file_open(struct trace_file *t, const char *path, unsigned workers);
 
 /* Writes the header and the events (times after `origin`, the start of the
- * timed region), renames the file into place and frees everything.
- * Returns 0, or 1 after a message, leaving no file behind. */
+ * timed region), renames the file into place and frees everything; sets
+ * *figures to what the trace says (gil_figures.h; malloc'd, NULL if memory
+ * ran out).  Returns 0, or 1 after a message, leaving no file behind. */
 int trace_file_finish(struct trace_file *t, const struct gb_job *job, long switch_interval_us,
-                      double origin, double seconds);
+                      double origin, double seconds, struct gil_figures **figures);
 
 /* After a failed run: removes the temporary file and frees everything. */
 void trace_file_abandon(struct trace_file *t);

@@ -228,7 +228,8 @@ int gb_run(struct gb_job *job, long switch_interval_us, const char *trace_path,
 
     /* After the timed region, so that writing costs the run nothing. */
     if (tracing && status == 0)
-        status = trace_file_finish(&trace, job, switch_interval_us, started, r->seconds);
+        status = trace_file_finish(&trace, job, switch_interval_us, started, r->seconds,
+                                   &r->trace_figures);
     else if (tracing)
         trace_file_abandon(&trace);
 
