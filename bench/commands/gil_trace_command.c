@@ -26,7 +26,8 @@
 enum { CANNOT_TRACE = 3 };
 
 struct options {
-    const char *interpreter, *json_path, *trace_path;
+    const char *interpreter, *json_path, *trace_path, *name;
+    long switch_interval_us;    /* for the trace's header: what the command runs with */
     enum cpython_locks locks;
     double timeout;
     int check;
@@ -51,6 +52,9 @@ static void print_help(void)
            "  --json FILE          one JSON line of figures, written when COMMAND ends\n"
            "  --trace FILE         the events in the format of `gilbench run --trace`\n"
            "                       (gil only), one worker thread per worker\n"
+           "  --name NAME          the trace's name for what runs (default: COMMAND's name)\n"
+           "  --switch-interval-us US  the switch interval COMMAND runs with, for the\n"
+           "                       trace's header (default 5000, CPython's own)\n"
            "  --timeout SECONDS    stop COMMAND after this long (exit status 124)\n"
            "  --check              only say whether tracing is possible (exit 0 or 3)\n"
            "\n"
@@ -79,7 +83,7 @@ static char *find_on_path(const char *name)
 
 static struct options parse(int argc, char **argv)
 {
-    struct options o = { .locks = CPYTHON_GIL };
+    struct options o = { .locks = CPYTHON_GIL, .switch_interval_us = 5000 };
     int i = 0;
     for (; i < argc; i++) {
         const char *a = argv[i];
@@ -106,6 +110,10 @@ static struct options parse(int argc, char **argv)
             o.json_path = value;
         else if (strcmp(a, "--trace") == 0)
             o.trace_path = value;
+        else if (strcmp(a, "--name") == 0)
+            o.name = value;
+        else if (strcmp(a, "--switch-interval-us") == 0)
+            o.switch_interval_us = (long)parse_whole_number(a, value, 1, 1000000000);
         else if (strcmp(a, "--locks") == 0) {
             if (strcmp(value, "gil") == 0)
                 o.locks = CPYTHON_GIL;
@@ -205,7 +213,7 @@ struct report {
     const struct gil_timelines *gil;
     const struct gil_figures *figures;
     const struct parking_figures *parking;
-    char *const *command;
+    const struct options *options;
 };
 
 static int write_json(FILE *out, const void *what)
@@ -244,14 +252,23 @@ static int write_json(FILE *out, const void *what)
 static int write_trace(FILE *out, const void *what)
 {
     const struct report *r = what;
-    fprintf(out, "# gilbench trace: CPython %s, %u worker threads, run %.6f s, command:",
-            r->interpreter, r->gil->worker_count, r->run->seconds);
-    for (char *const *word = r->command; *word; word++) {
+    const struct options *o = r->options;
+    const char *name = o->name ? o->name : o->command[0];
+    if (!o->name && strrchr(name, '/'))
+        name = strrchr(name, '/') + 1;
+    /* The model's header line, as the timeline reads it; then the command. */
+    fputs("# gilbench trace: workload ", out);
+    for (const char *c = name; *c; c++)
+        fputc(*c == ',' || *c == '\n' || *c == '\r' ? ' ' : *c, out);
+    fprintf(out, ", CPython %s, %u workers, switch interval %ld us, run %.6f s\n# command:",
+            r->interpreter, r->gil->worker_count, o->switch_interval_us, r->run->seconds);
+    for (char *const *word = o->command; *word; word++) {
         fputc(' ', out);
         for (const char *c = *word; *c; c++)     /* one line whatever the words hold */
             fputc(*c == '\n' || *c == '\r' ? ' ' : *c, out);
     }
-    fprintf(out, "\n# time_us: microseconds after the first worker thread's first event\n"
+    fprintf(out, "\n# workers: the threads other than the main thread; time_us: microseconds after\n"
+            "# the first worker's first event\n"
             "# wait: entered take_gil; acquire: returned from it; yield: drop_gil inside "
             "_Py_HandlePending (asked to drop it);\n"
             "# release: any other drop_gil (I/O, C work, or done); CPython's drop requests are "
@@ -295,7 +312,7 @@ int gil_trace_command(int argc, char **argv)
                      : parking_figures_of(run.hits, run.count, &parking) != 0;
     if (failed)
         fprintf(stderr, "gilbench: out of memory reading the trace of %s\n", o.command[0]);
-    struct report r = { interpreter, o.locks, &run, &gil, &figures, &parking, o.command };
+    struct report r = { interpreter, o.locks, &run, &gil, &figures, &parking, &o };
     if (!failed && o.json_path)
         failed = write_atomically(o.json_path, write_json, &r);
     if (!failed && o.trace_path)

@@ -2,7 +2,8 @@
 # milliseconds: when each worker holds the GIL, waits for it, or has
 # released it for I/O or C work, and where drop requests were made.
 # Expects (from scripts/sweep/timeline.py): term, out, data (the trace as blocks),
-# title_text, window (ms), workers, summary (a line of totals).
+# title_text, window (ms), workers, summary (a line of totals); optionally
+# xlabel_text (a trace of CPython by gilbench gil-trace starts elsewhere).
 width = 1100
 height = 190 + 46 * workers
 load 'scripts/gnuplot/style.gp'
@@ -14,7 +15,8 @@ set ytics 1 scale 0
 set for [k = 0 : workers - 1] ytics add (sprintf('worker %d', k) k)
 set grid noytics
 set grid xtics
-set xlabel 'milliseconds after the timed region began'
+if (!exists('xlabel_text')) xlabel_text = 'milliseconds after the timed region began'
+set xlabel xlabel_text
 set title title_text . "\n" . summary font ',11'
 set bmargin 6
 set key at screen 0.5, screen 0.015 center bottom horizontal box samplen 1.5 font ',10'

@@ -159,17 +159,18 @@ def trace_data(trace, window):
     return "".join(out), "\n".join(lost).rstrip("\n"), totals
 
 
-def summary_line(totals, lost):
+def summary_line(totals, lost, requests_seen=True):
     """The whole run's totals for the picture's foot (the mean hold and
-    LOST compared as awk compared them: as numbers if they look like one)."""
+    LOST compared as awk compared them: as numbers if they look like one).
+    CPython's waiters set drop requests inline: its traces cannot show them."""
     holds, mean, requests, yields, releases = totals
     value = c_number(mean)
     if value >= 0.1 if awk_numeric(mean) else mean >= "0.1":
         hold = c_float("%.3g", value) + " ms"
     else:
         hold = c_float("%.3g", value * 1000) + " us"
-    line = "whole run: %d holds, mean hold %s; %d drop requests, %d forced switches, %d releases" % (
-        holds, hold, requests, yields, releases)
+    line = "whole run: %d holds, mean hold %s; %s, %d forced switches, %d releases" % (
+        holds, hold, "%d drop requests" % requests if requests_seen else "drop requests unseen", yields, releases)
     if c_number(lost) > 0 if awk_numeric(lost) else lost > "0":
         line += "; %d events past the trace buffer not drawn" % awk_int(c_number(lost))
     return line
@@ -190,6 +191,7 @@ def draw_trace(trace, base, window_ms, data):
             if not all(m and m.group(1) for m in found) or re.search("[\udc80-\udcff]", header):
                 usage("'%s' has a malformed header line: %s" % (printable(trace), printable(header)))
             workload, n, interval, run_s = (m.group(1) for m in found)
+            cpython = re.match(r"# gilbench trace: workload [^,]*, CPython ([^,]*),", header)
             # The window ends with the run if the run is shorter.
             run_ms = c_number(run_s) * 1000
             window = awk_int(run_ms + 0.999 if run_ms < window_ms else window_ms)
@@ -203,11 +205,16 @@ def draw_trace(trace, base, window_ms, data):
     except OSError:
         die("cannot write %s" % data)
     span = "the whole run (%d ms)" % window if run_ms <= window_ms else "the first %d ms" % window
-    draw_plot("timeline.gp", base, "data=%s; workers=%s; window=%d; title_text=%s; summary=%s" % (
+    # A trace of CPython (gilbench gil-trace) names its interpreter; its time
+    # starts at the first worker thread's first event.
+    under = "CPython's GIL (%s)" % os.path.basename(cpython.group(1)) if cpython else "the GIL model"
+    start = "the first worker's first event" if cpython else "the timed region began"
+    draw_plot("timeline.gp", base, "data=%s; workers=%s; window=%d; title_text=%s; summary=%s; xlabel_text=%s" % (
         gp_string(data), n, window,
-        gp_string("%s under the GIL model: %s workers, switch interval %s, %s" % (
-            workload, n, interval_text(interval), span)),
-        gp_string(summary_line(totals, lost))))
+        gp_string("%s under %s: %s workers, switch interval %s, %s" % (
+            workload, under, n, interval_text(interval), span)),
+        gp_string(summary_line(totals, lost, requests_seen=not cpython)),
+        gp_string("milliseconds after " + start)))
 
 
 # ---- traced runs of a results folder ----
