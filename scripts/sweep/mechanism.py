@@ -167,7 +167,7 @@ def tracing_problem(gilbench, python, env):
     return last_words(done.stderr) or "gilbench gil-trace --check exited with status %d" % done.returncode
 
 
-def traced_pair(gilbench, python, workload, workers, options, out, env, cpython_traceable):
+def traced_pair(gilbench, python, workload, workers, options, interval, out, env, cpython_traceable):
     """The model's and CPython's JSON lines of one point (UNKNOWN for a side
     that could not be measured; a failed run says why in one line)."""
     base = os.path.join(out, "%s.%d" % (workload, workers))
@@ -182,7 +182,8 @@ def traced_pair(gilbench, python, workload, workers, options, out, env, cpython_
     cpython = UNKNOWN
     if cpython_traceable:
         command = [gilbench, "gil-trace", "--interpreter", python, "--json", base + ".cpython.json",
-                   "--trace", base + ".cpython.tsv", "--timeout", str(TIMEOUT_S + 10), "--",
+                   "--trace", base + ".cpython.tsv", "--name", workload, "--switch-interval-us", interval,
+                   "--timeout", str(TIMEOUT_S + 10), "--",
                    python, "scripts/pyrun"] + point + ["--timeout", str(TIMEOUT_S)]
         status, why = run(command, base + ".cpython.run.json", interpreters.kind_env("gil", env))
         cpython = json_line(base + ".cpython.json") if status == 0 else None
@@ -256,8 +257,8 @@ def main(argv):
     for workload in workloads:
         options = point_options(params, workload, "-", interval)
         for n in workers:
-            model, cpython = traced_pair(gilbench, python[1] if python else None, workload, n, options, out, env,
-                                         problem is None)
+            model, cpython = traced_pair(gilbench, python[1] if python else None, workload, n, options, interval,
+                                         out, env, problem is None)
             rows += rows_of(workload, n, source, model, cpython)
     if not write_csv(os.path.join(run_dir, "mechanism.csv"), HEADER, rows):
         die("cannot write %s" % os.path.join(run_dir, "mechanism.csv"))
