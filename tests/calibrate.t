@@ -285,7 +285,7 @@ check "the table is printed" grep -q "speedup_ratio" <<<"$OUT"
 # one line where this machine cannot trace it.
 mechanism=$run/mechanism.csv
 check "mechanism.csv has its columns" \
-    test "$(head -n 1 "$mechanism")" = "workload,workers,interpreter,figure,model,cpython,ratio,differs"
+    test "$(head -n 1 "$mechanism")" = "workload,workers,interpreter,figure,model,cpython,ratio,differs,model_min,model_max,cpython_min,cpython_max"
 for workload in cpu_loop io_wait blas_dgemm convoy; do
     for workers in 2 4 8; do
         check "mechanism.csv: $workload at $workers workers has the 9 figures" test "$(awk -F, -v w=$workload \
@@ -312,7 +312,7 @@ stripped=$TEST_TMP/stripped-run
 cp -r "$(readlink -f "$run")" "$stripped"
 jq '.python.interpreters = [{"source": "cpython-stripped", "kind": "gil", "executable": "/usr/bin/python3"}]' \
     "$run/meta.json" > "$stripped/meta.json"
-run_capture env MECHANISM_WORKLOADS=cpu_loop MECHANISM_WORKERS=2 GILBENCH="$GILBENCH" \
+run_capture env MECHANISM_WORKLOADS=cpu_loop MECHANISM_WORKERS=2 MECHANISM_RUNS=1 GILBENCH="$GILBENCH" \
     python3 scripts/sweep mechanism "$stripped"
 check "the mechanism table with a stripped interpreter succeeds, saying why in one line" \
     test "$STATUS" -eq 0 -a "$(wc -l <<<"$ERR")" -eq 1 -a "$(grep -c "CPython's column is unknown: .*/usr/bin/python3" <<<"$ERR")" -eq 1

@@ -1,35 +1,37 @@
 """mechanism - make calibrate's mechanism table: the model's GIL beside
-CPython's, mechanism to mechanism.  For each workload and worker count, one
-traced run of the model (`gilbench run --mode gil --trace`) and one of its
-Python version on the run's newest CPython with a GIL, traced by the
-engine's uprobe tracer (`gilbench gil-trace -- PYTHON scripts/pyrun run
---mode gil ...`), both with the run's settings (PARAMS, units, switch
-interval).  These are runs beside the timed ones, never among them: they
-enter neither runs.csv nor the summary.
+CPython's, mechanism to mechanism.  For each workload and worker count,
+MECHANISM_RUNS traced runs of the model (`gilbench run --mode gil --trace`)
+and as many of its Python version on the run's newest CPython with a GIL,
+traced by the engine's uprobe tracer (`gilbench gil-trace -- PYTHON
+scripts/pyrun run --mode gil ...`), the two in turn, both with the run's
+settings (PARAMS, units, switch interval).  These are runs beside the timed
+ones, never among them: they enter neither runs.csv nor the summary.
 Usage: python3 scripts/sweep mechanism RUN_DIR
 
 Writes RUN_DIR/mechanism.csv (HEADER), one row per workload, workers and
 figure (FIGURES), and prints it as a table; the traces and JSON lines are
-kept in RUN_DIR/mechanism/ (W.N.model.tsv, .json; W.N.cpython.tsv, .json,
-and pyrun's own line W.N.cpython.run.json).  Where CPython cannot be traced
-(a stripped interpreter, no root or CAP_PERFMON, a kernel without uprobe
-events, an engine without gil-trace), one line says why and the cpython
-column is "unknown"; a traced run that fails makes its column "unknown" with
-one line too.  Exit status 0 then; 1 only when the table cannot be written.
+kept in RUN_DIR/mechanism/ (W.N.R.model.tsv, .json; W.N.R.cpython.tsv,
+.json, and pyrun's own line W.N.R.cpython.run.json; R: the run, from 1).
+Where CPython cannot be traced (a stripped interpreter, no root or
+CAP_PERFMON, a kernel without uprobe events, an engine without gil-trace),
+one line says why and the cpython column is "unknown"; a traced run that
+fails says so in one line and counts as not measured.  Exit status 0 then;
+1 only when the table cannot be written.
 
 Settings: MECHANISM_WORKLOADS (default "cpu_loop io_wait blas_dgemm
-convoy"), MECHANISM_WORKERS (default "2 4 8"), GILBENCH (default
-build/gilbench).
+convoy"), MECHANISM_WORKERS (default "2 4 8"), MECHANISM_RUNS (default 3),
+GILBENCH (default build/gilbench).
 
 mechanism.csv (HEADER):
   workload, workers    the point (mode gil: threading under CPython's GIL)
   interpreter          the CPython's source (cpython-3.13.5), "unknown" without one
   figure               one of FIGURES' names
-  model, cpython       the figure in each; "" where there was nothing to
-                       measure (no hand-off at all), "unknown" where it
-                       could not be measured
+  model, cpython       the figure's median over the runs; "" where no run
+                       had anything to measure (no hand-off at all),
+                       "unknown" where no run could be measured
   ratio                model / cpython ("" unless both are numbers, cpython > 0)
   differs              yes: |ratio - 1| > 0.15
+  model_min, model_max, cpython_min, cpython_max   the figure's range over the runs
 """
 import json
 import os
@@ -42,7 +44,8 @@ from sweep.meta import check_results_folder, text_of
 from sweep.plan import point_options
 from sweep.tables import aligned, number, write_csv
 
-HEADER = ["workload", "workers", "interpreter", "figure", "model", "cpython", "ratio", "differs"]
+HEADER = ["workload", "workers", "interpreter", "figure", "model", "cpython", "ratio", "differs", "model_min",
+          "model_max", "cpython_min", "cpython_max"]
 WORKLOADS = ["cpu_loop", "io_wait", "blas_dgemm", "convoy"]
 UNKNOWN = "unknown"
 TIMEOUT_S = 300
@@ -167,10 +170,10 @@ def tracing_problem(gilbench, python, env):
     return last_words(done.stderr) or "gilbench gil-trace --check exited with status %d" % done.returncode
 
 
-def traced_pair(gilbench, python, workload, workers, options, interval, out, env, cpython_traceable):
-    """The model's and CPython's JSON lines of one point (UNKNOWN for a side
-    that could not be measured; a failed run says why in one line)."""
-    base = os.path.join(out, "%s.%d" % (workload, workers))
+def traced_pair(gilbench, python, workload, workers, options, interval, base, env, cpython_traceable):
+    """The model's and CPython's JSON lines of one traced run of a point,
+    files BASE.model.* and BASE.cpython.* (UNKNOWN for a side that could not
+    be measured; a failed run says why in one line)."""
     point = ["run", "--workload", workload, "--mode", "gil", "--workers", str(workers)] + enough_units(options, workers)
     status, why = run([gilbench] + point + ["--timeout", str(TIMEOUT_S), "--trace", base + ".model.tsv"],
                       base + ".model.json", env)
@@ -194,12 +197,27 @@ def traced_pair(gilbench, python, workload, workers, options, interval, out, env
     return model, cpython
 
 
-def rows_of(workload, workers, source, model, cpython):
+def summary(lines, read):
+    """A figure over the runs' JSON LINES: (median, min, max) as fields;
+    UNKNOWN when no run could be measured, "" when none had the figure."""
+    measured = [line for line in lines if line is not UNKNOWN]
+    if not measured:
+        return UNKNOWN, UNKNOWN, UNKNOWN
+    values = sorted(read(line) for line in measured if is_number(read(line)))
+    if not values:
+        return "", "", ""
+    middle = len(values) // 2
+    median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+    return field(median), field(values[0]), field(values[-1])
+
+
+def rows_of(workload, workers, source, models, cpythons):
+    """The point's rows: each figure's median over the runs, and its range."""
     rows = []
     for name, read in FIGURES:
-        m = UNKNOWN if model is UNKNOWN else field(read(model))
-        c = UNKNOWN if cpython is UNKNOWN else field(read(cpython))
-        rows.append([workload, str(workers), source, name, m, c] + list(ratio_of(m, c)))
+        m, c = summary(models, read), summary(cpythons, read)
+        rows.append([workload, str(workers), source, name, m[0], c[0]] + list(ratio_of(m[0], c[0]))
+                    + [m[1], m[2], c[1], c[2]])
     return rows
 
 
@@ -236,6 +254,7 @@ def main(argv):
     workers = [parse_number("MECHANISM_WORKERS", n, 1, 1024)
                for n in split(os.environ.get("MECHANISM_WORKERS", "2 4 8"))] or \
         usage("MECHANISM_WORKERS is empty; give worker counts, e.g. 2 4 8")
+    runs = parse_number("MECHANISM_RUNS", os.environ.get("MECHANISM_RUNS", "3"), 1, 99)
     gilbench = os.environ.get("GILBENCH") or "build/gilbench"
     settings = meta.get("settings") or {}
     params = split(text_of(settings.get("params") or ""))
@@ -257,13 +276,18 @@ def main(argv):
     for workload in workloads:
         options = point_options(params, workload, "-", interval)
         for n in workers:
-            model, cpython = traced_pair(gilbench, python[1] if python else None, workload, n, options, interval,
-                                         out, env, problem is None)
-            rows += rows_of(workload, n, source, model, cpython)
+            models, cpythons = [], []
+            for r in range(1, runs + 1):  # the two sides in turn, so that the machine's drift falls on both
+                model, cpython = traced_pair(gilbench, python[1] if python else None, workload, n, options,
+                                             interval, os.path.join(out, "%s.%d.%d" % (workload, n, r)), env,
+                                             problem is None)
+                models.append(model)
+                cpythons.append(cpython)
+            rows += rows_of(workload, n, source, models, cpythons)
     if not write_csv(os.path.join(run_dir, "mechanism.csv"), HEADER, rows):
         die("cannot write %s" % os.path.join(run_dir, "mechanism.csv"))
-    print("The GIL's mechanism, model beside CPython (%s, %s): one traced run of each, not the timed runs;" % (
-        source, python[1] if python else "none"))
+    print("The GIL's mechanism, model beside CPython (%s, %s): medians of %d traced runs of each, not the timed "
+          "runs;" % (source, python[1] if python else "none", runs))
     print("ratio = model / CPython, * beyond 15 %% (docs/gil-model.md, \"Mechanism to mechanism\"); %s"
           % os.path.join(run_dir, "mechanism.csv"))
     show(rows)
