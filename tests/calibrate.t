@@ -233,7 +233,7 @@ check "pyrun --dry-run refuses an unknown setting, exit 2" test "$STATUS" -eq 2
 
 # A calibrate sweep, shrunk.
 results=$TEST_TMP/results
-run_capture env STUDIES=calibrate RUNS=1 WARMUP=0 QUICK=1 TIMELINE_WORKERS=2 \
+run_capture env STUDIES=calibrate RUNS=1 WARMUP=0 QUICK=1 TIMELINE_WORKERS=2 MECHANISM_RUNS=1 \
     PARAMS="cpu_loop.units=60 io_wait.units=8 io_wait.sleep_us=2000 blas_dgemm.units=4 blas_dgemm.n=64 shared_objects.units=40 own_objects.units=40" \
     RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" python3 scripts/sweep bench
 check "a calibrate sweep succeeds" test "$STATUS" -eq 0
