@@ -166,14 +166,6 @@ static struct uprobes *open_probes(const char *interpreter, enum cpython_locks l
     return u;
 }
 
-static void number(FILE *out, const char *name, double value)
-{
-    if (isfinite(value))
-        fprintf(out, ",\"%s\":%.9g", name, value);
-    else
-        fprintf(out, ",\"%s\":null", name);
-}
-
 /* Writes to a temporary file beside path, then renames it into place. */
 static int write_atomically(const char *path, int (*write)(FILE *, const void *), const void *what)
 {
@@ -229,21 +221,22 @@ static int write_json(FILE *out, const void *what)
         const struct gil_figures *f = r->figures;
         fprintf(out, ",\"threads\":%u,\"gils\":%u,\"workers\":%u,\"gil_switches\":%llu",
                 r->gil->threads, r->gil->locks, f->workers, (unsigned long long)f->switches);
-        number(out, "gil_hold_seconds", f->workers ? f->hold_seconds : NAN);
-        number(out, "gil_wait_seconds", f->workers ? f->wait_seconds : NAN);
-        number(out, "gil_main_hold_seconds", r->gil->main_hold_seconds);
+        json_write_number(out, "gil_hold_seconds", f->workers ? f->hold_seconds : NAN);
+        json_write_number(out, "gil_wait_seconds", f->workers ? f->wait_seconds : NAN);
+        json_write_number(out, "gil_main_hold_seconds", r->gil->main_hold_seconds);
         gil_figures_write_json(out, f);
     } else {
         const struct parking_figures *p = r->parking;
         size_t n = (size_t)p->parks;
         fprintf(out, ",\"threads\":%u,\"workers\":%u,\"parks\":%llu", p->threads, p->workers,
                 (unsigned long long)p->parks);
-        number(out, "parked_seconds", p->parked_seconds);
-        number(out, "parked_share", p->lifetime_seconds > 0 ? p->parked_seconds / p->lifetime_seconds : NAN);
-        number(out, "park_p50_seconds", n ? stats_percentile(p->park_seconds, n, 50) : NAN);
-        number(out, "park_p99_seconds", n ? stats_percentile(p->park_seconds, n, 99) : NAN);
+        json_write_number(out, "parked_seconds", p->parked_seconds);
+        json_write_number(out, "parked_share",
+                          p->lifetime_seconds > 0 ? p->parked_seconds / p->lifetime_seconds : NAN);
+        json_write_number(out, "park_p50_seconds", n ? stats_percentile(p->park_seconds, n, 50) : NAN);
+        json_write_number(out, "park_p99_seconds", n ? stats_percentile(p->park_seconds, n, 99) : NAN);
         fprintf(out, ",\"stop_the_world\":%llu", (unsigned long long)p->stop_the_world);
-        number(out, "stop_the_world_seconds", p->stop_the_world_seconds);
+        json_write_number(out, "stop_the_world_seconds", p->stop_the_world_seconds);
     }
     fputs("}\n", out);
     return 0;

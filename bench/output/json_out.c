@@ -8,7 +8,7 @@
  */
 #include "json_out.h"
 
-#include "gil_figures.h"
+#include <math.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -122,4 +122,29 @@ char *result_json_line(const struct gb_job *job, long switch_interval_us,
         return NULL;
     }
     return line;
+}
+
+void json_write_number(FILE *out, const char *name, double value)
+{
+    if (isfinite(value))
+        fprintf(out, ",\"%s\":%.9g", name, value);
+    else
+        fprintf(out, ",\"%s\":null", name);
+}
+
+void gil_figures_write_json(FILE *out, const struct gil_figures *f)
+{
+    fprintf(out, ",\"gil_takes\":%llu,\"gil_forced_switches\":%llu,\"gil_handoffs\":%llu",
+            (unsigned long long)f->takes, (unsigned long long)f->forced_switches,
+            (unsigned long long)f->handoffs);
+    json_write_number(out, "gil_hold_share", f->hold_share);
+    json_write_number(out, "gil_wait_share", f->wait_share);
+    json_write_number(out, "gil_hold_p50_seconds", f->hold_p50);
+    json_write_number(out, "gil_hold_p99_seconds", f->hold_p99);
+    json_write_number(out, "gil_wait_p50_seconds", f->wait_p50);
+    json_write_number(out, "gil_wait_p99_seconds", f->wait_p99);
+    json_write_number(out, "gil_handoff_p50_seconds", f->handoff_p50);
+    json_write_number(out, "gil_handoff_p99_seconds", f->handoff_p99);
+    json_write_number(out, "gil_switches_per_second", f->switches_per_second);
+    json_write_number(out, "gil_window_seconds", f->window_seconds);
 }

@@ -209,28 +209,3 @@ int gil_figures_of(const struct gil_trace *traces, unsigned n, struct gil_figure
     free(handoffs.x);
     return status;
 }
-
-static void number(FILE *out, const char *name, double value)
-{
-    if (isfinite(value))
-        fprintf(out, ",\"%s\":%.9g", name, value);
-    else
-        fprintf(out, ",\"%s\":null", name);
-}
-
-void gil_figures_write_json(FILE *out, const struct gil_figures *f)
-{
-    fprintf(out, ",\"gil_takes\":%llu,\"gil_forced_switches\":%llu,\"gil_handoffs\":%llu",
-            (unsigned long long)f->takes, (unsigned long long)f->forced_switches,
-            (unsigned long long)f->handoffs);
-    number(out, "gil_hold_share", f->hold_share);
-    number(out, "gil_wait_share", f->wait_share);
-    number(out, "gil_hold_p50_seconds", f->hold_p50);
-    number(out, "gil_hold_p99_seconds", f->hold_p99);
-    number(out, "gil_wait_p50_seconds", f->wait_p50);
-    number(out, "gil_wait_p99_seconds", f->wait_p99);
-    number(out, "gil_handoff_p50_seconds", f->handoff_p50);
-    number(out, "gil_handoff_p99_seconds", f->handoff_p99);
-    number(out, "gil_switches_per_second", f->switches_per_second);
-    number(out, "gil_window_seconds", f->window_seconds);
-}

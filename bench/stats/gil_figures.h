@@ -10,7 +10,6 @@
 #define GILBENCH_GIL_FIGURES_H
 
 #include <stdint.h>
-#include <stdio.h>
 
 #include "gil_trace.h"
 
@@ -36,16 +35,5 @@ struct gil_figures {
  * within one lock, as subinterpreters each have their own.  Returns 0, or -1
  * if memory ran out. */
 int gil_figures_of(const struct gil_trace *traces, unsigned n, struct gil_figures *out);
-
-/* Writes the figures as JSON members, each preceded by a comma:
- * ,"gil_takes":N,"gil_forced_switches":N,...,"gil_hold_p50_seconds":X,...
- * (null for NAN).  The switches and the hold and wait sums are left to the
- * caller (the model reports its own counters under those names).
- * Member names: gil_takes, gil_forced_switches,
- * gil_handoffs, gil_hold_share, gil_wait_share, gil_hold_p50_seconds,
- * gil_hold_p99_seconds, gil_wait_p50_seconds, gil_wait_p99_seconds,
- * gil_handoff_p50_seconds, gil_handoff_p99_seconds, gil_switches_per_second,
- * gil_window_seconds. */
-void gil_figures_write_json(FILE *out, const struct gil_figures *f);
 
 #endif

@@ -13,11 +13,11 @@ import sys
 import time
 
 from sweep import hosts, interpreters, python_points
-from sweep.messages import die, note
-from sweep.meta import parse_json, write_atomically
+from sweep.messages import clock, die, note
+from sweep.meta import lines_of, parse_json, write_atomically
 from sweep.plan import plan_text, point_id, point_label
 from sweep.run_folder import Meta, point_latest
-from sweep.rounds import disturbed_points, lines_of, wide_points
+from sweep.rounds import disturbed_points, wide_points
 
 
 def start_run_folder(sw, env):
@@ -204,8 +204,8 @@ def finish(sw, started, sweep_started, rounds_started, rounds_ended):
         also_latest = " (also %s/latest)" % sw.results_dir
     elapsed = int(time.time()) - started
     print()
-    print("gilbench: done in %d:%02d (%d rounds); results in %s%s, plots in %s/" % (
-        elapsed // 60, elapsed % 60, rounds.round, run_dir, also_latest, os.environ.get("PLOTS_DIR") or "plots"))
+    print("gilbench: done in %s (%d rounds); results in %s%s, plots in %s/" % (
+        clock(elapsed), rounds.round, run_dir, also_latest, os.environ.get("PLOTS_DIR") or "plots"))
     index = os.path.join(run_dir, "index.html")
     if os.path.isfile(index) and os.path.getsize(index) > 0:
         print("gilbench: open %s/latest/index.html for the report" % sw.results_dir)

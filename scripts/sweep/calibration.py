@@ -20,7 +20,7 @@ single_thread.csv (SINGLE_HEADER): workload, gil_build, free_threaded_build,
 import os
 
 from sweep.messages import die, usage
-from sweep.meta import check_results_folder
+from sweep.meta import run_folder_argument
 from sweep.tables import aligned, number, read_table, write_csv
 
 HEADER = ["workload", "mode", "workers", "interpreter", "model_median_s", "cpython_median_s", "time_ratio",
@@ -94,10 +94,7 @@ def show(header, rows):
 
 
 def main(argv):
-    if len(argv) != 1:
-        usage("calibration takes one results folder: python3 scripts/sweep calibration RUN_DIR")
-    run_dir = argv[0][:-1] if argv[0].endswith("/") else argv[0]
-    check_results_folder("RUN", run_dir)
+    run_dir, _ = run_folder_argument("calibration", argv)
     rows = read_table(os.path.join(run_dir, "summary.csv"), optional=COLUMNS)
     table, single = calibration_rows(rows), single_thread_rows(rows)
     if not table:

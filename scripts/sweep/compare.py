@@ -45,6 +45,8 @@ import sys
 
 from sweep import meta as run_meta
 from sweep.messages import die, note, usage
+from sweep.meta import jq_round, percent, plain, tenths
+from sweep.plan import point_label
 from sweep.plotting import draw_plot, gp_string
 from sweep.tables import aligned, number, read_table, write_csv
 
@@ -67,33 +69,8 @@ class Comparison:
 
 # ---- figures and their text, as jq and awk printed them ----
 
-def jq_round(x):
-    """jq's round: to the nearest whole number, halves away from zero."""
-    whole = math.floor(abs(x))
-    return math.copysign(whole + (1 if abs(x) - whole >= 0.5 else 0), x)
-
-
-def plain(x):
-    """A figure as jq prints it: a whole number without its ".0"."""
-    return int(x) if isinstance(x, float) and x.is_integer() else x
-
-
-def tenths(x):
-    """A percentage to one decimal, as the closing lines print it."""
-    return run_meta.text_of(plain(jq_round(x * 10) / 10))
-
-
-def percent(share):
-    return run_meta.text_of(plain(jq_round(share * 100)))
-
-
-def point_label(row):
-    """workload, or workload@variant for a point of a study."""
-    return row["workload"] if row["variant"] == "-" else row["workload"] + "@" + row["variant"]
-
-
 def point_name(row):
-    return "%s %s %s" % (point_label(row), row["mode"], row["workers"])
+    return "%s %s %s" % (point_label(row["workload"], row["variant"]), row["mode"], row["workers"])
 
 
 def interval(speedup, lo, hi):
@@ -279,7 +256,7 @@ def table(rows):
     lines = [["point", "mode", "workers", "time_ratio", "speedup A", "speedup B", "B/A - 1", "B in A", "A in B",
               "verdict"]]
     for r in rows:
-        lines.append([point_label(r), r["mode"], r["workers"], r["time_ratio"] or "-",
+        lines.append([point_label(r["workload"], r["variant"]), r["mode"], r["workers"], r["time_ratio"] or "-",
                       interval(r["speedup_a"], r["speedup_ci_lo_a"], r["speedup_ci_hi_a"]),
                       interval(r["speedup_b"], r["speedup_ci_lo_b"], r["speedup_ci_hi_b"]),
                       change(r["speedup_ratio"]), r["b_in_a"] or "-", r["a_in_b"] or "-", r["verdict"]])
@@ -295,10 +272,10 @@ def plot(folder, rows, a, b):
     workload@variant for the points of a study, with the modes it has;
     ringed: the points whose speedups differ.  One range of ratios for every
     panel, from 1/2 to 2 at least."""
-    panels = unique(point_label(r) for r in rows)
-    panel_modes = "".join("modes_%d=%s; " % (k, gp_string(" ".join(unique(r["mode"] for r in rows
-                                                                           if point_label(r) == label))))
-                          for k, label in enumerate(panels, 1))
+    labels = [point_label(r["workload"], r["variant"]) for r in rows]
+    panels = unique(labels)
+    modes = {label: unique(r["mode"] for r, of in zip(rows, labels) if of == label) for label in panels}
+    panel_modes = "".join("modes_%d=%s; " % (k, gp_string(" ".join(modes[label]))) for k, label in enumerate(panels, 1))
     ratios = [r for r in (number(row["time_ratio"]) for row in rows) if r is not None]
     low = min([0.5] + [r for r in ratios if r > 0])
     high = max([2] + ratios)
@@ -331,10 +308,7 @@ def compare(a, b, results_dir, out=sys.stdout):
     found = differences(meta_a, meta_b, units_of(a), units_of(b), workloads)
     warnings = ["A and B differ in %s: %s in A, %s in B" % (d["setting"], d["a"], d["b"]) for d in found]
 
-    try:
-        os.makedirs(results_dir, exist_ok=True)
-    except OSError:
-        die("cannot create %s" % results_dir)
+    run_meta.make_folder(results_dir)
     # Named after the folders themselves (results/latest is a link).
     folder = run_meta.new_run_folder(results_dir, "compare-%s-vs-%s" % (
         os.path.basename(os.path.realpath(a)), os.path.basename(os.path.realpath(b))))

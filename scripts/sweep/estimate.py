@@ -19,12 +19,11 @@ and its 1-worker time (no way scaling: the GIL serialising pure Python),
 for warm-up + RUNS calls; MAX_RUNS calls where the answer needs more.
 """
 import glob
-import math
 import os
 import re
 import resource
 
-from sweep.messages import usage
+from sweep.messages import clock, parse_number, usage
 from sweep.machine import usable_cpus
 from sweep.meta import load_json, read_jq_values, read_text, text_of
 from sweep.tables import leading_number, records
@@ -89,11 +88,6 @@ def unit_times(reference):
         if median is not None:
             times[os.path.basename(path)[:-len(".1.jsonl")]] = median
     return times
-
-
-def clock(seconds):
-    """SECONDS as m:ss."""
-    return "%d:%02d" % (int(seconds / 60), int(math.fmod(seconds, 60)))
 
 
 def whole(text):
@@ -218,6 +212,9 @@ def main(argv):
         usage("estimate takes the plan and its settings: " + USAGE)
     plan_path, units_path, cpus, runs, warmup, max_runs = argv[:6]
     reference = argv[6] if len(argv) > 6 else ""
+    for name, value, high in (("CPUS", cpus, 4096), ("RUNS", runs, 10 ** 6), ("WARMUP", warmup, 10 ** 6),
+                              ("MAX_RUNS", max_runs, 10 ** 6)):
+        parse_number(name, value, 0 if name == "WARMUP" else 1, high)
     plan = read_text(plan_path, "surrogateescape")
     if plan is None:
         usage("cannot read the plan %s" % plan_path)

@@ -10,26 +10,19 @@ Only the points this sweep called count (a RERUN's kept points were
 measured by another sweep).  A figure a run did not report counts 0.
 """
 import os
-import re
 import time
 
-from sweep.compare import jq_round, plain
 from sweep.messages import die, usage
-from sweep.meta import jq_number, load_json, read_jq_values, write_json
+from sweep.meta import jq_number, jq_round, load_json, plain, read_jq_values, write_json
+from sweep.plan import point_id
+from sweep.tables import leading_number, records
 
 ARGUMENTS = "RUN_DIR WARMUP SWEEP_STARTED ROUNDS_STARTED ROUNDS_ENDED"
-AWK_NUMBER = re.compile(r"[ \t\n]*[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
-
-
-def awk_number(text):
-    """TEXT as awk reads a number: its leading number, else 0."""
-    found = AWK_NUMBER.match(text)
-    return float(found.group(0)) if found else 0.0
 
 
 def difference(start, end):
     """END - START seconds, to the millisecond (awk's printf "%.3f")."""
-    return float("%.3f" % (awk_number(end) - awk_number(start)))
+    return float("%.3f" % (leading_number(end) - leading_number(start)))
 
 
 def called_points(run_dir):
@@ -37,15 +30,14 @@ def called_points(run_dir):
     the ids of the points called, in their first call's order."""
     try:
         with open(os.path.join(run_dir, "schedule.tsv"), encoding="utf-8", errors="surrogateescape") as f:
-            lines = f.read().split("\n")
+            text = f.read()
     except OSError:
         die("cannot read %s/schedule.tsv" % run_dir)
     total, points = 0.0, {}
-    for line in (lines[:-1] if lines[-1] == "" else lines)[1:]:
+    for line in records(text)[1:]:
         fields = line.split("\t") + [""] * 8
-        label = fields[2] if fields[3] in ("-", "") else fields[2] + "@" + fields[3]
-        points["%s.%s.%s" % (label, fields[4], fields[5])] = True
-        total += awk_number(fields[7])
+        points[point_id(fields[2:6])] = True
+        total += leading_number(fields[7])
     return float("%.6f" % total), list(points)
 
 

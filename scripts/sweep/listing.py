@@ -20,12 +20,6 @@ from sweep.messages import die, note, usage
 from sweep.tables import records
 
 
-
-def lines_of(output):
-    """A program's OUTPUT (bytes) as lines."""
-    return records(output.decode("utf-8", errors="surrogateescape"))
-
-
 def python_listing(c_names, lister):
     """pyrun list's lines (name, units, unit, checked|unchecked|bad,
     description: tab-separated), read by LISTER (workload_lister()), of the
@@ -60,7 +54,7 @@ def c_workloads(gilbench):
     if done is None or done.returncode != 0:
         die("%s list failed" % gilbench)
     workloads = []
-    for line in lines_of(done.stdout):
+    for line in records(done.stdout.decode("utf-8", errors="surrogateescape")):
         name, rest = (re.split(r"[ \t]+", line.strip(" \t"), maxsplit=1) + [""])[:2]
         workloads.append((name, rest))
     return workloads

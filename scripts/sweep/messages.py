@@ -3,8 +3,10 @@
 itself), usage() with status 2 (a bad setting or input: nothing is done),
 note() goes on.  Both exits raise SystemExit, so that finally blocks still
 remove temporary files; stdout is flushed first, to keep the two streams
-in order on one terminal.
+in order on one terminal.  Also the texts the messages share: a list
+setting's items, a whole-number setting, a duration as m:ss (clock).
 """
+import math
 import re
 import sys
 
@@ -74,3 +76,9 @@ def parse_list(name, value, accepted):
         if item in items[:k]:
             usage("%s: '%s' is given twice" % (name, item))
     return items
+
+
+def clock(seconds):
+    """SECONDS as m:ss, as awk's %d prints the minutes and the seconds left
+    (truncated: 125.7 is 2:05)."""
+    return "%d:%02d" % (int(seconds / 60), int(math.fmod(seconds, 60)))

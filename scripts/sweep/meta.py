@@ -3,7 +3,8 @@ it has the shape the sweep's readers expect (check_results_folder, the
 refusal of make compare, plots and report), making a new folder under
 RESULTS_DIR, and writing any file atomically (a temporary file of its own in
 the same folder, then os.replace: a reader sees the old file or the new
-one, never half of one).
+one, never half of one); numbers as jq reads, rounds and prints them; a
+file's text or lines and a folder's names, none where they cannot be read.
 """
 import json
 import math
@@ -282,3 +283,57 @@ def read_text(path, errors="replace"):
             return f.read().decode("utf-8", errors=errors)
     except OSError:
         return None
+
+
+def lines_of(path):
+    """PATH's lines (str.splitlines: a carriage return ends one too; bytes
+    that are not UTF-8 kept as surrogates); none if it cannot be read."""
+    return (read_text(path, "surrogateescape") or "").splitlines()
+
+
+def jq_round(x):
+    """jq's round: to the nearest whole number, halves away from zero."""
+    whole = math.floor(abs(x))
+    return math.copysign(whole + (1 if abs(x) - whole >= 0.5 else 0), x)
+
+
+def plain(x):
+    """A figure as jq prints it: a whole number without its ".0"."""
+    return int(x) if isinstance(x, float) and x.is_integer() else x
+
+
+def tenths(x):
+    """X to one decimal as jq printed it (2.46 is 2.5, 3.0 is 3)."""
+    return text_of(plain(jq_round(x * 10) / 10))
+
+
+def percent(share):
+    """SHARE (0.456) as a whole percentage as jq printed it (46)."""
+    return text_of(plain(jq_round(share * 100)))
+
+
+def make_folder(path, failure="cannot create %s"):
+    """Makes the folder PATH and those above it (one already there is
+    fine); exits 1 saying FAILURE % PATH if it cannot."""
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError:
+        die(failure % path)
+
+
+def run_folder_argument(command, argv):
+    """The results folder that COMMAND (calibration, plots, report) takes
+    as its one argument in ARGV, a trailing slash dropped, and its meta.json;
+    exits 2 on another count of arguments or on a folder that is not one."""
+    if len(argv) != 1:
+        usage("%s takes one results folder: python3 scripts/sweep %s RUN_DIR" % (command, command))
+    run_dir = argv[0][:-1] if argv[0].endswith("/") else argv[0]
+    return run_dir, check_results_folder("RUN", run_dir)
+
+
+def names_in(folder):
+    """The names in FOLDER (os.listdir's order); none if it cannot be read."""
+    try:
+        return os.listdir(folder)
+    except OSError:
+        return []

@@ -193,10 +193,7 @@ def publish(run_dir, out_dir, drawn):
     this run did not draw: a plots command running at the same time never
     finds a file gone mid-copy, and the last to finish wins."""
     plots_dir = os.environ.get("PLOTS_DIR") or "plots"
-    try:
-        os.makedirs(plots_dir, exist_ok=True)
-    except OSError:
-        die("cannot create %s" % plots_dir)
+    run_meta.make_folder(plots_dir)
     for name in drawn:
         if not run_meta.copy_atomically(os.path.join(out_dir, name), os.path.join(plots_dir, name)):
             die("cannot copy the plots to %s" % plots_dir)
@@ -213,10 +210,7 @@ def publish(run_dir, out_dir, drawn):
 
 
 def main(argv):
-    if len(argv) != 1:
-        usage("plots takes one results folder: python3 scripts/sweep plots RUN_DIR")
-    run_dir = argv[0][:-1] if argv[0].endswith("/") else argv[0]
-    meta = run_meta.check_results_folder("RUN", run_dir)
+    run_dir, meta = run_meta.run_folder_argument("plots", argv)
     require_gnuplot()
     # Absolute, so that gnuplot reads no name as a command ('<...').
     csv = os.path.realpath(os.path.join(run_dir, "summary.csv"))
@@ -242,10 +236,7 @@ def main(argv):
         interval_text(run_meta.text_of(settings.get("switch_interval_us"))))
 
     pages = Pages(run_dir, meta, rows)
-    try:
-        os.makedirs(pages.out_dir, exist_ok=True)
-    except OSError:
-        die("cannot create %s" % pages.out_dir)
+    run_meta.make_folder(pages.out_dir)
     pages.common = "csv=%s; modes=%s; workloads=%s; cpus=%s; maxw=%s; machine=%s; figures=%s; " % (
         gp_string(csv), gp_string(" ".join(modes)), gp_string(" ".join(workloads)),
         "" if cpus is None else run_meta.text_of(cpus), maxw, gp_string(machine), gp_string(figures))

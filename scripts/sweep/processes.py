@@ -48,15 +48,21 @@ def tagged_pids(tag):
     return found
 
 
+def send(targets, signum):
+    """Sends SIGNUM to each of TARGETS (a pid, or minus a process group's
+    id); one that is gone, or not ours, is passed over."""
+    for target in targets:
+        try:
+            os.kill(target, signum)
+        except OSError:
+            pass
+
+
 def stop_tagged(tag):
     """Kills every process whose environment has GILBENCH_POINT=TAG."""
     if not tag:
         return
-    for pid in tagged_pids(tag):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
+    send(tagged_pids(tag), signal.SIGKILL)
 
 
 def stop_group(process):
@@ -65,22 +71,14 @@ def stop_group(process):
     if process is None:
         return
     leader = process.pid
-    for target in (-leader, leader):
-        try:
-            os.kill(target, signal.SIGTERM)
-        except OSError:
-            pass
+    send((-leader, leader), signal.SIGTERM)
     for _ in range(20):
         try:
             os.kill(-leader, 0)
         except OSError:
             break
         time.sleep(0.1)
-    for target in (-leader, leader):
-        try:
-            os.kill(target, signal.SIGKILL)
-        except OSError:
-            pass
+    send((-leader, leader), signal.SIGKILL)
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
@@ -182,10 +180,7 @@ def clean_up(live):
     killed, the MPI shared-memory folder and LIVE removed."""
     group = _first_line(os.path.join(live, "point"))
     if group.isdigit():
-        try:
-            os.kill(-int(group), signal.SIGKILL)
-        except OSError:
-            pass
+        send((-int(group),), signal.SIGKILL)
     stop_tagged(_first_line(os.path.join(live, "point_tag")))
     shm = _first_line(os.path.join(live, "mpi_shm"))
     if shm:

@@ -12,8 +12,8 @@ import os
 import re
 
 from sweep import report_sections as sections
-from sweep.messages import die, usage
-from sweep.meta import check_results_folder, text_of, write_atomically
+from sweep.messages import die
+from sweep.meta import names_in, run_folder_argument, text_of, write_atomically
 from sweep.report_html import escape, figure, header_row, items, link, row
 
 STYLESHEET = os.path.join(os.path.dirname(os.path.abspath(__file__)), "report.css")
@@ -53,11 +53,7 @@ class Points:
 def svg_names(folder):
     """The names (without .svg) of FOLDER's SVG files, sorted; none if it
     cannot be read.  Hidden files (a drawing under way) are not shown."""
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return []
-    return sorted(n[:-4] for n in names if n.endswith(".svg") and not n.startswith(".")
+    return sorted(n[:-4] for n in names_in(folder) if n.endswith(".svg") and not n.startswith(".")
                   and os.path.exists(os.path.join(folder, n)))
 
 
@@ -275,10 +271,7 @@ def page(run_dir, meta, css):
 
 
 def main(argv):
-    if len(argv) != 1:
-        usage("report takes one results folder: python3 scripts/sweep report RUN_DIR")
-    run_dir = argv[0][:-1] if argv[0].endswith("/") else argv[0]
-    meta = check_results_folder("RUN", run_dir)
+    run_dir, meta = run_folder_argument("report", argv)
     try:
         with open(STYLESHEET, encoding="utf-8") as f:
             css = f.read()

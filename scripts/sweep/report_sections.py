@@ -8,8 +8,7 @@ import json
 import math
 import os
 
-from sweep.compare import jq_round, plain
-from sweep.meta import readable_file, text_of
+from sweep.meta import percent, plain, readable_file, tenths, text_of
 from sweep.report_html import Markup, escape, row
 from sweep.tables import read_table
 
@@ -62,7 +61,7 @@ def machine_rows(meta):
         ("hyperfine", meta.get("hyperfine_version")), ("gnuplot", meta.get("gnuplot_version")),
         ("git commit", meta.get("git_commit")),
         ("load average before", " ".join(text_of(x) for x in meta.get("loadavg_before") or [])),
-        ("CPU share of other processes", None if share is None else "%s %%" % text_of(plain(jq_round(share * 100)))),
+        ("CPU share of other processes", None if share is None else "%s %%" % percent(share)),
         ("rounds", meta.get("rounds")),
     ]
 
@@ -242,10 +241,6 @@ def _json_values(text):
         values.append(value)
 
 
-def _tenths_ms(us):
-    return text_of(plain(jq_round(us / 1000 * 10) / 10))
-
-
 def convoy_caption(path):
     """The convoy's timeline told from its traced run's result line: the
     server's time, the round trips' median and p99, the switch interval."""
@@ -265,8 +260,8 @@ def convoy_caption(path):
                     "In this traced run its round trips took %s ms at the median (p99 %s ms) against %s ms "
                     "for the server alone, with a switch interval of %s ms: coming back from the server, "
                     "it waits for the holder to yield (the convoy effect)." % (
-                        text_of(server), others, _tenths_ms(p50), _tenths_ms(p99), _tenths_ms(server),
-                        _tenths_ms(interval)))
+                        text_of(server), others, tenths(p50 / 1000), tenths(p99 / 1000),
+                        tenths(server / 1000), tenths(interval / 1000)))
     return ("Worker 0 makes round trips to an echo server; the others are CPU-bound; each time worker 0 "
             "comes back it waits for the holder to yield the GIL: the convoy effect.")
 

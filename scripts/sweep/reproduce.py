@@ -35,7 +35,7 @@ import time
 
 from sweep import compare as comparing
 from sweep.messages import die, note, usage
-from sweep.meta import write_json
+from sweep.meta import percent, plain, tenths, write_json
 from sweep.tables import aligned, number
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -171,7 +171,7 @@ def times_of(rows):
                     key=lambda p: p["pct"])
     return {"points": len(points),
             "median_abs_time_diff_pct": comparing.median_pct([p["pct"] for p in points]),
-            "worst_abs_time_diff_pct": comparing.plain(points[-1]["pct"]) if points else None,
+            "worst_abs_time_diff_pct": plain(points[-1]["pct"]) if points else None,
             "worst_point": points[-1]["point"] if points else None}
 
 
@@ -181,19 +181,19 @@ def overall_lines(record):
         yield "gilbench: reproduce: no point with more than one worker has a speedup in both sweeps"
     else:
         yield "gilbench: reproduce: the speedups of %d point%s differ by %s %% in the median, %s %% at worst (%s)" % (
-            s["points"], "" if s["points"] == 1 else "s", comparing.tenths(s["median_abs_speedup_diff_pct"]),
-            comparing.tenths(s["worst_abs_speedup_diff_pct"]), s["worst_point"])
+            s["points"], "" if s["points"] == 1 else "s", tenths(s["median_abs_speedup_diff_pct"]),
+            tenths(s["worst_abs_speedup_diff_pct"]), s["worst_point"])
     if s["with_intervals"] > 0:
         yield ("gilbench: reproduce: the 2nd speedup lies inside the 1st's interval at %d of %d points (%s %%), "
                "the 1st inside the 2nd's at %d (%s %%); the intervals are apart (differs) at %d%s") % (
-            s["b_in_a"]["count"], s["with_intervals"], comparing.percent(s["b_in_a"]["share"]),
-            s["a_in_b"]["count"], comparing.percent(s["a_in_b"]["share"]), s["differ"],
+            s["b_in_a"]["count"], s["with_intervals"], percent(s["b_in_a"]["share"]),
+            s["a_in_b"]["count"], percent(s["a_in_b"]["share"]), s["differ"],
             "; %d with an interval below 95 %% confidence" % s["intervals_below_95"]
             if s["intervals_below_95"] > 0 else "")
     if t["points"] > 0:
         yield ("gilbench: reproduce: the median times of %d points (1 worker included) differ by %s %% in the "
-               "median, %s %% at worst (%s)") % (t["points"], comparing.tenths(t["median_abs_time_diff_pct"]),
-                                                 comparing.tenths(t["worst_abs_time_diff_pct"]), t["worst_point"])
+               "median, %s %% at worst (%s)") % (t["points"], tenths(t["median_abs_time_diff_pct"]),
+                                                 tenths(t["worst_abs_time_diff_pct"]), t["worst_point"])
     yield ("gilbench: reproduce: sweeps in %s and %s; comparison in %s (compare.csv, compare.json, reproduce.json, "
            "compare.png, compare.svg)") % (record["sweeps"][0]["folder"], record["sweeps"][1]["folder"],
                                            record["compare"])

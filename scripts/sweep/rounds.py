@@ -16,6 +16,8 @@ import subprocess
 import time
 
 from sweep import hosts, run_folder
+from sweep.messages import clock
+from sweep.meta import lines_of, names_in
 from sweep.plan import point_id, point_label
 from sweep.processes import stop_tagged
 from sweep.settings import adaptive_timeout
@@ -34,10 +36,6 @@ def shuffled(lines, seed):
     lines = list(lines)
     random.Random(seed).shuffle(lines)
     return lines
-
-
-def clock(seconds):
-    return "%d:%02d" % (seconds // 60, seconds % 60)
 
 
 def cpu_ticks():
@@ -70,11 +68,7 @@ def call_noise(before, after):
 def cpu_mhz():
     """The mean current clock of the CPUs in MHz (cpufreq), else "-"."""
     total = count = 0
-    try:
-        names = [n for n in os.listdir("/sys/devices/system/cpu") if re.fullmatch(r"cpu[0-9]+", n)]
-    except OSError:
-        names = []
-    for name in names:
+    for name in (n for n in names_in("/sys/devices/system/cpu") if re.fullmatch(r"cpu[0-9]+", n)):
         try:
             with open("/sys/devices/system/cpu/%s/cpufreq/scaling_cur_freq" % name) as f:
                 khz = f.read().strip()
@@ -83,14 +77,6 @@ def cpu_mhz():
         if khz.isdigit():
             total, count = total + int(khz), count + 1
     return str((total // count + 500) // 1000) if count else "-"
-
-
-def lines_of(path):
-    try:
-        with open(path, "rb") as f:
-            return f.read().decode("utf-8", "surrogateescape").splitlines()
-    except OSError:
-        return []
 
 
 def point_failure(status, run_dir, pid, lines):

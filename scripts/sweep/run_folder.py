@@ -110,10 +110,7 @@ class Meta:
 
 def make_run_folder(results_dir):
     """A new run folder under RESULTS_DIR with raw/, hyperfine/, logs/."""
-    try:
-        os.makedirs(results_dir, exist_ok=True)
-    except OSError:
-        die("cannot create the results folder %s" % results_dir)
+    meta_files.make_folder(results_dir, "cannot create the results folder %s")
     if not (os.path.isdir(results_dir) and os.access(results_dir, os.W_OK)):
         die("the results folder %s is not writable" % results_dir)
     run_dir = meta_files.new_run_folder(results_dir)

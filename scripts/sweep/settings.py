@@ -61,7 +61,7 @@ import time
 
 from sweep.messages import note, parse_list, parse_number, split, usage
 from sweep.machine import usable_cpus
-from sweep.meta import check_results_folder
+from sweep.meta import check_results_folder, names_in
 
 # The settings recorded in meta.json's command line, in this order.
 RECORDED = ("WORKLOADS MODES DISPATCH CHUNKSIZE WORKERS RUNS MAX_RUNS PRECISION RESOLUTION BUDGET SEED WARMUP "
@@ -116,10 +116,7 @@ def recorded_command(env):
 
 
 def known_studies():
-    try:
-        return sorted(name[:-5] for name in os.listdir("scripts/studies") if name.endswith(".plan"))
-    except OSError:
-        return []
+    return sorted(name[:-5] for name in names_in("scripts/studies") if name.endswith(".plan"))
 
 
 def default_workers(cpus, quick):

@@ -103,7 +103,10 @@ NUMBER_PREFIX = re.compile(r"[ \t\n]*([-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-
 
 def leading_number(text):
     """TEXT as awk reads it in a sum: its leading number ("0.3 s" is 0.3),
-    0 when it starts with none ("", "?", "unknown")."""
+    0 when it starts with none ("", "?", "unknown").  Narrower than c_number
+    on purpose, as the estimate's and harness_cost's figures were always
+    read: decimal only ("inf", "nan", "0x10" read 0), after blanks, tabs
+    and newlines only."""
     found = NUMBER_PREFIX.match(text)
     return float(found.group(1)) if found else 0.0
 

@@ -27,7 +27,7 @@ import statistics
 
 from sweep.messages import die, usage
 from sweep.plan import point_label
-from sweep.meta import parse_json, read_jq_values, read_text, text_of, write_atomically
+from sweep.meta import names_in, parse_json, read_jq_values, read_text, text_of, write_atomically
 from sweep.tables import jq_csv_row, jq_tsv_row, records
 
 COMMON = ("workload variant mode workers seconds startup_seconds worker_seconds_min worker_seconds_max"
@@ -72,11 +72,7 @@ def failed_points(run_dir):
 def hyperfine_files(run_dir, point):
     """The calls' hyperfine files of POINT (hyperfine/<id>.<call>.json), in
     the shell's glob order."""
-    folder = os.path.join(run_dir, "hyperfine")
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return []
+    names = names_in(os.path.join(run_dir, "hyperfine"))
     call = re.compile(re.escape(point) + r"\.[0-9].*\.json", re.S)
     return [run_dir + "/hyperfine/" + name for name in sorted(names, key=os.fsencode) if call.fullmatch(name)]
 

@@ -228,10 +228,7 @@ def traced_runs(run_dir, gilbench, workers, window_ms, data):
     out = os.path.join(run_dir, "timeline")
     plots = os.environ.get("PLOTS_DIR") or "plots"
     for folder in (out, plots):
-        try:
-            os.makedirs(folder, exist_ok=True)
-        except OSError:
-            die("cannot create %s" % folder)
+        run_meta.make_folder(folder)
     for wl in workloads:
         run_line(gilbench, wl, workers, interval, out)
         draw_trace(os.path.join(out, wl + ".tsv"), os.path.join(out, wl), window_ms, data)
