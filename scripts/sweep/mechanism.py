@@ -269,8 +269,11 @@ def main(argv):
     out = os.path.join(run_dir, "mechanism")
     try:
         os.makedirs(out, exist_ok=True)
+        for name in os.listdir(out):  # an earlier table's traces: none of them may pass for this one's
+            if os.path.isfile(os.path.join(out, name)):
+                os.unlink(os.path.join(out, name))
     except OSError as error:
-        die("cannot create %s: %s" % (out, error.strerror))
+        die("cannot prepare %s: %s" % (out, error.strerror))
     source = python[0] if python else UNKNOWN
     rows = []
     for workload in workloads:
