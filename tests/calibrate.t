@@ -79,6 +79,17 @@ run_capture pyrun --workload shared_objects --mode gil --workers 3 --units 30 --
 check "pyrun shared_objects through a thread pool succeeds" test "$STATUS" -eq 0
 [ "$STATUS" -eq 0 ] || diag "$ERR"
 
+# convoy's Python version (make calibrate's mechanism table): worker 0's
+# round trips, every one timed, beside CPU-bound workers that stop when it
+# is done; the threads of one process only.
+run_capture pyrun --workload convoy --mode gil --workers 3 --units 20 --param server_us=500
+check "pyrun convoy, 3 workers, succeeds, checked, with convoy.c's figures" \
+    jq -e '.checked and .round_trips_per_s > 0 and .latency_p50_us >= 500 and .latency_p99_us >= .latency_p50_us' <<<"$OUT"
+[ "$STATUS" -eq 0 ] || diag "$ERR"
+run_capture pyrun --workload convoy --mode procs --workers 2 --units 4
+check "pyrun convoy --mode procs is refused with exit 2 and one line" \
+    test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
+
 # blas_dgemm through ctypes (what interpreters without NumPy use): the same
 # exact checksum as NumPy's path, and the GIL released around the multiply.
 for mode in gil procs; do
@@ -222,7 +233,7 @@ check "pyrun --dry-run refuses an unknown setting, exit 2" test "$STATUS" -eq 2
 
 # A calibrate sweep, shrunk.
 results=$TEST_TMP/results
-run_capture env STUDIES=calibrate RUNS=1 WARMUP=0 QUICK=1 TIMELINE_WORKERS=2 \
+run_capture env STUDIES=calibrate RUNS=1 WARMUP=0 QUICK=1 TIMELINE_WORKERS=2 MECHANISM_RUNS=1 \
     PARAMS="cpu_loop.units=60 io_wait.units=8 io_wait.sleep_us=2000 blas_dgemm.units=4 blas_dgemm.n=64 shared_objects.units=40 own_objects.units=40" \
     RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" python3 scripts/sweep bench
 check "a calibrate sweep succeeds" test "$STATUS" -eq 0
@@ -269,6 +280,49 @@ for ext in png svg; do
     check "the shared objects page objects.$ext is drawn" test -s "$run/plots/objects.$ext"
 done
 check "the table is printed" grep -q "speedup_ratio" <<<"$OUT"
+
+# The mechanism table: per workload and worker count (2, 4, 8) every
+# figure, model beside CPython 3.13 traced by gil-trace, or "unknown" with
+# one line where this machine cannot trace it.
+mechanism=$run/mechanism.csv
+check "mechanism.csv has its columns" \
+    test "$(head -n 1 "$mechanism")" = "workload,workers,interpreter,figure,model,cpython,ratio,differs,model_min,model_max,cpython_min,cpython_max"
+for workload in cpu_loop io_wait blas_dgemm convoy; do
+    for workers in 2 4 8; do
+        check "mechanism.csv: $workload at $workers workers has the 9 figures" test "$(awk -F, -v w=$workload \
+            -v n=$workers '$1 == w && $2 == n { print $4 }' "$mechanism" | sort -u | wc -l)" -eq 9
+    done
+done
+check "... the model's side is measured: a number for every point's wait share" \
+    test -z "$(awk -F, '$4 == "wait_share" && $5 !~ /^[0-9]/' "$mechanism")"
+check "... and the table is printed" grep -q "handoff_p50_us" <<<"$OUT"
+if [ -x "$python313" ] && "$GILBENCH" gil-trace --check --interpreter "$python313" 2>/dev/null; then
+    check "CPython 3.13's side is measured: a number for every point's wait share" \
+        test -z "$(awk -F, '$4 == "wait_share" && ($6 == "" || $6 == "unknown")' "$mechanism")"
+    check "... with its interpreter named" test -z "$(awk -F, 'NR > 1 && $3 !~ /^cpython-3\.13/' "$mechanism")"
+    check "... and the ratios are model / CPython" awk -F, 'NR > 1 && $7 != "" {
+        d = $7 - $5 / $6; if ((d < 0 ? -d : d) > 0.001 + 1e-5 * $7) exit 1 }' "$mechanism"
+else
+    check "without a traceable CPython the cpython column is unknown" \
+        test -z "$(awk -F, 'NR > 1 && $6 != "unknown"' "$mechanism")"
+    check "... said in one line" test "$(grep -c "mechanism table: CPython's column is unknown" <<<"$ERR")" -eq 1
+fi
+# An interpreter the tracer cannot use (Debian's python3 is stripped): one
+# line, the cpython column unknown, the model's measured, exit 0.
+stripped=$TEST_TMP/stripped-run
+cp -r "$(readlink -f "$run")" "$stripped"
+jq '.python.interpreters = [{"source": "cpython-stripped", "kind": "gil", "executable": "/usr/bin/python3"}]' \
+    "$run/meta.json" > "$stripped/meta.json"
+run_capture env MECHANISM_WORKLOADS=cpu_loop MECHANISM_WORKERS=2 MECHANISM_RUNS=1 GILBENCH="$GILBENCH" \
+    python3 scripts/sweep mechanism "$stripped"
+check "the mechanism table with a stripped interpreter succeeds, saying why in one line" \
+    test "$STATUS" -eq 0 -a "$(wc -l <<<"$ERR")" -eq 1 -a "$(grep -c "CPython's column is unknown: .*/usr/bin/python3" <<<"$ERR")" -eq 1
+[ "$STATUS" -eq 0 ] || diag "$ERR"
+check "... its cpython column is unknown, the model's measured, no ratio" \
+    awk -F, 'NR > 1 { n++; if ($6 != "unknown" || $7 != "") exit 1; if ($4 == "wait_share" && $5 == "") exit 1 }
+        END { exit n != 9 }' "$stripped/mechanism.csv"
+run_capture python3 scripts/sweep mechanism
+check "sweep mechanism without a results folder: exit 2, one line" test "$STATUS" -eq 2 -a "$(wc -l <<<"$ERR")" -eq 1
 
 # Missing Python: one line naming what to install, exit 2.
 run_capture env STUDIES=calibrate PYTHON=/nonexistent/python3 RESULTS_DIR="$results" GILBENCH="$GILBENCH" python3 scripts/sweep bench

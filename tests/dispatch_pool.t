@@ -27,7 +27,7 @@ check "every run in runs.csv is a pool's" \
     test "$(awk -F, 'NR > 1 { gsub(/"/, "", $3); print ($3 ~ /[+]pool$/) ? "pool" : $3 }' "$run/runs.csv" | sort -u)" = pool
 check "meta.json's settings say the dispatch" jq -e '.settings.dispatch == ["pool"]' "$run/meta.json"
 
-run_capture env STUDIES=calibrate DISPATCH=pool RUNS=1 WARMUP=0 QUICK=1 TIMELINE_WORKERS=2 \
+run_capture env STUDIES=calibrate DISPATCH=pool RUNS=1 WARMUP=0 QUICK=1 TIMELINE_WORKERS=2 MECHANISM_RUNS=1 MECHANISM_WORKERS=2 \
     PARAMS="$small blas_dgemm.units=4 blas_dgemm.n=64 shared_objects.units=40 own_objects.units=40" \
     RESULTS_DIR="$results" PLOTS_DIR="$TEST_TMP/plots" GILBENCH="$GILBENCH" python3 scripts/sweep bench
 check "make calibrate's sweep with DISPATCH=pool succeeds" test "$STATUS" -eq 0

@@ -132,7 +132,8 @@ A @ B from A's column sums and B's row sums) and the run fails on a
 mismatch, like the engine; a workload without check() is run unchecked,
 and its JSON line says "checked": false.  The studies' workloads
 (shared_objects, own_objects, startup, shared_input) are built in:
-study_workloads.py.
+study_workloads.py, and so is convoy, convoy.c's twin for make calibrate's
+mechanism table (gil and threads modes only: its workers share one state).
 """
 import sys
 

@@ -115,6 +115,8 @@ def run(argv):
         signal.alarm(o["timeout"])
     sys.setswitchinterval(o["interval"] / 1e6)
     workload, workers, units = o["workload"], o["workers"], o["units"]
+    # What a built-in workload whose workers differ (convoy) is told of the run.
+    workload.run_shape = {"workers": workers, "units": units, "mode": o["mode"], "dispatch": o["dispatch"]}
     # A forked or spawned worker, or a subinterpreter, touches its own copies.
     private = o["mode"] != "gil" and o["mode"] != "threads"
     setup_started = time.perf_counter()

@@ -14,8 +14,18 @@ run, and the memory of every process read while all are alive.
   shared_input    a size_mib input read one MiB chunk a unit: a bytearray
                   (write=0) or float objects (write=1); pss_total_kib and
                   rss_peak_total_kib are read while every worker is alive
+  convoy          convoy.c's twin (make calibrate's mechanism table):
+                  worker 0's blocking waits of server_us (1000) with the
+                  GIL released beside K-1 workers running cpu_loop's loop;
+                  the threads of one process only (gil, threads; shares)
 """
-from .gilbench_kit import LCG_A, LCG_C, MASK, lcg_jump, lcg_seed, units_checksum
+import os
+import select
+import sys
+import time
+
+from .gilbench_kit import LCG_A, LCG_C, MASK, lcg_jump, lcg_seed, unit_checksum, units_checksum
+from .runner_common import usage
 from .workload import Workload
 
 ITERATIONS_PER_UNIT = 1000
@@ -140,6 +150,129 @@ def shared_input_expected(unit, state):
     return sum(page % 251 for page in range(unit << 8, (unit + 1) << 8))
 
 
+# ---- convoy ----
+# convoy.c in Python: worker 0 (the share that starts at unit 0) makes every
+# unit's round trip, timed from before the GIL is released to after it is
+# taken back; workers 1 .. K-1 run cpu_loop's iteration (each loop back-edge
+# is a check point of the eval loop) until worker 0 is done.  The same start
+# gate: a pipe, one byte from each CPU-bound worker after its first
+# iteration (holding the GIL), read by worker 0 with the GIL released before
+# its first round trip.
+# One difference: convoy.c's round trip is a request to an echo process that
+# answers server_us later; here it is time.sleep(server_us), which releases
+# and re-takes the GIL as socket.recv() does.  An echo process in Python
+# would be a process of the same interpreter, whose own GIL (taken and
+# dropped three times a round trip) the tracer, `gilbench gil-trace`, follows
+# with the run's.  As convoy.c's echo does, the sleeping thread asks for a
+# timer slack of 1 ns (prctl), so that it wakes when the answer is due.
+
+CONVOY_GATE_SECONDS = 30  # plus 10 intervals a worker, as convoy.c waits
+
+
+def convoy_value(unit):
+    return (unit * 2654435761 + 12345) & MASK
+
+
+def tight_timer_slack():
+    """This thread's timer slack to 1 ns where Linux's prctl is reachable;
+    nothing happens elsewhere (the waits are then up to 50 us longer)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(29, ctypes.c_ulong(1), ctypes.c_ulong(0), ctypes.c_ulong(0),
+                                                ctypes.c_ulong(0))  # PR_SET_TIMERSLACK
+    except (OSError, AttributeError, ImportError):
+        pass
+
+
+def percentile(values, p):
+    """stats_percentile of bench/stats/stats.c: linear between ranks."""
+    ordered = sorted(values)
+    rank = p / 100.0 * (len(ordered) - 1)
+    below = int(rank)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (ordered[above] - ordered[below]) * (rank - below)
+
+
+class Convoy(BuiltIn):
+    """Worker 0's work differs from the others': it needs the run's worker
+    and unit counts (run_shape), and shares its state with them (threads)."""
+
+    def __init__(self):
+        BuiltIn.__init__(self, "convoy", "one I/O worker's blocking waits beside K-1 CPU-bound workers: the "
+                         "GIL's convoy effect", "one round trip of server_us", 100,
+                         {"server_us": (1000, 0, 1000000)}, None, None)
+
+    def setup(self, params, private):
+        run = self.run_shape or {"workers": 1, "units": None, "mode": "gil", "dispatch": "shares"}
+        if private or run["dispatch"] != "shares":
+            usage("convoy runs as the threads of one process sharing its state: modes gil and threads, "
+                  "dispatch shares (not %s)" % (run["mode"] if private else "a pool"))
+        gate = os.pipe()
+        return dict(params, workers=run["workers"], units=run["units"], gate=gate, done=[False], latencies=[],
+                    elapsed=None)
+
+    def work(self, state, first, count):
+        if first != 0:
+            return self.cpu_worker(state, first)
+        if state["units"] is None:  # a check of one unit (pyrun check)
+            state["units"] = count
+        try:
+            return self.io_worker(state)
+        finally:
+            state["done"][0] = True  # the CPU-bound workers stop, whatever happened
+
+    def io_worker(self, state):
+        tight_timer_slack()
+        gate, need = state["gate"][0], state["workers"] - 1
+        patience = CONVOY_GATE_SECONDS + 10 * sys.getswitchinterval() * state["workers"]
+        deadline = time.monotonic() + patience
+        while need > 0:  # blocked at the gate with the GIL released, as in accept()
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([gate], [], [], left)[0]:
+                if time.monotonic() >= deadline:
+                    raise RuntimeError("%d of the %d CPU-bound workers did not start within %.0f s"
+                                       % (need, state["workers"] - 1, patience))
+                continue
+            need -= len(os.read(gate, need))
+        seconds, latencies, total = state["server_us"] / 1e6, state["latencies"], 0
+        started = time.perf_counter()
+        for unit in range(state["units"]):
+            t0 = time.perf_counter()
+            time.sleep(seconds)
+            latencies.append(time.perf_counter() - t0)
+            total = (total + unit_checksum(unit, convoy_value(unit))) & MASK
+        state["elapsed"] = time.perf_counter() - started
+        return total
+
+    def cpu_worker(self, state, first):
+        x = lcg_seed(first)
+        a, c, mask, done = LCG_A, LCG_C, MASK, state["done"]
+        x = (x * a + c) & mask
+        os.write(state["gate"][1], b"\1")  # running, and it has held the GIL
+        while not done[0]:
+            x = (x * a + c) & mask
+        return 0  # worker 0 returns every unit's checksum, as in convoy.c
+
+    def check(self, state, first, count, value):
+        if first != 0:
+            return value == 0
+        return value == units_checksum(0, state["units"], convoy_value)
+
+    def teardown(self, state):
+        for fd in state["gate"]:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def figures(self, state):
+        latencies = state["latencies"]
+        if not latencies or not state["elapsed"]:
+            return {}
+        return {"round_trips_per_s": len(latencies) / state["elapsed"],
+                "latency_p50_us": percentile(latencies, 50) * 1e6, "latency_p99_us": percentile(latencies, 99) * 1e6}
+
+
 def shared_objects():
     w = BuiltIn("shared_objects", "appends to one list every worker shares", "1000 appends", 3000,
                 {"work_per_append": (1, 1, 1000)}, shared_objects_unit, appends_expected, make_shared_list)
@@ -168,4 +301,4 @@ def shared_input():
 
 
 BUILT_IN = {"shared_objects": shared_objects, "own_objects": own_objects, "startup": startup,
-            "shared_input": shared_input}
+            "shared_input": shared_input, "convoy": Convoy}

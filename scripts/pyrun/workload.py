@@ -20,6 +20,7 @@ class Workload:
         self.measures_memory = False  # its figures include every process's memory
         self.after = None  # a built-in's check of what the run left in the main process
         self.idle_workers_measured = False  # a worker with no unit still does what it measures (starting)
+        self.run_shape = None  # the run's workers, units, mode and dispatch (a dict), set before setup()
 
     # The calls below are the runner's; a file's optional ones may be absent.
     def setup(self, params, private):

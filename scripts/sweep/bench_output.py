@@ -177,6 +177,10 @@ def finish(sw, started, sweep_started, rounds_started, rounds_ended):
         if not bench.call_calibration(run_dir):
             meta.load()
             meta.add_warning("no calibration table (python3 scripts/sweep calibration %s)" % run_dir)
+        print(flush=True)  # the GIL's mechanism, model beside CPython: traced runs after the timed ones
+        if subprocess.run(bench.SWEEP + ["mechanism", run_dir]).returncode != 0:
+            meta.load()
+            meta.add_warning("no mechanism table (python3 scripts/sweep mechanism %s)" % run_dir)
     if "gil" in sw.modes and sw.workloads and has_summary():
         print(flush=True)
         if not bench.call_timeline(run_dir):

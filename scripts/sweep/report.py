@@ -264,6 +264,7 @@ free-threaded build against the same version with its GIL.</p>
 <table id="single-thread">
 <tr><th>workload</th><th>GIL build</th><th>free-threaded build</th><th>GIL build median (s)</th><th>free-threaded median (s)</th><th>free-threaded / GIL</th></tr>
 """ + "\n".join(single_thread) + "\n</table>\n")
+    out.append(sections.mechanism_table(run_dir))
     return "".join(out) + "</section>\n"
 
 

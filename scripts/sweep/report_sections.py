@@ -183,6 +183,28 @@ def calibration_rows(run_dir):
             for r in read_table(path, optional=CALIBRATION_COLUMNS + ("differs",))]
 
 
+MECHANISM_COLUMNS = ("workload", "workers", "figure", "model", "cpython", "ratio")
+
+
+def mechanism_table(run_dir):
+    """mechanism.csv (sweep.mechanism) as the report's table, "" without it."""
+    path = os.path.join(run_dir, "mechanism.csv")
+    if not readable_file(path):
+        return ""
+    rows = read_table(path, optional=MECHANISM_COLUMNS + ("interpreter", "differs"))
+    sources = ", ".join(sorted({r["interpreter"] for r in rows})) or "unknown"
+    return ("""<p class="note">The GIL's mechanism, model beside CPython (%s, traced by gilbench gil-trace): one traced
+run of each per workload and worker count, beside the timed runs; hold and hand-off percentiles, switches and forced
+switches (a holder made to drop the lock) per second, the share of the workers' time spent waiting. unknown: not
+measured (why: the sweep's output); highlighted: beyond 15 %% (docs/gil-model.md, "Mechanism to mechanism").</p>
+<div class="scroll">
+<table id="mechanism">
+<tr><th>workload</th><th>workers</th><th>figure</th><th>model</th><th>CPython</th><th>ratio</th></tr>
+""" % escape(sources) + "\n".join(row([r[name] for name in MECHANISM_COLUMNS],
+                                      attrs=' class="differs"' if r["differs"] == "yes" else "") for r in rows)
+            + "\n</table>\n</div>\n")
+
+
 def single_thread_rows(run_dir):
     path = os.path.join(run_dir, "single_thread.csv")
     if not readable_file(path):
