@@ -253,8 +253,14 @@ static int write_trace(FILE *out, const void *what)
     fputs("# gilbench trace: workload ", out);
     for (const char *c = name; *c; c++)
         fputc(*c == ',' || *c == '\n' || *c == '\r' ? ' ' : *c, out);
+    /* "run": the span the events cover, from the first worker's first event
+     * (the interpreter's own start is before it). */
+    double last = r->gil->origin;
+    for (unsigned w = 0; w < r->gil->worker_count; w++)
+        if (r->gil->workers[w].count)
+            last = fmax(last, r->gil->workers[w].events[r->gil->workers[w].count - 1].at);
     fprintf(out, ", CPython %s, %u workers, switch interval %ld us, run %.6f s\n# command:",
-            r->interpreter, r->gil->worker_count, o->switch_interval_us, r->run->seconds);
+            r->interpreter, r->gil->worker_count, o->switch_interval_us, last - r->gil->origin);
     for (char *const *word = o->command; *word; word++) {
         fputc(' ', out);
         for (const char *c = *word; *c; c++)     /* one line whatever the words hold */

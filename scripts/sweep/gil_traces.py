@@ -170,7 +170,9 @@ class Tracer:
             except OSError as error:
                 return self.failed(point, "cannot remove %s%s: %s" % (base, ext, error.strerror))
         # The trace (the GIL's events, drawn as the model's) is the GIL's only.
-        drawn = ["--trace", base + ".tsv", "--name", point_label(point[0], point[1]), "--switch-interval-us",
+        # Named without its source= setting: the picture's title names the interpreter.
+        variant = "+".join(v for v in point[1].split("+") if not v.startswith("source="))
+        drawn = ["--trace", base + ".tsv", "--name", point_label(point[0], variant), "--switch-interval-us",
                  str(s.interval)] if locks == "gil" else []
         argv = [sw.gilbench, "gil-trace", "--interpreter", interpreter, "--locks", locks, "--json", base + ".json"] + \
             drawn + ["--timeout", str(per_run + 30), "--"] + sw.command_of(point) + ["--timeout", str(per_run)]
