@@ -81,6 +81,10 @@ int trace_file_open(struct trace_file *t, const char *path, unsigned workers)
 int trace_file_finish(struct trace_file *t, const struct gb_job *job, long switch_interval_us,
                       double origin, double seconds, struct gil_figures **figures)
 {
+    if (job->mode == GB_MODE_INTERP)        /* each worker's interpreter has a GIL of its own */
+        for (unsigned w = 0; w < t->workers; w++)
+            for (size_t k = 0; k < t->traces[w].count; k++)
+                t->traces[w].events[k].lock = w;
     *figures = malloc(sizeof **figures);
     if (*figures && gil_figures_of(t->traces, t->workers, *figures) != 0) {
         free(*figures);
