@@ -76,7 +76,8 @@ if command -v setpriv >/dev/null && [ "$(cat /proc/sys/kernel/perf_event_paranoi
     check "... and touched nothing" test ! -e "$shared/ran"
 fi
 # No uprobe events: the kernel's directory hidden in a mount namespace of this command alone.
-if command -v unshare >/dev/null && unshare -m true 2>/dev/null; then
+if command -v unshare >/dev/null &&
+   unshare -m sh -c 'mount -t tmpfs none /sys/bus/event_source/devices/uprobe' 2>/dev/null; then
     cannot_trace "a kernel without uprobe events" "the kernel has no uprobe events" \
         unshare -m sh -c 'mount -t tmpfs none /sys/bus/event_source/devices/uprobe && exec "$@"' sh \
         "$GILBENCH" gil-trace -- "$python" -c "open('$marker', 'w')"
