@@ -11,6 +11,7 @@
  * module writes one that holds a comma.  An empty figure is unknown.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -83,18 +84,6 @@ static bool figure(const char *text, double *value)
     return *end == '\0' && errno == 0 && isfinite(*value) && *value >= 0;
 }
 
-/* The point a row names, NULL when the summary has none. */
-static struct point *point_of(struct points *all, char *const *fields, const int *at, unsigned long workers)
-{
-    for (size_t i = 0; i < all->count; i++) {
-        struct point *p = &all->items[i];
-        if (p->workers == workers && strcmp(p->workload, fields[at[C_WORKLOAD]]) == 0 &&
-            strcmp(p->variant, fields[at[C_VARIANT]]) == 0 && strcmp(p->mode, fields[at[C_MODE]]) == 0)
-            return p;
-    }
-    return NULL;
-}
-
 /* One line: false when it is malformed. */
 static bool read_row(char *line, const int *at, int columns, struct points *all)
 {
@@ -111,7 +100,9 @@ static bool read_row(char *line, const int *at, int columns, struct points *all)
     unsigned long workers = strtoul(text, &end, 10);
     if (*text < '1' || *text > '9' || *end != '\0' || errno != 0)
         return false;
-    struct point *p = point_of(all, fields, at, workers);
+    struct point *p = workers > UINT_MAX ? NULL
+                      : find_point(all, fields[at[C_WORKLOAD]], fields[at[C_VARIANT]], fields[at[C_MODE]],
+                                   (unsigned)workers, false);
     if (!p)
         return true; /* a point this summary does not have */
     p->traced = true;

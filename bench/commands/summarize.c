@@ -58,8 +58,8 @@ static bool same_series(const struct point *p, const char *workload, const char 
            strcmp(p->mode, mode) == 0;
 }
 
-static struct point *find_point(struct points *all, const char *workload, const char *variant,
-                                const char *mode, unsigned workers, bool create)
+struct point *find_point(struct points *all, const char *workload, const char *variant,
+                         const char *mode, unsigned workers, bool create)
 {
     for (size_t i = 0; i < all->count; i++) {
         struct point *p = &all->items[i];

@@ -89,6 +89,11 @@ struct settings {
     size_t python_workload_count;
 };
 
+/* The point of that series and worker count; a new one if create, else
+ * NULL when `all` has none (summarize.c). */
+struct point *find_point(struct points *all, const char *workload, const char *variant,
+                         const char *mode, unsigned workers, bool create);
+
 /* Reads --gil-traces FILE (gil.csv: a header naming its columns, then one
  * row per traced point, fields quoted as CSV quotes them) into the points
  * of `all` it names; rows of other points are ignored.  Returns false
