@@ -24,7 +24,7 @@ struct thread {
     struct gil_trace trace;
     size_t cycle_start;     /* first event of the current take .. drop, whose lock the drop names */
     unsigned pending_depth; /* inside _Py_HandlePending */
-    bool took;              /* acquired the GIL at least once */
+    bool took;              /* GIL: acquired it at least once */
     bool worker;            /* parking: a thread that threading started */
     double first, last;     /* any hit */
     double parked_since, stw_since;
@@ -217,7 +217,8 @@ int parking_figures_of(const struct uprobe_hit *hits, size_t n, struct parking_f
     struct threads all = { 0 };
     size_t capacity = 0;
     int status = 0;
-    /* First the workers and their lives, so that parks are counted for workers only. */
+    /* A worker's thread_run entry is its first hit: it is known as a
+     * worker before any of its parks. */
     for (size_t k = 0; k < n && status == 0; k++) {
         double at = (double)hits[k].time_ns * 1e-9;
         struct thread *t = thread_of(&all, &hits[k], at);
@@ -226,18 +227,15 @@ int parking_figures_of(const struct uprobe_hit *hits, size_t n, struct parking_f
             break;
         }
         t->last = at;
-        if (hits[k].probe == THREAD_ENTRY) {
+        switch (hits[k].probe) {
+        case THREAD_ENTRY:
             t->worker = true;
             t->first = at;
-        } else if (hits[k].probe == THREAD_RETURN) {
+            break;
+        case THREAD_RETURN:
             t->ended = true;
             t->end_at = at;
-        }
-    }
-    for (size_t k = 0; k < n && status == 0; k++) {
-        double at = (double)hits[k].time_ns * 1e-9;
-        struct thread *t = thread_of(&all, &hits[k], at);
-        switch (hits[k].probe) {
+            break;
         case PARK_ENTRY:
             t->parked = true;
             t->parked_since = at;
