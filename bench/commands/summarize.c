@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "args.h"
+#include "atomic_file.h"
 #include "commands.h"
 #include "stats.h"
 #include "summary_rows.h"
@@ -376,29 +377,29 @@ static void write_csv_row(FILE *out, const struct row *r)
             p->variant);
 }
 
-/* Writes the CSV to path.tmp and renames it into place, so a reader never
- * sees half a file. */
+struct csv_rows {
+    const struct row *rows;
+    size_t count;
+};
+
+static int write_csv_rows(FILE *out, const void *what)
+{
+    const struct csv_rows *c = what;
+    fputs(CSV_HEADER, out);
+    for (size_t i = 0; i < c->count; i++)
+        write_csv_row(out, &c->rows[i]);
+    return 0;
+}
+
+/* The CSV, written whole or not at all (atomic_file.h). */
 static int write_csv(const char *path, const struct row *rows, size_t count)
 {
-    char temporary[4096];
-    if (snprintf(temporary, sizeof temporary, "%s.tmp", path) >= (int)sizeof temporary) {
+    if (strlen(path) + sizeof ".tmp" > 4096) {   /* the limit it has always had */
         fprintf(stderr, "gilbench: --csv path is too long\n");
         return GB_EXIT_USAGE;
     }
-    FILE *out = fopen(temporary, "w");
-    if (!out) {
-        fprintf(stderr, "gilbench: cannot write %s: %s\n", temporary, strerror(errno));
-        return 1;
-    }
-    fputs(CSV_HEADER, out);
-    for (size_t i = 0; i < count; i++)
-        write_csv_row(out, &rows[i]);
-    if (ferror(out) | (fclose(out) != 0) || rename(temporary, path) != 0) {
-        fprintf(stderr, "gilbench: cannot write %s: %s\n", path, strerror(errno));
-        remove(temporary);
-        return 1;
-    }
-    return 0;
+    struct csv_rows what = { rows, count };
+    return write_atomically(path, write_csv_rows, &what);
 }
 
 static void print_summarize_help(void)
