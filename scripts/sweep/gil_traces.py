@@ -23,14 +23,13 @@ GIL_TRACE=0 turns the step off.
 """
 import csv
 import io
-import json
 import os
 import statistics
 import subprocess
 import time
 
-from sweep.messages import note
-from sweep.meta import lines_of, write_atomically
+from sweep.messages import last_words, note
+from sweep.meta import last_json_object, lines_of, write_atomically
 from sweep.plan import point_id, point_label, variant_source
 from sweep.processes import stop_group, stop_tagged
 from sweep.settings import adaptive_timeout
@@ -83,21 +82,25 @@ def traceable_points(sw):
     return found
 
 
-def check_interpreter(gilbench, interpreter, locks):
-    """None when gil-trace can trace INTERPRETER's LOCKS here, else why not."""
+def tracing_problem(gilbench, interpreter, locks="gil", env=None):
+    """None when gil-trace can trace INTERPRETER's LOCKS here, else why not:
+    its line, without "gilbench: "."""
     try:
         done = subprocess.run([gilbench, "gil-trace", "--check", "--interpreter", interpreter, "--locks", locks],
                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              timeout=60)
+                              env=env, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as error:
         return "gilbench gil-trace --check did not answer (%s)" % error
     if done.returncode == 0:
         return None
-    said = done.stderr.decode("utf-8", "replace").strip().splitlines()
-    line = said[-1] if said else "gil-trace --check exited with status %d" % done.returncode
-    prefix = "gilbench: cannot trace the GIL of %s: " % interpreter
-    return line[len(prefix):] if line.startswith(prefix) else line[len("gilbench: "):] if line.startswith(
-        "gilbench: ") else line
+    return last_words(done.stderr) or "gil-trace --check exited with status %d" % done.returncode
+
+
+def check_interpreter(gilbench, interpreter, locks):
+    """tracing_problem's reason, without the words the sweep's own line says."""
+    why = tracing_problem(gilbench, interpreter, locks)
+    prefix = "cannot trace the GIL of %s: " % interpreter
+    return why[len(prefix):] if why and why.startswith(prefix) else why
 
 
 def lock_words(locks):
@@ -202,7 +205,7 @@ class Tracer:
             return self.failed(point, said[-1] if said else "the tracer could not trace it")
         if status != 0:
             return self.failed(point, said[-1] if said else "exited with status %d" % status)
-        if read_json(base + ".json") is None:
+        if last_json_object(base + ".json") is None:
             return self.failed(point, "the tracer wrote no figures (%s.json)" % base)
         return "traced", ""
 
@@ -226,7 +229,7 @@ class Tracer:
             row.update(workload=point[0], variant=point[1], mode=point[2], workers=point[3], interpreter=interpreter,
                        locks=locks, status=status, why=why)
             base = os.path.join(self.folder, pid)
-            figures = read_json(base + ".json") if status == "traced" else None
+            figures = last_json_object(base + ".json") if status == "traced" else None
             if figures is not None:
                 for name in ("command_status", "threads", "lost_events") + tuple(GIL_FIGURES + PARKING_FIGURES):
                     row[name] = csv_value(figures.get(name))
@@ -315,20 +318,9 @@ def percent(x):
     return "%+.0f %%" % (x * 100)
 
 
-def read_json(path):
-    """The one JSON object of PATH, or None."""
-    for line in reversed(lines_of(path)):
-        try:
-            value = json.loads(line)
-        except ValueError:
-            continue
-        return value if isinstance(value, dict) else None
-    return None
-
-
 def result_seconds(path):
     """The timed seconds of the traced run's own result line."""
-    value = read_json(path)
+    value = last_json_object(path)
     seconds = value.get("seconds") if value else None
     return float(seconds) if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) else None
 

@@ -33,14 +33,15 @@ mechanism.csv (HEADER):
   differs              yes: |ratio - 1| > 0.15
   model_min, model_max, cpython_min, cpython_max   the figure's range over the runs
 """
-import json
 import os
+import statistics
 import subprocess
 import sys
 
 from sweep import interpreters
-from sweep.messages import die, note, parse_list, parse_number, split, usage
-from sweep.meta import check_results_folder, text_of
+from sweep.gil_traces import tracing_problem
+from sweep.messages import die, last_words, note, parse_list, parse_number, split, usage
+from sweep.meta import check_results_folder, last_json_object, text_of
 from sweep.plan import point_options
 from sweep.tables import aligned, number, write_csv
 
@@ -104,13 +105,6 @@ def gil_python(meta):
     return sorted(found, key=lambda f: interpreters.version_key(f[0]))[-1] if found else None
 
 
-def last_words(text):
-    """The last line of a command's stderr, without its "gilbench: "."""
-    lines = [line for line in text.decode("utf-8", "replace").splitlines() if line.strip()]
-    line = lines[-1] if lines else ""
-    return line[len("gilbench: "):] if line.startswith("gilbench: ") else line
-
-
 def run(command, stdout_path, env):
     """COMMAND with its stdout into STDOUT_PATH (through a temporary file,
     renamed when it succeeded): (status, its last stderr line)."""
@@ -139,37 +133,6 @@ def enough_units(options, workers):
     return options
 
 
-def json_line(path):
-    """The one JSON object of PATH (the last line that is one), or None."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            lines = f.read().splitlines()
-    except OSError:
-        return None
-    for line in reversed(lines):
-        try:
-            value = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(value, dict):
-            return value
-    return None
-
-
-def tracing_problem(gilbench, python, env):
-    """None if gil-trace can trace PYTHON's GIL here, else why not (its line)."""
-    if python is None:
-        return "the run has no CPython with a GIL to trace"
-    try:
-        done = subprocess.run([gilbench, "gil-trace", "--check", "--interpreter", python[1]],
-                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    except OSError as error:
-        return "%s: %s" % (gilbench, error.strerror)
-    if done.returncode == 0:
-        return None
-    return last_words(done.stderr) or "gilbench gil-trace --check exited with status %d" % done.returncode
-
-
 def traced_pair(gilbench, python, workload, workers, options, interval, base, env, cpython_traceable):
     """The model's and CPython's JSON lines of one traced run of a point,
     files BASE.model.* and BASE.cpython.* (UNKNOWN for a side that could not
@@ -177,7 +140,7 @@ def traced_pair(gilbench, python, workload, workers, options, interval, base, en
     point = ["run", "--workload", workload, "--mode", "gil", "--workers", str(workers)] + enough_units(options, workers)
     status, why = run([gilbench] + point + ["--timeout", str(TIMEOUT_S), "--trace", base + ".model.tsv"],
                       base + ".model.json", env)
-    model = json_line(base + ".model.json") if status == 0 else None
+    model = last_json_object(base + ".model.json") if status == 0 else None
     if model is None:
         note("mechanism table: the model's traced run of %s at %d workers failed: %s" % (
             workload, workers, why or "status %d" % status))
@@ -189,7 +152,7 @@ def traced_pair(gilbench, python, workload, workers, options, interval, base, en
                    "--timeout", str(TIMEOUT_S + 10), "--",
                    python, "scripts/pyrun"] + point + ["--timeout", str(TIMEOUT_S)]
         status, why = run(command, base + ".cpython.run.json", interpreters.kind_env("gil", env))
-        cpython = json_line(base + ".cpython.json") if status == 0 else None
+        cpython = last_json_object(base + ".cpython.json") if status == 0 else None
         if cpython is None:
             note("mechanism table: CPython's traced run of %s at %d workers failed: %s" % (
                 workload, workers, why or "status %d" % status))
@@ -206,8 +169,7 @@ def summary(lines, read):
     values = sorted(read(line) for line in measured if is_number(read(line)))
     if not values:
         return "", "", ""
-    middle = len(values) // 2
-    median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+    median = statistics.median(values)
     return field(median), field(values[0]), field(values[-1])
 
 
@@ -263,7 +225,8 @@ def main(argv):
     run_environment = meta.get("run_environment")
     env = dict(os.environ, **(run_environment if isinstance(run_environment, dict) else {"OPENBLAS_NUM_THREADS": "1"}))
     python = gil_python(meta)
-    problem = tracing_problem(gilbench, python, env)
+    problem = "the run has no CPython with a GIL to trace" if python is None else tracing_problem(
+        gilbench, python[1], env=env)
     if problem:
         note("mechanism table: CPython's column is unknown: %s" % problem)
     out = os.path.join(run_dir, "mechanism")

@@ -82,3 +82,10 @@ def clock(seconds):
     """SECONDS as m:ss, as awk's %d prints the minutes and the seconds left
     (truncated: 125.7 is 2:05)."""
     return "%d:%02d" % (int(seconds / 60), int(math.fmod(seconds, 60)))
+
+
+def last_words(stderr):
+    """The last line of a command's stderr (bytes), without its "gilbench: "."""
+    lines = [line for line in stderr.decode("utf-8", "replace").splitlines() if line.strip()]
+    line = lines[-1] if lines else ""
+    return line[len("gilbench: "):] if line.startswith("gilbench: ") else line

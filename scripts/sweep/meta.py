@@ -337,3 +337,16 @@ def names_in(folder):
         return os.listdir(folder)
     except OSError:
         return []
+
+
+def last_json_object(path):
+    """The JSON object of PATH's last line that is one (a command's result
+    line after whatever else it printed), or None."""
+    for line in reversed(lines_of(path)):
+        try:
+            value = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(value, dict):
+            return value
+    return None
