@@ -17,12 +17,16 @@ __attribute__((weak)) _Noreturn void gb_usage_exit(int status)
 
 void usage_error(const char *format, ...)
 {
+    char message[8192]; /* room for paths: PATH_MAX is 4096 */
     va_list ap;
     va_start(ap, format);
-    fputs("gilbench: ", stderr);
-    vfprintf(stderr, format, ap);
-    fputc('\n', stderr);
+    vsnprintf(message, sizeof message, format, ap);
     va_end(ap);
+    /* One write of the whole line: the ranks of an mpirun each refuse, and
+     * mpirun passes their stderr on as it comes, so pieces would interleave. */
+    char line[sizeof message + 16];
+    snprintf(line, sizeof line, "gilbench: %s\n", message);
+    fputs(line, stderr);
     gb_usage_exit(GB_EXIT_USAGE);
 }
 
