@@ -161,7 +161,7 @@ def units_of(folder):
         return {}
 
     def order(value):  # jq's: numbers before text before the rest
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if run_meta.is_number(value):
             return (1, value, "")
         return (2, 0, value) if isinstance(value, str) else (3, 0, run_meta.text_of(value))
     return {w: ",".join(run_meta.text_of(u) for u in sorted({order(u): u for u in v}.values(), key=order))

@@ -25,14 +25,10 @@ import resource
 
 from sweep.messages import clock, parse_number, usage
 from sweep.machine import usable_cpus
-from sweep.meta import load_json, read_jq_values, read_text, text_of
+from sweep.meta import is_number, load_json, read_jq_values, read_text, text_of
 from sweep.tables import leading_number, records
 
 USAGE = "python3 scripts/sweep estimate PLAN UNITS CPUS RUNS WARMUP MAX_RUNS [REFERENCE]"
-
-
-def is_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def median_per_unit(path):

@@ -29,7 +29,7 @@ import subprocess
 import time
 
 from sweep.messages import last_words, note
-from sweep.meta import last_json_object, lines_of, write_atomically
+from sweep.meta import is_number, last_json_object, lines_of, write_atomically
 from sweep.plan import point_id, point_label, variant_source
 from sweep.processes import stop_group, stop_tagged
 from sweep.settings import adaptive_timeout
@@ -322,7 +322,7 @@ def result_seconds(path):
     """The timed seconds of the traced run's own result line."""
     value = last_json_object(path)
     seconds = value.get("seconds") if value else None
-    return float(seconds) if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) else None
+    return float(seconds) if is_number(seconds) else None
 
 
 def csv_value(value):

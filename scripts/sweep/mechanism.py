@@ -41,7 +41,7 @@ import sys
 from sweep import interpreters
 from sweep.gil_traces import tracing_problem
 from sweep.messages import die, last_words, note, parse_list, parse_number, split, usage
-from sweep.meta import check_results_folder, last_json_object, text_of
+from sweep.meta import check_results_folder, is_number, last_json_object, text_of
 from sweep.plan import point_options
 from sweep.tables import aligned, number, write_csv
 
@@ -72,10 +72,6 @@ def scaled(value, factor):
 
 def per_second(count, seconds):
     return count / seconds if is_number(count) and is_number(seconds) and seconds > 0 else None
-
-
-def is_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def field(value):

@@ -51,7 +51,7 @@ def text_of(value):
     """jq's tostring: text as it is, a number as jq prints it, else JSON."""
     if isinstance(value, str):
         return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if is_number(value):
         return jq_number(value)
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -96,7 +96,8 @@ def write_json(path, value):
 
 # ---- what a meta.json must hold ----
 
-def _is_number(v):
+def is_number(v):
+    """A JSON number: an int or a float, not a bool."""
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
@@ -105,7 +106,7 @@ def _strings(v):
 
 
 def _numbers(v):
-    return isinstance(v, list) and all(_is_number(x) for x in v)
+    return isinstance(v, list) and all(is_number(x) for x in v)
 
 
 def _maybe(test):
@@ -115,7 +116,7 @@ def _maybe(test):
 def _python_workload(w):
     return (isinstance(w, dict) and isinstance(w.get("name"), str)
             and all(isinstance(w.get(k), str) for k in ("file", "unit", "description", "python"))
-            and _is_number(w.get("units")) and isinstance(w.get("checked"), bool)
+            and is_number(w.get("units")) and isinstance(w.get("checked"), bool)
             and _maybe(lambda x: isinstance(x, str))(w.get("free_threaded_python")))
 
 
@@ -141,11 +142,11 @@ def meta_problem(meta):
         (_maybe(_numbers)(given.get("workers")), ".settings.workers is not a list of numbers"),
         (_maybe(_strings)(given.get("studies")), ".settings.studies is not a list of names"),
         (_maybe(_strings)(given.get("dispatch")), ".settings.dispatch is not a list of names"),
-        (all(_maybe(_is_number)(given.get(k)) for k in SETTING_NUMBERS), "has a setting that is not a number"),
+        (all(_maybe(is_number)(given.get(k)) for k in SETTING_NUMBERS), "has a setting that is not a number"),
         (_maybe(lambda v: isinstance(v, str))(given.get("params")), ".settings.params is not text"),
         (_maybe(lambda v: isinstance(v, bool))(given.get("default_sweep")),
          ".settings.default_sweep is not true or false"),
-        (all(_maybe(_is_number)(meta.get(k)) for k in MACHINE_NUMBERS), "has a machine figure that is not a number"),
+        (all(_maybe(is_number)(meta.get(k)) for k in MACHINE_NUMBERS), "has a machine figure that is not a number"),
         (all(_maybe(lambda v: isinstance(v, str))(meta.get(k)) for k in MACHINE_TEXTS),
          "has a machine field that is not text"),
         (_maybe(_strings)(meta.get("warnings")), ".warnings is not a list of lines"),

@@ -9,7 +9,7 @@ import json
 import math
 import os
 
-from sweep.meta import percent, plain, readable_file, tenths, text_of
+from sweep.meta import is_number, percent, plain, readable_file, tenths, text_of
 from sweep.report_html import Markup, escape, row
 from sweep.tables import read_table
 
@@ -254,7 +254,7 @@ def convoy_caption(path):
         params = v.get("params") if isinstance(v, dict) else None
         figures = [v.get(k) for k in ("latency_p50_us", "latency_p99_us", "switch_interval_us", "workers")] + \
             [params.get("server_us") if isinstance(params, dict) else None]
-        if all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) for x in figures):
+        if all(is_number(x) and math.isfinite(x) for x in figures):
             p50, p99, interval, workers, server = figures
             others = "the other is" if workers == 2 else "the other %s are" % text_of(plain(workers - 1))
             return ("Worker 0 makes round trips to a server that answers after %s µs; %s CPU-bound. "
