@@ -41,7 +41,7 @@ import sys
 from sweep import interpreters
 from sweep.gil_traces import tracing_problem
 from sweep.messages import die, last_words, note, parse_list, parse_number, split, usage
-from sweep.meta import check_results_folder, is_number, last_json_object, text_of
+from sweep.meta import is_number, last_json_object, run_folder_argument, text_of
 from sweep.plan import point_options
 from sweep.tables import aligned, number, write_csv
 
@@ -203,10 +203,7 @@ def show(rows):
 
 
 def main(argv):
-    if len(argv) != 1:
-        usage("mechanism takes one results folder: python3 scripts/sweep mechanism RUN_DIR")
-    run_dir = argv[0][:-1] if argv[0].endswith("/") else argv[0]
-    meta = check_results_folder("RUN", run_dir)
+    run_dir, meta = run_folder_argument("mechanism", argv)
     workloads = parse_list("MECHANISM_WORKLOADS", os.environ.get("MECHANISM_WORKLOADS", " ".join(WORKLOADS)),
                            WORKLOADS)
     workers = [parse_number("MECHANISM_WORKERS", n, 1, 1024)
