@@ -21,8 +21,6 @@ traced (stripped, no privileges, no uprobes) costs one line and leaves its
 points' figures unknown, as does a traced run that fails: never the sweep.
 GIL_TRACE=0 turns the step off.
 """
-import csv
-import io
 import os
 import statistics
 import subprocess
@@ -33,8 +31,10 @@ from sweep.meta import is_number, last_json_object, lines_of, write_atomically
 from sweep.plan import point_id, point_label, variant_source
 from sweep.processes import stop_group, stop_tagged
 from sweep.settings import adaptive_timeout
-from sweep.tables import number
+from sweep.tables import number, read_table, write_csv
 
+# The columns that name a point.
+POINT = ("workload", "variant", "mode", "workers")
 # The ways that run in one process of one interpreter, and the locks traced.
 LOCKS = {"gil": "gil", "gil+pool": "gil", "interp": "gil", "threads": "parking", "threads+pool": "parking"}
 # The tracer's figures kept in gil.csv, as its JSON names them (null: "").
@@ -44,8 +44,8 @@ GIL_FIGURES = ("gil_takes gil_switches gil_forced_switches gil_handoffs gil_hold
                "gil_switches_per_second gil_window_seconds").split()
 PARKING_FIGURES = ("parks parked_seconds parked_share park_p50_seconds park_p99_seconds stop_the_world "
                    "stop_the_world_seconds").split()
-COLUMNS = (["workload", "variant", "mode", "workers", "interpreter", "locks", "status", "why", "command_status",
-            "threads", "traced_workers", "lost_events"] + GIL_FIGURES + PARKING_FIGURES
+COLUMNS = (list(POINT) + ["interpreter", "locks", "status", "why", "command_status", "threads", "traced_workers",
+                          "lost_events"] + GIL_FIGURES + PARKING_FIGURES
            + ["command_seconds", "traced_seconds", "untraced_median_s", "tracer_overhead"])
 
 
@@ -249,11 +249,7 @@ class Tracer:
         rows = self.rows()
         if not rows:
             return rows
-        text = io.StringIO()
-        writer = csv.DictWriter(text, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        if not write_atomically(os.path.join(self.sw.run_dir, "gil.csv"), text.getvalue()):
+        if not write_csv(os.path.join(self.sw.run_dir, "gil.csv"), COLUMNS, rows):
             self.say("cannot write %s/gil.csv: the GIL columns are unknown" % self.sw.run_dir)
             return []
         return rows
@@ -334,11 +330,12 @@ def csv_value(value):
 
 
 def untraced_medians(run_dir):
-    """Each point's median timed seconds (runs.tsv, the tidy runs), by id."""
+    """Each point's median timed seconds over the runs of the points that
+    did not fail (runs.csv, the tidy runs, read by its columns' names), by id."""
     times = {}
-    for line in lines_of(os.path.join(run_dir, "runs.tsv")):
-        fields = line.split("\t")
-        value = number(fields[4]) if len(fields) > 4 else None
-        if value is not None:
-            times.setdefault(point_id(tuple(fields[:4])), []).append(value)
+    for run in read_table(os.path.join(run_dir, "runs.csv"), required=POINT + ("seconds",),
+                          optional=("point_failed",)):
+        value = number(run["seconds"])
+        if value is not None and run["point_failed"] != "true":
+            times.setdefault(point_id(tuple(run[name] for name in POINT)), []).append(value)
     return {pid: statistics.median(values) for pid, values in times.items()}
